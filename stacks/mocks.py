@@ -364,6 +364,12 @@ class RecordingMonitor(_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: dict[str, Registration] = {}
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """As the engine does: the root stack is not part of its children's qualified type."""
+        if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
+            parent = ""
+        return str(super().make_urn(parent, type_, name))
+
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":

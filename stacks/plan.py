@@ -1,0 +1,170 @@
+"""The offline plan: the Pulumi program of ``platform/`` run under the recording mocks.
+
+``python -m stacks plan <env>`` runs exactly what ``pulumi up -s <env>`` runs, with the config of
+``Pulumi.<env>.yaml``, but against `stacks.mocks` instead of the engine: no credentials, no network,
+no Pulumi CLI. It prints the resource tree that ``pulumi preview`` would show and counts by type;
+``--json FILE`` writes the plan document that the policy check, the cost estimate and the diagrams
+read::
+
+    {"project": "...", "stack": "<env>", "outputs": {...},
+     "resources": [{"urn", "type", "name", "parent", "dependencies", "inputs"}]}
+
+Inputs are the wire inputs the provider would receive (camelCase), secrets are ``"[secret]"`` and
+values unknown until deploy are ``"[unknown]"``. Resources are sorted by URN and keys are sorted,
+so two runs write byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stacks.mocks import SECRET, ProgramRun, run_program
+from stacks.stack_files import REPO_ROOT, read_stack_file
+
+PROGRAM_DIR = REPO_ROOT / "platform"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plan document (the JSON written by ``plan --json``) with convenience accessors."""
+
+    document: dict[str, Any]
+
+    @property
+    def project(self) -> str:
+        return str(self.document["project"])
+
+    @property
+    def stack(self) -> str:
+        return str(self.document["stack"])
+
+    @property
+    def resources(self) -> list[dict[str, Any]]:
+        return list(self.document["resources"])
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return dict(self.document.get("outputs", {}))
+
+    def of_type(self, type_token: str) -> list[dict[str, Any]]:
+        return [r for r in self.document["resources"] if r["type"] == type_token]
+
+    def by_urn(self) -> dict[str, dict[str, Any]]:
+        return {r["urn"]: r for r in self.document["resources"]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.document, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str = "<plan>") -> Plan:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise PlanFormatError(f"{source}: not a plan document: {exc}") from exc
+        for key in ("project", "stack", "resources"):
+            if key not in document:
+                raise PlanFormatError(f"{source}: not a plan document: missing key '{key}'")
+        return cls(document)
+
+
+class PlanFormatError(ValueError):
+    """A file given as a plan document is not one."""
+
+
+def run_platform(env: str, *, root: Path = REPO_ROOT, overrides: Mapping[str, Any] | None = None) -> ProgramRun:
+    """Run ``platform/__main__.py`` for ``env`` under the mocks and return what it registered.
+
+    ``overrides`` replaces config values (full keys such as ``"streaming-platform:natMode"``),
+    which tests use to plan variants of an environment without writing files.
+    """
+    stack_file = read_stack_file(env, root=root)
+    config = dict(stack_file.config)
+    secret_keys = set(stack_file.secret_keys)
+    for key, value in (overrides or {}).items():
+        config[key] = value if isinstance(value, str) else json.dumps(value)
+        secret_keys.discard(key)
+    program_dir = root / "platform"
+
+    def program() -> None:
+        runpy.run_path(str(program_dir), run_name="__main__")
+
+    sys_path_before = list(sys.path)
+    try:
+        return run_program(
+            program,
+            project=stack_file.project,
+            stack=env,
+            config=config,
+            secret_keys=sorted(secret_keys),
+            region=stack_file.region,
+        )
+    finally:
+        sys.path[:] = sys_path_before
+
+
+def plan_document(run: ProgramRun) -> dict[str, Any]:
+    """The JSON-ready plan document of a program run."""
+    resources = []
+    for urn in sorted(run.registrations):
+        reg = run.registrations[urn]
+        resources.append(
+            {
+                "urn": reg.urn,
+                "type": reg.type,
+                "name": reg.name,
+                "parent": reg.parent if reg.parent != run.stack_urn else None,
+                "dependencies": sorted(set(reg.dependencies)),
+                "inputs": reg.inputs,
+            }
+        )
+    outputs = {k: (SECRET if v == SECRET else v) for k, v in run.outputs.items()}
+    return {"project": run.project, "stack": run.stack, "outputs": outputs, "resources": resources}
+
+
+def build_plan(env: str, *, root: Path = REPO_ROOT, overrides: Mapping[str, Any] | None = None) -> Plan:
+    """Plan ``env`` offline and return the plan document."""
+    return Plan(plan_document(run_platform(env, root=root, overrides=overrides)))
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def render_tree(plan: Plan) -> str:
+    """The resource tree by parent, as ``pulumi preview`` shows it."""
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for resource in plan.resources:
+        children.setdefault(resource["parent"], []).append(resource)
+    rows: list[tuple[str, str]] = [("pulumi:pulumi:Stack", f"{plan.project}-{plan.stack}")]
+
+    def walk(parent: str | None, prefix: str) -> None:
+        kids = sorted(children.get(parent, []), key=lambda r: (not r["type"].startswith("pulumi:providers:"), r["urn"]))
+        for i, r in enumerate(kids):
+            last = i == len(kids) - 1
+            rows.append((f"{prefix}{'└─ ' if last else '├─ '}{r['type']}", r["name"]))
+            walk(r["urn"], prefix + ("   " if last else "│  "))
+
+    walk(None, "")
+    width = max(len(label) for label, _ in rows) + 2
+    return "\n".join([f"     {'Type':<{width}}Name", *(f" +   {label:<{width}}{name}" for label, name in rows)])
+
+
+def render_counts(plan: Plan) -> str:
+    counts = Counter(r["type"] for r in plan.resources)
+    width = max((len(t) for t in counts), default=10) + 2
+    rows = [f"  {t:<{width}}{n:>4}" for t, n in sorted(counts.items())]
+    return "\n".join(["Resources by type:", *rows, f"Resources:\n    + {len(plan.resources) + 1} to create"])
+
+
+def render_outputs(plan: Plan) -> str:
+    if not plan.outputs:
+        return ""
+    width = max(len(k) for k in plan.outputs) + 2
+    rows = [f"    {k:<{width}}{json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(plan.outputs.items())]
+    return "\n".join(["Outputs:", *rows])

@@ -1,0 +1,98 @@
+"""Reading ``Pulumi.yaml`` and ``Pulumi.<env>.yaml`` the way the Pulumi engine does.
+
+The engine passes every config value to the program as a string (structured values as JSON) keyed
+``<namespace>:<key>``; ``secure:`` values arrive decrypted and marked secret. Offline there is no
+key to decrypt them, so they arrive as a placeholder and stay marked secret.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: What an undecryptable ``secure:`` value becomes offline.
+OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-secret"
+
+
+class StackFileError(ValueError):
+    """A ``Pulumi.yaml`` or ``Pulumi.<env>.yaml`` that cannot be used; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """The config of one stack, as the engine would hand it to the program."""
+
+    path: Path
+    project: str
+    env: str
+    config: dict[str, str]
+    secret_keys: frozenset[str]
+    raw: dict[str, Any]
+
+    @property
+    def region(self) -> str:
+        return self.config.get("aws:region", "us-east-1")
+
+
+def project_name(root: Path = REPO_ROOT) -> str:
+    path = root / "Pulumi.yaml"
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError as exc:
+        raise StackFileError(f"{path}: not found; run from a checkout of the project") from exc
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise StackFileError(f"{path}: key 'name' must be the project's name")
+    return str(data["name"])
+
+
+def stack_path(env: str, root: Path = REPO_ROOT) -> Path:
+    return root / f"Pulumi.{env}.yaml"
+
+
+def available_envs(root: Path = REPO_ROOT) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+
+
+def read_stack_file(env: str, root: Path = REPO_ROOT) -> StackFile:
+    """Load ``Pulumi.<env>.yaml`` into engine-shaped config, or raise `StackFileError`."""
+    project = project_name(root)
+    path = stack_path(env, root)
+    if not path.is_file():
+        envs = ", ".join(available_envs(root)) or "none"
+        raise StackFileError(
+            f"{path.name}: no such stack file; environments with a stack file: {envs} "
+            f"(create it with `pulumi stack init {env}` or copy Pulumi.dev.yaml)"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path.name}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise StackFileError(f"{path.name}: the top level must be a mapping with a 'config' key")
+    section = raw.get("config", {}) or {}
+    if not isinstance(section, dict):
+        raise StackFileError(f"{path.name}: 'config' must be a mapping of '<namespace>:<key>' to values")
+    config: dict[str, str] = {}
+    secret_keys: set[str] = set()
+    for key, value in section.items():
+        if not isinstance(key, str) or ":" not in key:
+            raise StackFileError(
+                f"{path.name}: config key {key!r} has no namespace; write it as '{project}:{key}' "
+                f"(or 'aws:{key}' for the AWS provider)"
+            )
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            config[key] = OFFLINE_SECRET_PLACEHOLDER
+            secret_keys.add(key)
+        elif isinstance(value, str):
+            config[key] = value
+        else:
+            config[key] = json.dumps(value)
+    return StackFile(path, project, env, config, frozenset(secret_keys), raw)
