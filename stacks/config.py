@@ -1,0 +1,377 @@
+"""The stack's typed config: every key under the project's namespace, validated in one place.
+
+``Pulumi.<env>.yaml`` holds keys such as ``streaming-platform:database`` (an object) on top of the
+environment's profile (`stacks.profiles`). `load_config` merges them, validates types, ranges and
+unknown keys with pydantic, checks the profile's invariants, and returns a frozen `PlatformConfig`.
+Any problem raises `ConfigError` whose message names the file, the key, the value and the fix —
+before a single resource is created.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from stacks.profiles import PROFILES, Profile, deep_merge
+
+NAMESPACE = "streaming-platform"
+
+#: CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+_DIGEST_REF = re.compile(r"^[a-z0-9.\-/:]+@sha256:[0-9a-f]{64}$")
+_WAF_ARN = re.compile(r"^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$")
+
+
+class ConfigError(ValueError):
+    """A stack config problem; the message names the file, the key, the value and the fix."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True,
+                              strict=True)
+
+
+def _retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS[:12])
+        raise ValueError(f"CloudWatch Logs accepts only {allowed}, … days")
+    return value
+
+
+class NetworkConfig(_Model):
+    cidr: str
+    """The VPC's IPv4 CIDR (/16 to /20)."""
+    az_count: Annotated[int, Field(ge=2, le=6)]
+    """How many availability zones the VPC spans (2 to 6)."""
+    nat_mode: Literal["none", "instance", "single", "per_az"]
+    """Egress for private subnets: none, a NAT instance, one NAT gateway, or one per AZ."""
+    flow_logs: bool
+    """Record VPC flow logs to CloudWatch Logs."""
+    flow_log_retention_days: int
+    """Days to keep flow logs."""
+    interface_endpoints: list[str]
+    """Interface VPC endpoints to create (ecr.api, ecr.dkr, logs, secretsmanager, …)."""
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value)
+        except ValueError as exc:
+            raise ValueError(f"is not an IPv4 CIDR such as 10.0.0.0/16 ({exc})") from None
+        if not 16 <= network.prefixlen <= 20:
+            raise ValueError("must be a /16 to /20 block (the VPC is cut into 3 tiers per AZ)")
+        if not network.is_private:
+            raise ValueError("must be a private range (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)")
+        return value
+
+    _flow_retention = field_validator("flow_log_retention_days")(classmethod(lambda cls, v: _retention(v)))
+
+
+class GeoRestriction(_Model):
+    mode: Literal["none", "allow", "deny"]
+    """none, or allow/deny the listed countries."""
+    countries: list[str]
+    """ISO 3166-1 alpha-2 country codes."""
+
+    @field_validator("countries")
+    @classmethod
+    def _codes(cls, value: list[str]) -> list[str]:
+        bad = [c for c in value if not re.fullmatch(r"[A-Z]{2}", c)]
+        if bad:
+            raise ValueError(f"{bad} are not ISO 3166-1 alpha-2 codes such as 'US' or 'DE'")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GeoRestriction:
+        if self.mode != "none" and not self.countries:
+            raise ValueError(f"mode '{self.mode}' needs at least one country in 'countries'")
+        return self
+
+
+class EdgeConfig(_Model):
+    certificate_arn: str | None
+    """ACM certificate (in the stack's region) for the load balancer's HTTPS listener; none means HTTP only."""
+    cdn_domain_names: list[str]
+    """Custom domain names (aliases) of the CloudFront distribution."""
+    cdn_certificate_arn: str | None
+    """ACM certificate in us-east-1 for the custom domain names."""
+    alb_ingress_cidrs: list[str]
+    """CIDRs allowed to reach the load balancer on 80/443."""
+    alb_access_logs: bool
+    """Keep load balancer access logs in S3."""
+    alb_deletion_protection: bool
+    """Protect the load balancer from deletion."""
+    cdn_access_logs: bool
+    """Keep CloudFront standard logs in S3."""
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
+    """CloudFront price class."""
+    waf_web_acl_arn: str | None
+    """A WAFv2 web ACL (global scope, us-east-1) to attach to CloudFront."""
+    geo_restriction: GeoRestriction
+    """Country allow or deny list for CloudFront."""
+    signed_media_urls: bool
+    """Serve /media/* only through CloudFront signed URLs (a key pair is generated)."""
+
+    @field_validator("certificate_arn", "cdn_certificate_arn")
+    @classmethod
+    def _acm(cls, value: str | None) -> str | None:
+        if value is not None and not _ACM_ARN.match(value):
+            raise ValueError("is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)")
+        return value
+
+    @field_validator("waf_web_acl_arn")
+    @classmethod
+    def _waf(cls, value: str | None) -> str | None:
+        if value is not None and not _WAF_ARN.match(value):
+            raise ValueError("is not a global WAFv2 web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)")
+        return value
+
+    @field_validator("alb_ingress_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not a CIDR such as 0.0.0.0/0 or 203.0.113.0/24") from None
+        return value
+
+    @model_validator(mode="after")
+    def _domain_needs_cert(self) -> EdgeConfig:
+        if self.cdn_domain_names and self.cdn_certificate_arn is None:
+            raise ValueError("cdnDomainNames needs cdnCertificateArn (an ACM certificate in us-east-1)")
+        if self.cdn_certificate_arn is not None and ":us-east-1:" not in self.cdn_certificate_arn:
+            raise ValueError("cdnCertificateArn must be in us-east-1 (CloudFront reads certificates only there)")
+        return self
+
+
+class ServiceSize(_Model):
+    cpu: Literal[256, 512, 1024, 2048, 4096, 8192, 16384]
+    """Task vCPU units."""
+    memory: Annotated[int, Field(ge=512, le=122880)]
+    """Task memory (MiB); must suit cpu (Fargate's table)."""
+    desired_count: Annotated[int, Field(ge=0, le=100)]
+    """Tasks to start with."""
+    min_count: Annotated[int, Field(ge=0, le=100)]
+    """Autoscaling floor."""
+    max_count: Annotated[int, Field(ge=1, le=100)]
+    """Autoscaling ceiling."""
+
+    @model_validator(mode="after")
+    def _order(self) -> ServiceSize:
+        if not self.min_count <= self.desired_count <= self.max_count:
+            raise ValueError(f"needs minCount <= desiredCount <= maxCount, got {self.min_count} <= "
+                             f"{self.desired_count} <= {self.max_count}")
+        return self
+
+
+class ServicesConfig(_Model):
+    architecture: Literal["ARM64", "X86_64"]
+    """CPU architecture of the tasks (ARM64 is about 20% cheaper)."""
+    capacity: Literal["spot", "mixed", "on_demand"]
+    """Fargate capacity: all Spot, a Spot/on-demand mix with an on-demand base, or all on-demand."""
+    image: str | None
+    """A prebuilt image by digest (repo@sha256:…); none builds apps/streaming into ECR."""
+    container_port: Annotated[int, Field(ge=1024, le=65535)]
+    """The app's port."""
+    enable_execute_command: bool
+    """Allow ECS Exec into tasks."""
+    log_retention_days: int
+    """Days to keep service logs."""
+    catalog: ServiceSize
+    """The catalog service's size."""
+    accounts: ServiceSize
+    """The accounts service's size."""
+
+    _log_retention = field_validator("log_retention_days")(classmethod(lambda cls, v: _retention(v)))
+
+    @field_validator("image")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        if value is not None and not _DIGEST_REF.match(value):
+            raise ValueError("must be an image reference by digest (<repository>@sha256:<64 hex>)")
+        return value
+
+
+class DatabaseConfig(_Model):
+    engine_version: Literal["14", "15", "16", "17"]
+    """PostgreSQL major version."""
+    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+    """RDS instance class."""
+    allocated_storage: Annotated[int, Field(ge=20, le=65536)]
+    """Initial gp3 storage (GiB)."""
+    max_allocated_storage: Annotated[int, Field(ge=20, le=65536)]
+    """Storage autoscaling ceiling (GiB)."""
+    multi_az: bool
+    """A standby in a second AZ."""
+    backup_retention_days: Annotated[int, Field(ge=1, le=35)]
+    """Days of automated backups."""
+    deletion_protection: bool
+    """Refuse deletion (a final snapshot is taken whenever this is on)."""
+    performance_insights: bool
+    """Performance Insights (7 days free)."""
+
+    @model_validator(mode="after")
+    def _storage(self) -> DatabaseConfig:
+        if self.max_allocated_storage < self.allocated_storage:
+            raise ValueError(f"maxAllocatedStorage ({self.max_allocated_storage}) must be >= allocatedStorage "
+                             f"({self.allocated_storage})")
+        return self
+
+
+class CacheConfig(_Model):
+    engine: Literal["valkey", "redis"]
+    """Cache engine."""
+    node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
+    """ElastiCache node type."""
+    nodes: Annotated[int, Field(ge=1, le=6)]
+    """Nodes (2+ enables automatic failover and Multi-AZ)."""
+    snapshot_retention_days: Annotated[int, Field(ge=0, le=35)]
+    """Days of snapshots."""
+
+
+class AlarmsConfig(_Model):
+    email: str | None
+    """An address subscribed to the alarm topic (confirmed by email)."""
+
+
+class PlatformConfig(_Model):
+    """The whole environment's settings, after profile defaults and the stack file are merged."""
+
+    profile: Literal["dev", "staging", "prod"]
+    network: NetworkConfig
+    edge: EdgeConfig
+    services: ServicesConfig
+    database: DatabaseConfig
+    cache: CacheConfig
+    alarms: AlarmsConfig
+    blue_green: dict[str, Any]
+    budget_monthly_usd: float | int | None
+    invariant_overrides: list[str]
+
+
+TOP_LEVEL_KEYS = tuple(to_camel(name) for name in PlatformConfig.model_fields)
+
+
+def _loc_to_key(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) if not isinstance(p, int) else f"[{p}]" for p in loc]
+    key = ".".join(p for p in parts if not p.startswith("["))
+    index = "".join(p for p in parts if p.startswith("["))
+    return f"{NAMESPACE}:{key}{index}"
+
+
+def _describe(error: Mapping[str, Any], known: list[str]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"is not a known key; known keys here: {', '.join(known)}"
+    if kind == "missing":
+        return "is required"
+    msg = str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"has the wrong type: it {msg}"
+    return msg
+
+
+def _known_keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    model: Any = PlatformConfig
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(_snake(str(part)))
+        model = getattr(field, "annotation", None) if field else None
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            model = None
+    if model is None:
+        return []
+    return [to_camel(n) for n in model.model_fields]
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
+
+
+def _parse_value(key: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def load_config(values: Mapping[str, str], *, env: str, source: str) -> PlatformConfig:
+    """Merge ``values`` (engine-shaped config: full keys to strings) onto the profile and validate.
+
+    ``env`` is the stack name, ``source`` the file named in errors (``Pulumi.dev.yaml``).
+    """
+    prefix = f"{NAMESPACE}:"
+    file_values: dict[str, Any] = {}
+    for full_key, text in sorted(values.items()):
+        if not full_key.startswith(prefix):
+            continue
+        key = full_key[len(prefix):]
+        if key not in TOP_LEVEL_KEYS:
+            raise ConfigError(
+                f"{source}: {full_key} is not a known key; known keys: "
+                f"{', '.join(prefix + k for k in TOP_LEVEL_KEYS)}"
+            )
+        file_values[key] = text if key == "profile" else _parse_value(full_key, text)
+
+    profile_name = file_values.get("profile", env)
+    profile: Profile | None = PROFILES.get(str(profile_name))
+    if profile is None:
+        raise ConfigError(
+            f"{source}: {prefix}profile = {profile_name!r} is not a profile; set {prefix}profile to one of "
+            f"{', '.join(PROFILES)} (stacks named otherwise must say which profile they follow)"
+        )
+    raw = deep_merge(profile.defaults, {**file_values, "profile": profile.name})
+    try:
+        config = PlatformConfig.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        value = error.get("input")
+        shown = json.dumps(value) if not isinstance(value, dict) else "{…}"
+        known = _known_keys_at(loc)
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{source}: {_loc_to_key(loc)} = {shown}: {_describe(error, known)}{more}") from None
+
+    _check_invariants(profile, raw, config, source)
+    _check_blue_green(config, source)
+    return config
+
+
+def _check_invariants(profile: Profile, raw: dict[str, Any], config: PlatformConfig, source: str) -> None:
+    known = {inv.name for inv in profile.invariants}
+    unknown = [o for o in config.invariant_overrides if o not in known]
+    if unknown:
+        raise ConfigError(
+            f"{source}: {NAMESPACE}:invariantOverrides = {json.dumps(unknown)} names no invariant of the "
+            f"'{profile.name}' profile; known: {', '.join(sorted(known)) or 'none'}"
+        )
+    for invariant in profile.invariants:
+        if invariant.name in config.invariant_overrides or invariant.check(raw):
+            continue
+        value = raw
+        for part in invariant.key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        raise ConfigError(
+            f"{source}: {NAMESPACE}:{invariant.key} = {json.dumps(value)} breaks the '{profile.name}' profile's "
+            f"invariant '{invariant.name}' ({invariant.rule}); restore it, or accept the risk explicitly by "
+            f"adding '{invariant.name}' to {NAMESPACE}:invariantOverrides"
+        )
+
+
+def _check_blue_green(config: PlatformConfig, source: str) -> None:
+    for service in config.blue_green:
+        if service not in ("catalog", "accounts"):
+            raise ConfigError(
+                f"{source}: {NAMESPACE}:blueGreen.{service} is not a service; blue-green applies to catalog or accounts"
+            )
