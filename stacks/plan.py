@@ -26,9 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from stacks.mocks import SECRET, ProgramRun, run_program
-from stacks.stack_files import REPO_ROOT, read_stack_file
-
-PROGRAM_DIR = REPO_ROOT / "platform"
+from stacks.stack_files import project_root, read_stack_file
 
 
 @dataclass(frozen=True)
@@ -78,12 +76,13 @@ class PlanFormatError(ValueError):
     """A file given as a plan document is not one."""
 
 
-def run_platform(env: str, *, root: Path = REPO_ROOT, overrides: Mapping[str, Any] | None = None) -> ProgramRun:
+def run_platform(env: str, *, root: Path | None = None, overrides: Mapping[str, Any] | None = None) -> ProgramRun:
     """Run ``platform/__main__.py`` for ``env`` under the mocks and return what it registered.
 
     ``overrides`` replaces config values (full keys such as ``"streaming-platform:natMode"``),
     which tests use to plan variants of an environment without writing files.
     """
+    root = root or project_root()
     stack_file = read_stack_file(env, root=root)
     config = dict(stack_file.config)
     secret_keys = set(stack_file.secret_keys)
@@ -128,7 +127,7 @@ def plan_document(run: ProgramRun) -> dict[str, Any]:
     return {"project": run.project, "stack": run.stack, "outputs": outputs, "resources": resources}
 
 
-def build_plan(env: str, *, root: Path = REPO_ROOT, overrides: Mapping[str, Any] | None = None) -> Plan:
+def build_plan(env: str, *, root: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Plan:
     """Plan ``env`` offline and return the plan document."""
     return Plan(plan_document(run_platform(env, root=root, overrides=overrides)))
 

@@ -20,6 +20,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-secret"
 
 
+def project_root() -> Path:
+    """The project the CLI works on: the current directory when it holds a Pulumi.yaml (as for the
+    Pulumi CLI), else the checkout this package was installed from."""
+    cwd = Path.cwd()
+    return cwd if (cwd / "Pulumi.yaml").is_file() else REPO_ROOT
+
+
 class StackFileError(ValueError):
     """A ``Pulumi.yaml`` or ``Pulumi.<env>.yaml`` that cannot be used; the message says how to fix it."""
 
@@ -40,7 +47,7 @@ class StackFile:
         return self.config.get("aws:region", "us-east-1")
 
 
-def project_name(root: Path = REPO_ROOT) -> str:
+def project_name(root: Path) -> str:
     path = root / "Pulumi.yaml"
     try:
         data = yaml.safe_load(path.read_text())
@@ -53,16 +60,17 @@ def project_name(root: Path = REPO_ROOT) -> str:
     return str(data["name"])
 
 
-def stack_path(env: str, root: Path = REPO_ROOT) -> Path:
+def stack_path(env: str, root: Path) -> Path:
     return root / f"Pulumi.{env}.yaml"
 
 
-def available_envs(root: Path = REPO_ROOT) -> list[str]:
+def available_envs(root: Path) -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
 
 
-def read_stack_file(env: str, root: Path = REPO_ROOT) -> StackFile:
+def read_stack_file(env: str, root: Path | None = None) -> StackFile:
     """Load ``Pulumi.<env>.yaml`` into engine-shaped config, or raise `StackFileError`."""
+    root = root or project_root()
     project = project_name(root)
     path = stack_path(env, root)
     if not path.is_file():

@@ -1,0 +1,190 @@
+"""README tables generated from the components' own docstrings, and the check that keeps them true.
+
+Every field of a component's args dataclass carries a docstring ending in ``Default: …``; every
+output attribute of a component class carries one too. This module reads them (the docstrings
+with `ast`, the defaults from the live dataclass), renders Markdown tables, and writes them into
+``docs/components/*.md`` between markers::
+
+    <!-- BEGIN GENERATED: args components.vpc.VpcArgs -->
+    <!-- END GENERATED -->
+    <!-- BEGIN GENERATED: outputs components.vpc.Vpc -->
+    <!-- END GENERATED -->
+
+`problems` lists every field without a docstring and every ``Default:`` that disagrees with the
+code; a test fails on any.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import enum
+import importlib
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stacks.stack_files import REPO_ROOT
+
+DOCS_DIR = REPO_ROOT / "docs" / "components"
+_MARKER = re.compile(
+    r"(<!-- BEGIN GENERATED: (?P<kind>args|outputs) (?P<target>[\w.]+) -->\n)(?P<body>.*?)(<!-- END GENERATED -->)",
+    re.DOTALL,
+)
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Documented:
+    name: str
+    annotation: str
+    doc: str
+    default: Any = _MISSING
+
+
+def _class_node(cls: type) -> ast.ClassDef:
+    source = inspect.getsource(inspect.getmodule(cls))  # type: ignore[arg-type]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+            return node
+    raise LookupError(f"{cls.__qualname__}: class not found in its module's source")
+
+
+def _attribute_docs(cls: type) -> Iterator[tuple[str, str, str]]:
+    """(name, annotation, docstring) for each annotated class attribute, in source order."""
+    body = _class_node(cls).body
+    for i, node in enumerate(body):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            doc = ""
+            following = body[i + 1] if i + 1 < len(body) else None
+            if (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                    and isinstance(following.value.value, str)):
+                doc = inspect.cleandoc(following.value.value)
+            yield node.target.id, ast.unparse(node.annotation), doc
+
+
+def args_fields(cls: type) -> list[Documented]:
+    """Every field of an args dataclass with its docstring and its live default."""
+    defaults: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            defaults[f.name] = f.default_factory()
+    names = {f.name for f in dataclasses.fields(cls)}
+    return [Documented(n, a, d, defaults.get(n, _MISSING)) for n, a, d in _attribute_docs(cls) if n in names]
+
+
+def output_attributes(cls: type) -> list[Documented]:
+    return [Documented(n, a, d) for n, a, d in _attribute_docs(cls)]
+
+
+def _default_text(doc: str) -> str | None:
+    match = re.search(r"Default:\s*(.+?)\s*$", doc, re.DOTALL)
+    return match.group(1) if match else None
+
+
+def _agrees(default: Any, text: str) -> bool:
+    """Whether the ``Default:`` prose ``text`` states the code's ``default``."""
+    low = text.lower().strip("`. ")
+    if default is None:
+        # None means "resolved later": the prose must say from what (e.g. "2 (when … is not given)").
+        return any(w in low for w in ("none", "not set", "no ", "unset", "null", "empty", "derived", "from ",
+                                      "when", "if ", "unless"))
+    if isinstance(default, bool):
+        return str(default).lower() in low
+    if isinstance(default, enum.Enum):
+        return str(default.value).lower() in low or default.name.lower() in low
+    if isinstance(default, int | float):
+        return re.search(rf"(?<![\d.]){re.escape(str(default))}(?![\d])", text) is not None
+    if isinstance(default, str):
+        return default.lower() in low or (default == "" and ("empty" in low or '""' in low))
+    if isinstance(default, dict | list | tuple | set | frozenset):
+        if not default:
+            return any(w in low for w in ("{}", "[]", "()", "empty", "none", "no "))
+        return all(_agrees(v, text) for v in (default.values() if isinstance(default, dict) else default))
+    if dataclasses.is_dataclass(default):
+        return True  # a nested args object: its own fields carry their defaults
+    return repr(default).lower() in low
+
+
+def problems(cls: type) -> list[str]:
+    """Fields of ``cls`` without a docstring, without ``Default:``, or whose ``Default:`` disagrees."""
+    found = []
+    documented = {f.name for f in args_fields(cls)}
+    for f in dataclasses.fields(cls):
+        if f.name not in documented:
+            found.append(f"{cls.__name__}.{f.name}: no docstring")
+    for field in args_fields(cls):
+        where = f"{cls.__name__}.{field.name}"
+        if not field.doc:
+            found.append(f"{where}: no docstring")
+            continue
+        if field.default is _MISSING:
+            continue
+        text = _default_text(field.doc)
+        if text is None:
+            found.append(f"{where}: docstring does not end in 'Default: …'")
+        elif not _agrees(field.default, text):
+            found.append(f"{where}: docstring says 'Default: {text}' but the code's default is {field.default!r}")
+    return found
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_args(cls: type) -> str:
+    rows = ["| Argument | Type | Default | Description |", "| --- | --- | --- | --- |"]
+    for f in args_fields(cls):
+        doc = re.sub(r"\s*Default:.*$", "", f.doc, flags=re.DOTALL)
+        default = "required" if f.default is _MISSING else (_default_text(f.doc) or repr(f.default)).rstrip(".")
+        rows.append(f"| `{f.name}` | `{_cell(f.annotation)}` | {_cell(default)} | {_cell(doc)} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_outputs(cls: type) -> str:
+    rows = ["| Output | Type | Description |", "| --- | --- | --- |"]
+    for f in output_attributes(cls):
+        rows.append(f"| `{f.name}` | `{_cell(f.annotation)}` | {_cell(f.doc)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _resolve(target: str) -> type:
+    module, _, name = target.rpartition(".")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+
+
+def regenerate(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        cls = _resolve(match["target"])
+        body = render_args(cls) if match["kind"] == "args" else render_outputs(cls)
+        return f"{match.group(1)}{body}{match.group(5)}"
+
+    return _MARKER.sub(replace, text)
+
+
+def documented_targets(docs_dir: Path = DOCS_DIR) -> list[tuple[Path, str, str]]:
+    found = []
+    for path in sorted(docs_dir.glob("*.md")):
+        for match in _MARKER.finditer(path.read_text()):
+            found.append((path, match["kind"], match["target"]))
+    return found
+
+
+def stale_pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
+    return [p for p in sorted(docs_dir.glob("*.md")) if regenerate(p.read_text()) != p.read_text()]
+
+
+def write_pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
+    changed = []
+    for path in sorted(docs_dir.glob("*.md")):
+        text = path.read_text()
+        new = regenerate(text)
+        if new != text:
+            path.write_text(new)
+            changed.append(path)
+    return changed

@@ -1,0 +1,114 @@
+"""The offline plan: the platform program under the mocks, its document, its CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stacks.plan import Plan, build_plan
+from stacks.stack_files import REPO_ROOT, StackFileError, read_stack_file
+
+ENVS = ("dev", "staging", "prod")
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, Plan]:
+    return {env: build_plan(env) for env in ENVS}
+
+
+def _cli(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "stacks", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_each_plan_has_every_documented_field(plans: dict[str, Plan], env: str) -> None:
+    document = plans[env].document
+
+    assert document["project"] == "streaming-platform"
+    assert document["stack"] == env
+    assert document["resources"], "the plan registers resources"
+    urns = {r["urn"] for r in document["resources"]}
+    for resource in document["resources"]:
+        assert set(resource) == {"urn", "type", "name", "parent", "dependencies", "inputs"}
+        assert resource["urn"].startswith(f"urn:pulumi:{env}::streaming-platform::")
+        assert resource["parent"] is None or resource["parent"] in urns
+        assert set(resource["dependencies"]) <= urns
+        assert isinstance(resource["inputs"], dict)
+
+
+def test_a_subnet_lists_its_vpc_in_dependencies(plans: dict[str, Plan]) -> None:
+    plan = plans["dev"]
+    vpc = plan.of_type("aws:ec2/vpc:Vpc")[0]
+    subnets = plan.of_type("aws:ec2/subnet:Subnet")
+
+    assert subnets
+    for subnet in subnets:
+        assert vpc["urn"] in subnet["dependencies"]
+        assert subnet["inputs"]["vpcId"].startswith("vpc-")
+
+
+def test_two_runs_write_byte_identical_json(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+
+    for target in (first, second):
+        result = _cli("plan", "prod", "--quiet", "--json", str(target))
+        assert result.returncode == 0, result.stderr
+
+    assert first.read_bytes() == second.read_bytes()
+    assert json.loads(first.read_text())["stack"] == "prod"
+
+
+def test_the_cli_prints_the_preview_tree_and_counts() -> None:
+    result = _cli("plan", "dev")
+
+    assert result.returncode == 0, result.stderr
+    assert " +   pulumi:pulumi:Stack" in result.stdout and "streaming-platform-dev" in result.stdout
+    assert "├─ " in result.stdout
+    assert "aws:ec2/vpc:Vpc" in result.stdout
+    assert "Resources by type:" in result.stdout and "to create" in result.stdout
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml"):
+        shutil.copy(REPO_ROOT / name, root / name)
+    shutil.copytree(REPO_ROOT / "platform", root / "platform")
+    return root
+
+
+def test_a_malformed_stack_file_stops_the_plan_with_the_file_key_and_fix_and_no_traceback(tmp_path: Path) -> None:
+    root = _copy_project(tmp_path)
+    (root / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n  streaming-platform:network:\n    cidr: 10.0.0.0/33\n")
+
+    result = _cli("plan", "dev", cwd=root)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "Pulumi.dev.yaml: streaming-platform:network.cidr = \"10.0.0.0/33\": is not an IPv4 CIDR" in result.stderr
+
+
+def test_an_unknown_key_stops_the_plan(tmp_path: Path) -> None:
+    root = _copy_project(tmp_path)
+    (root / "Pulumi.dev.yaml").write_text("config:\n  streaming-platform:natMode: single\n")
+
+    with pytest.raises(Exception, match=r"Pulumi.dev.yaml: streaming-platform:natMode is not a known key"):
+        build_plan("dev", root=root)
+
+
+def test_a_missing_stack_file_names_the_environments_that_exist() -> None:
+    with pytest.raises(StackFileError, match=r"Pulumi.qa.yaml: no such stack file; environments with a stack file: dev, prod, staging"):
+        read_stack_file("qa")
+
+
+def test_a_key_without_namespace_is_refused(tmp_path: Path) -> None:
+    root = _copy_project(tmp_path)
+    (root / "Pulumi.dev.yaml").write_text("config:\n  region: us-east-1\n")
+
+    with pytest.raises(StackFileError, match=r"Pulumi.dev.yaml: config key 'region' has no namespace; write it as 'streaming-platform:region'"):
+        read_stack_file("dev", root=root)
