@@ -16,7 +16,6 @@ import sys
 from collections.abc import Sequence
 
 
-
 def command_modules() -> list[str]:
     """Every module of `stacks.commands`, in name order (the order ``--help`` lists them)."""
     import stacks.commands

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from stacks.profiles import PROFILES, Profile, deep_merge
+from stacks.profiles import PROFILES, Profile, deep_merge, lookup
 
 NAMESPACE = "streaming-platform"
 
@@ -359,9 +359,7 @@ def _check_invariants(profile: Profile, raw: dict[str, Any], config: PlatformCon
     for invariant in profile.invariants:
         if invariant.name in config.invariant_overrides or invariant.check(raw):
             continue
-        value = raw
-        for part in invariant.key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
+        value = lookup(raw, invariant.key)
         raise ConfigError(
             f"{source}: {NAMESPACE}:{invariant.key} = {json.dumps(value)} breaks the '{profile.name}' profile's "
             f"invariant '{invariant.name}' ({invariant.rule}); restore it, or accept the risk explicitly by "

@@ -155,7 +155,8 @@ def render_outputs(cls: type) -> str:
 
 def _resolve(target: str) -> type:
     module, _, name = target.rpartition(".")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    cls: type = getattr(importlib.import_module(module), name)
+    return cls
 
 
 def regenerate(text: str) -> str:

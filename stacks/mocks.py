@@ -35,12 +35,12 @@ ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
 #: Placeholders used in recorded inputs.
-SECRET = "[secret]"
+SECRET = "[secret]"  # noqa: S105 (a placeholder, not a password)
 UNKNOWN = "[unknown]"
 
 _UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _SPECIAL_SIG = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 (the wire signature of a secret)
 _RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
 _ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
@@ -95,22 +95,22 @@ _SHAPES: dict[str, tuple[str, str | None]] = {
     "aws:lb/listenerRule:ListenerRule": ("", "elasticloadbalancing:listener-rule/app/{name}/{hex}/{hex2}"),
     "aws:s3/bucket:Bucket": ("", None),
     "aws:s3/bucketV2:BucketV2": ("", None),
-    "aws:cloudfront/distribution:Distribution": ("E", "cloudfront::distribution/{id}"),
+    "aws:cloudfront/distribution:Distribution": ("E", "cloudfront:distribution/{id}"),
     "aws:cloudfront/originAccessControl:OriginAccessControl": ("E", None),
     "aws:cloudfront/publicKey:PublicKey": ("K", None),
     "aws:cloudfront/keyGroup:KeyGroup": ("", None),
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": ("", None),
     "aws:cloudfront/cachePolicy:CachePolicy": ("", None),
-    "aws:cloudfront/function:Function": ("", "cloudfront::function/{name}"),
+    "aws:cloudfront/function:Function": ("", "cloudfront:function/{name}"),
     "aws:ecs/cluster:Cluster": ("", "ecs:cluster/{name}"),
     "aws:ecs/service:Service": ("", "ecs:service/{cluster}/{name}"),
     "aws:ecs/taskDefinition:TaskDefinition": ("", "ecs:task-definition/{family}:1"),
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ("", None),
-    "aws:iam/role:Role": ("", "iam::role/{name}"),
-    "aws:iam/policy:Policy": ("", "iam::policy/{name}"),
+    "aws:iam/role:Role": ("", "iam:role/{name}"),
+    "aws:iam/policy:Policy": ("", "iam:policy/{name}"),
     "aws:iam/rolePolicy:RolePolicy": ("", None),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("", None),
-    "aws:iam/instanceProfile:InstanceProfile": ("", "iam::instance-profile/{name}"),
+    "aws:iam/instanceProfile:InstanceProfile": ("", "iam:instance-profile/{name}"),
     "aws:cloudwatch/logGroup:LogGroup": ("", "logs:log-group:{name}"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": ("", "cloudwatch:alarm:{name}"),
     "aws:sns/topic:Topic": ("", "sns:{name}"),
@@ -133,7 +133,8 @@ _SHAPES: dict[str, tuple[str, str | None]] = {
 }
 
 # Physical-name inputs, per type, in order of preference.
-_NAME_INPUTS = ("name", "bucket", "family", "identifier", "replicationGroupId", "repositoryName", "functionName")
+_NAME_INPUTS = ("name", "bucket", "family", "identifier", "replicationGroupId", "repositoryName", "functionName",
+                "userId", "userGroupId")
 
 
 def _digest(*parts: str) -> str:
@@ -203,10 +204,7 @@ class AwsMocks(_mocks.Mocks):
             physical = f"{args.name}-{seed[:7]}"
             if "name" not in inputs and args.typ in _SHAPES and _SHAPES[args.typ][1] and "{name}" in str(_SHAPES[args.typ][1]):
                 inputs["name"] = physical
-        if prefix:
-            rid = prefix + seed[:17]
-        else:
-            rid = physical
+        rid = prefix + seed[:17] if prefix else physical
         out = self._outputs(args.typ, rid, physical, inputs, seed)
         if arn_format is not None and "arn" not in out:
             out["arn"] = self._arn(arn_format, rid, physical, inputs, seed)
@@ -284,15 +282,9 @@ class AwsMocks(_mocks.Mocks):
             out.update(name=inputs.get("name", physical))
         elif typ == "aws:kms/key:Key":
             out.update(keyId=str(uuid.UUID(seed[:32])))
-        elif typ == "aws:cloudfront/originAccessControl:OriginAccessControl":
+        elif typ == "aws:cloudfront/originAccessControl:OriginAccessControl" or typ == "aws:cloudfront/keyGroup:KeyGroup" or typ == "aws:cloudfront/publicKey:PublicKey":
             out.update(etag="E" + seed[20:33].upper())
-        elif typ == "aws:cloudfront/keyGroup:KeyGroup":
-            out.update(etag="E" + seed[20:33].upper())
-        elif typ == "aws:cloudfront/publicKey:PublicKey":
-            out.update(etag="E" + seed[20:33].upper())
-        elif typ == "aws:cloudwatch/logGroup:LogGroup":
-            out.update(name=inputs.get("name", physical))
-        elif typ == "aws:sns/topic:Topic":
+        elif typ == "aws:cloudwatch/logGroup:LogGroup" or typ == "aws:sns/topic:Topic":
             out.update(name=inputs.get("name", physical))
         elif typ in ("docker:index/image:Image",):
             image = str(inputs.get("imageName", physical)).split(":")[0]
@@ -318,38 +310,38 @@ class AwsMocks(_mocks.Mocks):
         return result, failures or []
 
     def _call(self, args: _mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        token, a, r = args.token, args.args, self.region
-        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+        tok, a, r = args.token, args.args, self.region
+        if tok == "aws:index/getAvailabilityZones:getAvailabilityZones":
             letters = "abcdef"
             short = {"us-east-1": "use1", "eu-west-1": "euw1"}.get(r, r.replace("-", "")[:6])
             return {"names": [f"{r}{c}" for c in letters], "zoneIds": [f"{short}-az{i + 1}" for i in range(6)],
                     "groupNames": [r] * 6, "id": r}, None
-        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        if tok == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:user/plan",
                     "userId": "AIDA" + _digest("user")[:17].upper(), "id": self.account_id}, None
-        if token == "aws:index/getRegion:getRegion":
+        if tok == "aws:index/getRegion:getRegion":
             return {"name": r, "region": r, "id": r, "endpoint": f"ec2.{r}.amazonaws.com",
                     "description": r}, None
-        if token == "aws:index/getPartition:getPartition":
+        if tok == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws",
                     "reverseDnsPrefix": "com.amazonaws"}, None
-        if token == "aws:elb/getServiceAccount:getServiceAccount":
+        if tok == "aws:elb/getServiceAccount:getServiceAccount":
             acct = ELB_ACCOUNTS.get(r, "127311923021")
             return {"arn": f"arn:aws:iam::{acct}:root", "id": acct}, None
-        if token == "aws:ec2/getAmi:getAmi":
-            return {"id": "ami-" + _digest(token, repr(sorted(a.items())))[:17], "architecture": "arm64",
+        if tok == "aws:ec2/getAmi:getAmi":
+            return {"id": "ami-" + _digest(tok, repr(sorted(a.items())))[:17], "architecture": "arm64",
                     "name": "fck-nat-al2023-hvm-arm64"}, None
-        if token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+        if tok == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return {"userName": "AWS", "password": "[secret]", "proxyEndpoint":
                     f"https://{self.account_id}.dkr.ecr.{r}.amazonaws.com", "authorizationToken": "[secret]"}, None
-        if token in ("aws:cloudfront/getCachePolicy:getCachePolicy",
+        if tok in ("aws:cloudfront/getCachePolicy:getCachePolicy",
                      "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy",
                      "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy"):
             name = str(a.get("name", ""))
             if name in MANAGED_CLOUDFRONT_POLICIES:
                 return {"id": MANAGED_CLOUDFRONT_POLICIES[name], "name": name}, None
             return {}, [("name", f"no managed policy named {name!r}")]
-        if token == "aws:iam/getPolicyDocument:getPolicyDocument":
+        if tok == "aws:iam/getPolicyDocument:getPolicyDocument":
             import json
 
             return {"json": json.dumps({"Version": "2012-10-17", "Statement": a.get("statements", [])},
@@ -374,6 +366,12 @@ class RecordingMonitor(_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
+        # The engine marks a resource's additionalSecretOutputs secret; the stock mock does not.
+        for key in request.additionalSecretOutputs:
+            if key in response.object.fields:
+                plain = json_format.MessageToDict(response.object.fields[key])
+                response.object.fields[key].struct_value.Clear()
+                response.object.fields[key].struct_value.update({_SPECIAL_SIG: _SECRET_SIG, "value": plain})
         wire = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
         state = self.resources[response.urn].state
         self.registrations[response.urn] = Registration(

@@ -113,8 +113,7 @@ _PROD: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Invariant:
-    """A property a profile must keep; ``check`` gets the merged raw config and returns the offending
-    (key, value) or None."""
+    """A property a profile must keep: ``check`` gets the merged raw config and says whether it holds."""
 
     name: str
     rule: str
@@ -122,7 +121,7 @@ class Invariant:
     check: Callable[[dict[str, Any]], bool]
 
 
-def _get(raw: dict[str, Any], dotted: str) -> Any:
+def lookup(raw: dict[str, Any], dotted: str) -> Any:
     value: Any = raw
     for part in dotted.split("."):
         value = value.get(part) if isinstance(value, dict) else None
@@ -130,11 +129,11 @@ def _get(raw: dict[str, Any], dotted: str) -> Any:
 
 
 def _min(dotted: str, minimum: int) -> Callable[[dict[str, Any]], bool]:
-    return lambda raw: isinstance(_get(raw, dotted), int) and _get(raw, dotted) >= minimum
+    return lambda raw: isinstance(lookup(raw, dotted), int) and lookup(raw, dotted) >= minimum
 
 
 def _is(dotted: str, expected: Any) -> Callable[[dict[str, Any]], bool]:
-    return lambda raw: _get(raw, dotted) == expected
+    return lambda raw: lookup(raw, dotted) == expected
 
 
 _PROD_INVARIANTS = (

@@ -17,7 +17,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: What an undecryptable ``secure:`` value becomes offline.
-OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-secret"
+OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-secret"  # noqa: S105 (not a secret)
 
 
 def project_root() -> Path:

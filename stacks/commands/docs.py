@@ -7,7 +7,7 @@ import argparse
 from stacks.docgen import stale_pages, write_pages
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "docs", help="regenerate the args/outputs tables in docs/components/*.md from the docstrings"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from stacks.plan import build_plan, render_counts, render_outputs, render_tree
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "plan",
         help="plan an environment offline (what `pulumi preview` would show), no account needed",
