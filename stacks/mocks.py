@@ -206,6 +206,8 @@ class AwsMocks(_mocks.Mocks):
                 inputs["name"] = physical
         rid = prefix + seed[:17] if prefix else physical
         out = self._outputs(args.typ, rid, physical, inputs, seed)
+        if "bucket" in out and args.typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
+            rid = str(out["bucket"])  # a bucket's id is its name
         if arn_format is not None and "arn" not in out:
             out["arn"] = self._arn(arn_format, rid, physical, inputs, seed)
         return rid, {**inputs, **out}
@@ -328,6 +330,11 @@ class AwsMocks(_mocks.Mocks):
         if tok == "aws:elb/getServiceAccount:getServiceAccount":
             acct = ELB_ACCOUNTS.get(r, "127311923021")
             return {"arn": f"arn:aws:iam::{acct}:root", "id": acct}, None
+        if tok == "aws:s3/getCanonicalUserId:getCanonicalUserId":
+            return {"id": _digest("canonical", self.account_id), "displayName": "plan"}, None
+        if tok == "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            return {"id": "pl-3b927c52", "name": a.get("name", ""), "addressFamily": "IPv4", "maxEntries": 55,
+                    "entries": [], "arn": f"arn:aws:ec2:{r}:aws:prefix-list/pl-3b927c52"}, None
         if tok == "aws:ec2/getAmi:getAmi":
             return {"id": "ami-" + _digest(tok, repr(sorted(a.items())))[:17], "architecture": "arm64",
                     "name": "fck-nat-al2023-hvm-arm64"}, None
