@@ -1,0 +1,1 @@
+"""Applications bundled with the platform library (built into images by the stacks)."""

@@ -1,0 +1,360 @@
+"""Catalog API: home-page rows, search, title detail, admin writes, playback and upload URLs.
+
+Reads of rows and title details are cached (Redis/Valkey or in-process) and invalidated on write;
+when the cache is down they come from the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import ColumnElement, Connection, exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from .db import title_genres, titles, watchlist
+from .deps import AdminPrincipal, AppContext, Ctx, CurrentPrincipal
+from .errors import ApiError
+from .storage import CONTENT_TYPES, valid_media_key
+
+router = APIRouter(prefix="/api/catalog", tags=["catalog"])
+
+ROWS_KEY = "catalog:rows"
+ROW_SIZE = 12
+MAX_GENRE_ROWS = 6
+TITLE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+GENRE_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
+
+TitleId = Annotated[str, Path(pattern=TITLE_ID_PATTERN, description="Title id (a slug).")]
+
+
+def title_key(title_id: str) -> str:
+    return f"catalog:title:{title_id}"
+
+
+# -- models ------------------------------------------------------------------------------------
+class TitleOut(BaseModel):
+    id: str
+    title: str
+    year: int
+    genres: list[str]
+    rating: float
+    durationSeconds: int  # noqa: N815 - JSON field names are camelCase
+    poster: str
+    description: str
+
+
+class TitleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, pattern=TITLE_ID_PATTERN, description="Slug; generated when omitted.")
+    title: str = Field(min_length=1, max_length=200)
+    year: int = Field(ge=1888, le=2100)
+    genres: list[Annotated[str, Field(pattern=GENRE_PATTERN)]] = Field(min_length=1, max_length=5)
+    rating: float = Field(ge=0, le=10)
+    durationSeconds: int = Field(ge=1, le=86_400)  # noqa: N815
+    poster: str = Field(min_length=1, max_length=500, description="A site path (/posters/x.svg) or an https URL.")
+    mediaKey: str = Field(min_length=1, max_length=300, description="Key under the media prefix.")  # noqa: N815
+    description: str = Field(default="", max_length=2000)
+
+    @field_validator("title")
+    @classmethod
+    def _strip_title(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("poster")
+    @classmethod
+    def _poster_url(cls, value: str) -> str:
+        if not (re.match(r"^/[A-Za-z0-9._~/-]+$", value) or re.match(r"^https://[^\s\"'<>]+$", value)):
+            raise ValueError("must be a site path like /posters/x.svg or an https:// URL")
+        return value
+
+    @field_validator("mediaKey")
+    @classmethod
+    def _media_key(cls, value: str) -> str:
+        if not valid_media_key(value):
+            raise ValueError("must be a relative key of letters, digits, '.', '_', '-' and '/'")
+        return value
+
+    @field_validator("genres")
+    @classmethod
+    def _unique_genres(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class SearchOut(BaseModel):
+    items: list[TitleOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class RowOut(BaseModel):
+    id: str
+    title: str
+    items: list[TitleOut]
+
+
+class RowsOut(BaseModel):
+    rows: list[RowOut]
+
+
+class PlayOut(BaseModel):
+    url: str
+    expiresAt: str  # noqa: N815
+
+
+class UploadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contentType: str = Field(description="video/webm or video/mp4")  # noqa: N815
+    size: int = Field(ge=1, description="Bytes the client will upload.")
+
+
+class UploadOut(BaseModel):
+    mediaKey: str  # noqa: N815
+    uploadUrl: str  # noqa: N815
+    method: str
+    headers: dict[str, str]
+    expiresAt: str  # noqa: N815
+
+
+# -- queries -----------------------------------------------------------------------------------
+def _iso(epoch: int) -> str:
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _genres_for(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {i: [] for i in ids}
+    if ids:
+        rows = conn.execute(
+            select(title_genres.c.title_id, title_genres.c.genre)
+            .where(title_genres.c.title_id.in_(ids))
+            .order_by(title_genres.c.title_id, title_genres.c.genre)
+        )
+        for title_id, genre in rows:
+            found[title_id].append(genre)
+    return found
+
+
+def _to_out(rows: Iterable[Any], conn: Connection) -> list[dict[str, Any]]:
+    rows = list(rows)
+    genres = _genres_for(conn, [r.id for r in rows])
+    return [
+        {
+            "id": r.id, "title": r.title, "year": r.year, "genres": genres[r.id], "rating": r.rating,
+            "durationSeconds": r.duration_seconds, "poster": r.poster, "description": r.description,
+        }
+        for r in rows
+    ]
+
+
+_TITLE_COLUMNS = (titles.c.id, titles.c.title, titles.c.year, titles.c.rating, titles.c.duration_seconds,
+                  titles.c.poster, titles.c.description)
+
+
+def load_rows(conn: Connection) -> dict[str, Any]:
+    adds = func.count(watchlist.c.user_id)
+    trending = conn.execute(
+        select(*_TITLE_COLUMNS)
+        .select_from(titles.outerjoin(watchlist, watchlist.c.title_id == titles.c.id))
+        .group_by(*_TITLE_COLUMNS)
+        .order_by(adds.desc(), titles.c.year.desc(), titles.c.id)
+        .limit(ROW_SIZE)
+    )
+    top = conn.execute(select(*_TITLE_COLUMNS).order_by(titles.c.rating.desc(), titles.c.id).limit(ROW_SIZE))
+    result = [
+        {"id": "trending", "title": "Trending now", "items": _to_out(trending, conn)},
+        {"id": "top-rated", "title": "Top rated", "items": _to_out(top, conn)},
+    ]
+    count = func.count(title_genres.c.title_id)
+    genres = conn.execute(
+        select(title_genres.c.genre).group_by(title_genres.c.genre)
+        .order_by(count.desc(), title_genres.c.genre).limit(MAX_GENRE_ROWS)
+    ).scalars().all()
+    for genre in genres:
+        members = conn.execute(
+            select(*_TITLE_COLUMNS)
+            .where(exists().where((title_genres.c.title_id == titles.c.id) & (title_genres.c.genre == genre)))
+            .order_by(titles.c.rating.desc(), titles.c.id)
+            .limit(ROW_SIZE)
+        )
+        result.append({"id": f"genre:{genre}", "title": genre.replace("-", " ").title(), "items": _to_out(members, conn)})
+    return {"rows": result}
+
+
+def load_title(conn: Connection, title_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(*_TITLE_COLUMNS).where(titles.c.id == title_id)).first()
+    return _to_out([row], conn)[0] if row else None
+
+
+def media_key_of(conn: Connection, title_id: str) -> str | None:
+    return conn.execute(select(titles.c.media_key).where(titles.c.id == title_id)).scalar_one_or_none()
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(conn: Connection, q: str, genre: str | None, limit: int, offset: int) -> dict[str, Any]:
+    conditions: list[ColumnElement[bool]] = []
+    if q:
+        conditions.append(titles.c.title_lower.like(f"%{_escape_like(q.lower())}%", escape="\\"))
+    if genre:
+        conditions.append(exists().where((title_genres.c.title_id == titles.c.id) & (title_genres.c.genre == genre)))
+    total = conn.execute(select(func.count()).select_from(titles).where(*conditions)).scalar_one()
+    rows = conn.execute(
+        select(*_TITLE_COLUMNS).where(*conditions)
+        .order_by(titles.c.rating.desc(), titles.c.id).limit(limit).offset(offset)
+    )
+    return {"items": _to_out(rows, conn), "total": total, "limit": limit, "offset": offset}
+
+
+def insert_title(conn: Connection, data: dict[str, Any]) -> None:
+    conn.execute(insert(titles).values(
+        id=data["id"], title=data["title"], title_lower=data["title"].lower(), year=data["year"],
+        rating=data["rating"], duration_seconds=data["durationSeconds"], poster=data["poster"],
+        media_key=data["mediaKey"], description=data.get("description", ""),
+        created_at=dt.datetime.now(dt.UTC),
+    ))
+    conn.execute(insert(title_genres), [{"title_id": data["id"], "genre": g} for g in data["genres"]])
+
+
+def _slug(title: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:50] or "title"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _json_bytes(content: bytes, cache_state: str) -> Response:
+    return Response(content=content, media_type="application/json", headers={"X-Cache": cache_state})
+
+
+# -- routes ------------------------------------------------------------------------------------
+@router.get("/rows", response_model=RowsOut, summary="Rows of titles for the home page")
+def get_rows(ctx: Ctx) -> Response:
+    ttl = ctx.settings.cache_ttl_seconds
+    cached = ctx.cache.get(ROWS_KEY) if ttl else None
+    if cached is not None:
+        return _json_bytes(cached, "hit")
+    with ctx.engine.connect() as conn:
+        body = _dumps(load_rows(conn))
+    if ttl:
+        ctx.cache.set(ROWS_KEY, body, ttl)
+    return _json_bytes(body, "miss")
+
+
+@router.get("/titles", response_model=SearchOut, summary="Search titles (paginated)")
+def search_titles(
+    ctx: Ctx,
+    q: Annotated[str, Query(max_length=100, description="Case-insensitive substring of the title.")] = "",
+    genre: Annotated[str | None, Query(pattern=GENRE_PATTERN)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> dict[str, Any]:
+    with ctx.engine.connect() as conn:
+        return search(conn, q.strip(), genre, limit, offset)
+
+
+@router.get("/titles/{title_id}", response_model=TitleOut, summary="One title")
+def get_title(ctx: Ctx, title_id: TitleId) -> Response:
+    key, ttl = title_key(title_id), ctx.settings.cache_ttl_seconds
+    cached = ctx.cache.get(key) if ttl else None
+    if cached is not None:
+        return _json_bytes(cached, "hit")
+    with ctx.engine.connect() as conn:
+        found = load_title(conn, title_id)
+    if found is None:
+        raise ApiError(404, f"Title {title_id!r} not found.")
+    body = _dumps(found)
+    if ttl:
+        ctx.cache.set(key, body, ttl)
+    return _json_bytes(body, "miss")
+
+
+@router.post("/titles", status_code=201, response_model=TitleOut, summary="Register a title (admin)")
+def create_title(ctx: Ctx, _admin: AdminPrincipal, payload: TitleIn) -> JSONResponse:
+    data = payload.model_dump()
+    data["id"] = data["id"] or _slug(data["title"])
+    if not ctx.media.exists(data["mediaKey"]):
+        raise ApiError(422, f"Media {data['mediaKey']!r} has not been uploaded.",
+                       details=[{"field": "mediaKey", "message": "no such media object"}])
+    try:
+        with ctx.engine.begin() as conn:
+            insert_title(conn, data)
+            created = load_title(conn, data["id"])
+    except IntegrityError:
+        raise ApiError(409, f"Title {data['id']!r} already exists.") from None
+    invalidate(ctx, data["id"])
+    return JSONResponse(created, status_code=201, headers={"Location": f"/api/catalog/titles/{quote(data['id'])}"})
+
+
+def invalidate(ctx: AppContext, title_id: str) -> None:
+    ctx.cache.delete(ROWS_KEY, title_key(title_id))
+
+
+@router.get("/titles/{title_id}/play", response_model=PlayOut, summary="A short-lived URL to the title's media")
+def play(ctx: Ctx, _user: CurrentPrincipal, title_id: TitleId) -> dict[str, str]:
+    with ctx.engine.connect() as conn:
+        key = media_key_of(conn, title_id)
+    if key is None:
+        raise ApiError(404, f"Title {title_id!r} not found.")
+    signed = ctx.media.play_url(key)
+    return {"url": signed.url, "expiresAt": _iso(signed.expires_at)}
+
+
+@router.post("/uploads", status_code=201, response_model=UploadOut, summary="Where to upload a video (admin)")
+def create_upload(ctx: Ctx, _admin: AdminPrincipal, payload: UploadIn) -> dict[str, Any]:
+    extension = CONTENT_TYPES.get(payload.contentType)
+    if extension is None:
+        raise ApiError(415, f"contentType must be one of {', '.join(CONTENT_TYPES)}.")
+    if payload.size > ctx.settings.max_upload_bytes:
+        raise ApiError(413, f"Uploads are limited to {ctx.settings.max_upload_bytes} bytes.")
+    key = f"uploads/{secrets.token_hex(12)}.{extension}"
+    signed = ctx.media.upload_url(key, payload.contentType)
+    return {"mediaKey": key, "uploadUrl": signed.url, "method": "PUT",
+            "headers": {"Content-Type": payload.contentType}, "expiresAt": _iso(signed.expires_at)}
+
+
+@router.put("/uploads/{key:path}", status_code=201, include_in_schema=False)
+async def receive_upload(ctx: Ctx, request: Request, key: str) -> JSONResponse:
+    """Laptop mode: the target of a signed local upload URL (S3 takes uploads in the cloud)."""
+    if ctx.media.bucket:
+        raise ApiError(404, "Uploads go to S3 in this deployment.")
+    path = f"/api/catalog/uploads/{quote(key)}"
+    if not ctx.media.signer.verify("PUT", path, request.query_params.get("expires"),
+                                   request.query_params.get("signature")):
+        raise ApiError(403, "The upload URL is invalid or has expired.")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type not in CONTENT_TYPES:
+        raise ApiError(415, f"Content-Type must be one of {', '.join(CONTENT_TYPES)}.")
+    target = ctx.media.upload_path(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, prefix=".upload-") as handle:
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                handle.write(chunk)
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)
+            raise
+    os.replace(handle.name, target)
+    return JSONResponse({"mediaKey": key, "size": size}, status_code=201)
