@@ -1,0 +1,393 @@
+"""BlueGreen: two colours of one service behind one weighted ALB listener rule.
+
+Creates, for one `LoadBalancer` route whose rule mode is ``RuleMode.EXTERNAL``:
+
+* ``<name>-blue-tg`` and ``<name>-green-tg``: two ``ip`` target groups (names of at most 32
+  characters from `physical_name`), shaped by ``port``/``health_check``/``deregistration_delay``;
+* ``<name>-rule``: ONE listener rule at the route's priority with the route's conditions, forwarding
+  to both target groups with the weights from the stack config (stickiness off);
+* ``<name>-test-blue`` / ``<name>-test-green`` (unless ``testHeader`` is ""): rules one and two
+  priorities before it that match the route's conditions plus the header
+  ``X-Deployment-Color: <colour>`` and forward 100 % to that colour, so the idle colour can be
+  tested before it takes traffic;
+* ``<name>-blue`` and ``<name>-green``: two `FargateService` s built from one template, each with its
+  own image and desired count from the config (the idle colour may run 0 tasks).
+
+Every resource of the pair carries ``Environment`` (the stack), ``Service`` and, per colour,
+``Color`` tags; ``python -m stacks switch`` finds them by these tags. The listener rule's weights
+*come from config*: the operator command writes the live weights back into ``Pulumi.<env>.yaml``
+after a switch, so the next ``pulumi up`` changes nothing. The switch keeps its own state in tags
+whose keys start with ``Switch`` on the listener rule; configure the stack's AWS provider with
+``ignore_tags=aws.ProviderIgnoreTagsArgs(key_prefixes=["Switch"])`` so Pulumi never removes them.
+
+Example::
+
+    lb = LoadBalancer("web", LoadBalancerArgs.in_vpc(net, routes=[
+        Route(name="catalog", path_patterns=["/api/catalog/*"], rule=RuleMode.EXTERNAL),
+    ]))
+    settings = BlueGreenSettings.from_config("catalog", config.blue_green["catalog"], "Pulumi.prod.yaml")
+    BlueGreen("catalog", BlueGreenArgs(
+        service="catalog", settings=settings, load_balancer=lb, route="catalog",
+        service_template=FargateServiceArgs(cluster_arn=cluster.arn, vpc_id=net.vpc_id,
+            subnet_ids=net.private_subnet_ids, image=image.image_uri,
+            load_balancer_security_group_id=lb.security_group_id),
+    ))
+
+Cost (monthly, us-east-1): target groups and listener rules are free (rules beyond the first 100
+per ALB add LCUs); the cost is the tasks: two always-on 0.25 vCPU / 0.5 GB ARM64 tasks are $14.42
+per colour (`FargateService`), so scaling the idle colour to 0 after a switch halves the compute
+bill; each colour's five alarms are $0.50.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components._errors import ComponentArgsError
+from components._naming import physical_name
+from components._tags import layered_tags
+from components.fargate_service import FargateService, FargateServiceArgs
+from components.load_balancer import HealthCheck, LoadBalancer
+
+__all__ = [
+    "BlueGreen",
+    "BlueGreenArgs",
+    "BlueGreenConfigError",
+    "BlueGreenSettings",
+    "Color",
+    "ColorSettings",
+]
+
+KIND = "BlueGreen"
+PULUMI_TYPE = f"streaming:index:{KIND}"
+CONFIG_KEY = "streaming-platform:blueGreen"
+DEFAULT_TEST_HEADER = "X-Deployment-Color"
+_DIGEST_REF = re.compile(r"^[a-z0-9.\-/:_]+@sha256:[0-9a-f]{64}$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$")
+_SERVICE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
+
+
+class Color(StrEnum):
+    """A colour of the pair."""
+
+    BLUE = "blue"
+    GREEN = "green"
+
+    @property
+    def other(self) -> Color:
+        return Color.GREEN if self is Color.BLUE else Color.BLUE
+
+
+# -- config --------------------------------------------------------------------------------------------
+
+
+class BlueGreenConfigError(ValueError):
+    """A ``blueGreen`` config value that cannot be used; the message names the file, key, value and fix."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColorSettings:
+    """One colour's deployment settings."""
+
+    image: str = ""
+    """Image by digest (``<repo>@sha256:<64 hex>``), or "" for the stack's own built image. Default: ""."""
+    desired_count: int = 1
+    """Tasks to run; 0 scales the idle colour away (a colour with traffic weight > 0 needs at least 1). Default: 1 (active colour), 0 (idle colour)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlueGreenSettings:
+    """One service's blue-green settings, as read from ``streaming-platform:blueGreen.<service>``."""
+
+    active_color: Color = Color.BLUE
+    """The colour that last took all traffic (written back by ``python -m stacks switch``). Default: blue."""
+    weights: Mapping[Color, int] = field(default_factory=lambda: {Color.BLUE: 100, Color.GREEN: 0})
+    """Percent of the route's traffic per colour, integers 0..100 summing to 100. Default: 100 on the active colour."""
+    blue: ColorSettings = field(default_factory=ColorSettings)
+    """Blue's image and desired count. Default: ColorSettings()."""
+    green: ColorSettings = field(default_factory=lambda: ColorSettings(desired_count=0))
+    """Green's image and desired count. Default: ColorSettings(desired_count=0)."""
+    test_header: str | None = DEFAULT_TEST_HEADER
+    """Header of the per-colour test rules (``<header>: <colour>``); None or "" for none. Default: "X-Deployment-Color"."""
+
+    def color(self, color: Color) -> ColorSettings:
+        return self.blue if color is Color.BLUE else self.green
+
+    @classmethod
+    def from_config(cls, service: str, value: Any, source: str) -> BlueGreenSettings:
+        """Parse and validate ``value`` (the plain data under ``blueGreen.<service>`` in ``source``).
+
+        Raises `BlueGreenConfigError` naming the key, the value and the fix.
+        """
+        key = f"{CONFIG_KEY}.{service}"
+
+        def fail(sub: str, val: Any, message: str) -> BlueGreenConfigError:
+            where = f"{key}.{sub}" if sub else key
+            return BlueGreenConfigError(f"{source}: {where} = {json.dumps(val, default=str)}: {message}")
+
+        if not isinstance(value, Mapping):
+            raise fail("", value, "must be a mapping with activeColor, weights, blue, green (and optionally testHeader)")
+        known = ("activeColor", "weights", "blue", "green", "testHeader")
+        for k in value:
+            if k not in known:
+                raise fail(str(k), value[k], f"is not a known key; known keys: {', '.join(known)}")
+
+        raw_active = value.get("activeColor", "blue")
+        if raw_active not in ("blue", "green"):
+            raise fail("activeColor", raw_active, "must be blue or green")
+        active = Color(raw_active)
+
+        raw_weights = value.get("weights", {active.value: 100, active.other.value: 0})
+        if not isinstance(raw_weights, Mapping) or set(raw_weights) != {"blue", "green"}:
+            raise fail("weights", raw_weights, "must name exactly blue and green, e.g. {blue: 100, green: 0}")
+        for c, w in raw_weights.items():
+            if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w <= 100:
+                raise fail(f"weights.{c}", w, "must be an integer percentage 0..100")
+        if sum(raw_weights.values()) != 100:
+            raise fail(
+                "weights", raw_weights,
+                f"sums to {sum(raw_weights.values())}; weights are percentages and must sum to 100, "
+                f"e.g. {{blue: {raw_weights['blue']}, green: {100 - raw_weights['blue']}}}",
+            )
+        weights = {Color(c): int(w) for c, w in raw_weights.items()}
+        full = next((c for c in Color if weights[c] == 100), None)
+        if full is not None and full is not active:
+            raise fail(
+                "activeColor", raw_active,
+                f"contradicts weights ({full.value} takes 100%); set activeColor: {full.value} or use "
+                "`python -m stacks switch` which writes both",
+            )
+
+        colors: dict[Color, ColorSettings] = {}
+        for c in Color:
+            default_count = 1 if c is active else 0
+            raw = value.get(c.value, {})
+            if not isinstance(raw, Mapping):
+                raise fail(c.value, raw, 'must be a mapping such as {image: "", desiredCount: 2}')
+            for k in raw:
+                if k not in ("image", "desiredCount"):
+                    raise fail(f"{c.value}.{k}", raw[k], "is not a known key; known keys: image, desiredCount")
+            image = raw.get("image", "")
+            if image is None:
+                image = ""
+            if not isinstance(image, str) or (image and not _DIGEST_REF.fullmatch(image)):
+                raise fail(
+                    f"{c.value}.image", image,
+                    'must be "" (the stack\'s own image) or an image by digest, <repository>@sha256:<64 hex>',
+                )
+            count = raw.get("desiredCount", default_count)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise fail(f"{c.value}.desiredCount", count, "must be an integer, 0 or more")
+            if weights[c] > 0 and count == 0:
+                raise fail(
+                    f"{c.value}.desiredCount", count,
+                    f"is 0 but {c.value} takes {weights[c]}% of traffic; run at least 1 task or set its weight to 0",
+                )
+            colors[c] = ColorSettings(image=image, desired_count=count)
+
+        header = value.get("testHeader", DEFAULT_TEST_HEADER)
+        if header is not None and header != "" and (not isinstance(header, str) or not _HEADER_NAME.fullmatch(header)):
+            raise fail("testHeader", header, 'must be an HTTP header name of at most 40 characters, or "" for no test rules')
+        return cls(
+            active_color=active, weights=weights, blue=colors[Color.BLUE], green=colors[Color.GREEN],
+            test_header=header or None,
+        )
+
+
+# -- the component -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlueGreenArgs:
+    """Arguments of `BlueGreen`."""
+
+    service: str
+    """Service name, the value of the ``Service`` tag (e.g. "catalog"): lowercase letters, digits, '-'. Default: required."""
+    settings: BlueGreenSettings
+    """Colours, weights, images and counts (from `BlueGreenSettings.from_config`). Default: required."""
+    load_balancer: LoadBalancer
+    """The ALB whose listener carries the rules. Default: required."""
+    route: str
+    """The load balancer's route (created with ``rule=RuleMode.EXTERNAL``) whose priority and conditions the rule takes. Default: required."""
+    service_template: FargateServiceArgs
+    """Both colours' service settings; ``image`` is the stack's own image (used where a colour's image is ""), and ``image``, ``desired_count``, ``target_group_arn``, the ALB suffixes, ``extra_tags`` and ``service_name`` are set per colour. Default: required."""
+    health_check: HealthCheck = field(default_factory=HealthCheck)
+    """Target-group health check of both colours. Default: HealthCheck() (GET /healthz expecting 200)."""
+    deregistration_delay: int = 30
+    """Seconds to drain a deregistering target (0-3600). Default: 30."""
+    test_rule_priorities: tuple[int, int] | None = None
+    """Priorities of the blue and green header test rules (lower than the route's). Default: None (route priority - 2 and - 1)."""
+
+
+class BlueGreen(pulumi.ComponentResource):
+    """Two colours of one service behind one weighted listener rule. See the module docstring."""
+
+    listener_rule_arn: pulumi.Output[str]
+    """ARN of the weighted listener rule (the one the switch edits)."""
+    target_group_arns: dict[str, pulumi.Output[str]]
+    """Colour ("blue", "green") -> target group ARN."""
+    service_names: dict[str, pulumi.Output[str]]
+    """Colour -> physical ECS service name."""
+    alarm_arns: dict[str, pulumi.Output[list[str]]]
+    """Colour -> ARNs of that colour's alarms (the switch's gates)."""
+    security_group_ids: dict[str, pulumi.Output[str]]
+    """Colour -> the security group of that colour's tasks (for the data tier's ``allow_from``)."""
+
+    def __init__(self, name: str, args: BlueGreenArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        priority, test_priorities = _validate(name, args)
+        super().__init__(PULUMI_TYPE, name, None, opts)
+        self._name = name
+        self._args = args
+        lb = args.load_balancer
+        settings = args.settings
+
+        groups = {c: self._target_group(c) for c in Color}
+        rule = aws.lb.ListenerRule(
+            f"{name}-rule",
+            listener_arn=lb.listener_arn,
+            priority=priority,
+            conditions=lb.conditions_of(args.route),
+            actions=[aws.lb.ListenerRuleActionArgs(
+                type="forward",
+                forward=aws.lb.ListenerRuleActionForwardArgs(
+                    target_groups=[
+                        aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=groups[c].arn, weight=settings.weights[c])
+                        for c in Color
+                    ],
+                    stickiness=aws.lb.ListenerRuleActionForwardStickinessArgs(enabled=False, duration=1),
+                ),
+            )],
+            tags=self._tags(f"{name}-rule"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attached: list[aws.lb.ListenerRule] = [rule]
+        if settings.test_header is not None and test_priorities is not None:
+            for c, p in zip(Color, test_priorities, strict=True):
+                attached.append(aws.lb.ListenerRule(
+                    f"{name}-test-{c.value}",
+                    listener_arn=lb.listener_arn,
+                    priority=p,
+                    conditions=[
+                        *lb.conditions_of(args.route),
+                        aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                            http_header_name=settings.test_header, values=[c.value],
+                        )),
+                    ],
+                    actions=[aws.lb.ListenerRuleActionArgs(
+                        type="forward",
+                        forward=aws.lb.ListenerRuleActionForwardArgs(
+                            target_groups=[aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=groups[c].arn, weight=1)],
+                        ),
+                    )],
+                    tags=self._tags(f"{name}-test-{c.value}", c),
+                    opts=pulumi.ResourceOptions(parent=self),
+                ))
+
+        services = {c: self._service(c, groups[c], attached) for c in Color}
+
+        self.listener_rule_arn = rule.arn
+        self.target_group_arns = {c.value: groups[c].arn for c in Color}
+        self.service_names = {c.value: services[c].service_name for c in Color}
+        self.alarm_arns = {c.value: services[c].alarm_arns for c in Color}
+        self.security_group_ids = {c.value: services[c].security_group_id for c in Color}
+        self.register_outputs({
+            "security_group_ids": self.security_group_ids,
+            "listener_rule_arn": self.listener_rule_arn,
+            "target_group_arns": self.target_group_arns,
+            "service_names": self.service_names,
+            "alarm_arns": self.alarm_arns,
+        })
+
+    def _tags(self, name_tag: str, color: Color | None = None) -> dict[str, str]:
+        extra = {"Service": self._args.service, **({"Color": color.value} if color is not None else {})}
+        return layered_tags(KIND, name_tag, extra)
+
+    def _target_group(self, color: Color) -> aws.lb.TargetGroup:
+        a = self._args
+        hc = a.health_check
+        port = a.service_template.container_port
+        return aws.lb.TargetGroup(
+            f"{self._name}-{color.value}-tg",
+            name=physical_name(self._name, color.value, str(port), pulumi.get_stack(), max_length=32),
+            port=port,
+            protocol="HTTP",
+            protocol_version="HTTP1",
+            target_type="ip",
+            vpc_id=a.service_template.vpc_id,
+            deregistration_delay=a.deregistration_delay,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, protocol="HTTP", port="traffic-port", path=hc.path, matcher=hc.matcher,
+                interval=hc.interval_seconds, timeout=hc.timeout_seconds,
+                healthy_threshold=hc.healthy_threshold, unhealthy_threshold=hc.unhealthy_threshold,
+            ),
+            tags=self._tags(f"{self._name}-{color.value}", color),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _service(self, color: Color, group: aws.lb.TargetGroup, attached: list[aws.lb.ListenerRule]) -> FargateService:
+        a = self._args
+        t = a.service_template
+        own = a.settings.color(color)
+        # ECS refuses a target group that no listener uses: carry the rules' ARNs as dependencies of the ARN.
+        group_arn = pulumi.Output.all(group.arn, *[r.arn for r in attached]).apply(lambda v: str(v[0]))
+        count = own.desired_count
+        scaling = t.autoscaling if count > 0 else None
+        if scaling is not None and not scaling.min_count <= count <= scaling.max_count:
+            count = max(scaling.min_count, min(count, scaling.max_count))
+        args = dataclasses.replace(
+            t,
+            image=own.image or t.image,
+            desired_count=count,
+            autoscaling=scaling,
+            target_group_arn=group_arn,
+            target_group_arn_suffix=group.arn_suffix,
+            load_balancer_arn_suffix=a.load_balancer.arn_suffix,
+            extra_tags={**dict(t.extra_tags), "Service": a.service, "Color": color.value},
+            service_name=f"{t.service_name}-{color.value}" if t.service_name else None,
+        )
+        return FargateService(f"{self._name}-{color.value}", args, pulumi.ResourceOptions(parent=self))
+
+
+def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, int] | None]:
+    """Check every argument; return the rule's priority and the test rules' priorities."""
+
+    def fail(argument: str, message: str) -> ComponentArgsError:
+        return ComponentArgsError(KIND, name, argument, message)
+
+    if not isinstance(args.service, str) or not _SERVICE.fullmatch(args.service):
+        raise fail("service", f"{args.service!r} must be lowercase letters, digits and '-' (at most 32), e.g. 'catalog'.")
+    if not isinstance(args.settings, BlueGreenSettings):
+        raise fail("settings", "must be a BlueGreenSettings; build it with BlueGreenSettings.from_config(...).")
+    if not isinstance(args.load_balancer, LoadBalancer):
+        raise fail("load_balancer", f"{type(args.load_balancer).__name__} is not a LoadBalancer component.")
+    try:
+        priority = args.load_balancer.priority_of(args.route)
+    except KeyError as exc:
+        raise fail("route", f"{args.route!r}: {exc.args[0]}; add it with rule=RuleMode.EXTERNAL.") from None
+    if not 0 <= args.deregistration_delay <= 3600:
+        raise fail("deregistration_delay", f"{args.deregistration_delay} is outside 0..3600 seconds.")
+    if args.service_template.target_group_arn is not None:
+        raise fail("service_template", "target_group_arn is set; leave it None, BlueGreen registers each colour in its own target group.")
+    if args.settings.test_header is None:
+        return priority, None
+    wanted = args.test_rule_priorities or (priority - 2, priority - 1)
+    if len(wanted) != 2 or wanted[0] == wanted[1] or any(not 1 <= p < priority for p in wanted):
+        raise fail(
+            "test_rule_priorities",
+            f"{wanted} must be two different priorities from 1 up to {priority - 1} (lower than the route's {priority}), "
+            "so the header test rules win over the weighted rule.",
+        )
+    try:
+        reserved = (args.load_balancer.reserve_priority(wanted[0]), args.load_balancer.reserve_priority(wanted[1]))
+    except ComponentArgsError as exc:
+        raise fail("test_rule_priorities", f"{wanted}: {exc}; pass two free priorities below {priority}.") from None
+    return priority, reserved

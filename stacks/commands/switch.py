@@ -1,0 +1,140 @@
+"""``python -m stacks switch <env> --service S (--to COLOUR | --status | --rollback)``: blue-green traffic.
+
+Examples::
+
+    python -m stacks switch prod --service catalog --status
+    python -m stacks switch prod --service catalog --to green --steps 10,50,100 --bake 300 \\
+        --smoke-url https://shop.example.com/healthz
+    python -m stacks switch prod --service catalog --to green --dry-run
+    python -m stacks switch prod --service catalog --rollback
+
+Exit codes: 0 done, 2 usage/discovery error, 3 refused (preflight or lock; nothing changed),
+4 a gate failed (weights restored), 5 aborted (the weights or the lock changed under the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+from stacks.config_writeback import DEFAULT_NAMESPACE, WriteBackError, write_back
+from stacks.stack_files import REPO_ROOT, StackFileError, project_name, stack_path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "switch",
+        help="shift a service's traffic between its blue and green colours (live account), or show/roll back",
+        description=(
+            "Find the service's blue-green pair by tags (Environment, Service, Color), check the target colour, "
+            "shift the listener rule's weights step by step while watching target health, the colour's alarms and "
+            "an optional smoke URL, and write the new state back into Pulumi.<env>.yaml so `pulumi up` agrees. "
+            "Uses boto3's standard configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL)."
+        ),
+        epilog="exit codes: 0 done, 2 usage/discovery error, 3 refused (nothing changed), "
+        "4 gate failed (weights restored), 5 aborted (weights or lock changed by someone else)",
+    )
+    parser.add_argument("env", help="environment (the stack name; resources are tagged Environment=<env>)")
+    parser.add_argument("--service", required=True, help="service name (the Service tag), e.g. catalog")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--to", choices=["blue", "green"], help="the colour to move all traffic to")
+    mode.add_argument("--status", action="store_true", help="show weights, target health, task counts and images")
+    mode.add_argument("--rollback", action="store_true", help="return to the last fully active colour")
+    parser.add_argument("--steps", help="target colour's percentages, increasing, ending at 100 "
+                        "(default 10,50,100; 100 for --rollback)")
+    parser.add_argument("--bake", type=float, help="seconds to watch the gates after each step "
+                        "(default 60; 0 for --rollback)")
+    parser.add_argument("--smoke-url", help="also require HTTP 200 from this URL during each bake "
+                        "(sent with header X-Deployment-Color: <target colour>)")
+    parser.add_argument("--dry-run", action="store_true", help="discover and preflight only; change nothing")
+    parser.add_argument("--stack-file", type=Path, help="the stack file to write back (default: Pulumi.<env>.yaml "
+                        "at the repository root)")
+    parser.add_argument("--no-write-back", action="store_true", help="do not update the stack file")
+    parser.add_argument("--break-lock", action="store_true", help="take over a switch lock held by another run "
+                        "(only when you know that run is gone)")
+    parser.add_argument("--poll", type=float, default=5.0, help="seconds between gate checks during a bake (default 5)")
+    parser.add_argument("--lock-settle", type=float, default=2.0, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", help="AWS profile (default: boto3's usual resolution)")
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION / the profile's region)")
+    parser.add_argument("--listener-rule-arn", help="the weighted listener rule (skips its discovery)")
+    for color in ("blue", "green"):
+        parser.add_argument(f"--{color}-target-group-arn", help=f"the {color} target group (skips its discovery)")
+        parser.add_argument(f"--{color}-service-arn", help=f"the {color} ECS service (skips its discovery)")
+    parser.set_defaults(handler=run)
+
+
+def _namespace(stack_file: Path) -> str:
+    try:
+        return project_name(stack_file.parent)
+    except StackFileError:
+        return DEFAULT_NAMESPACE
+
+
+def run(args: argparse.Namespace) -> int:
+    import boto3
+
+    from stacks import switch as sw
+
+    try:
+        steps = sw.parse_steps(args.steps or ("100" if args.rollback else ",".join(map(str, sw.DEFAULT_STEPS))))
+        bake = args.bake if args.bake is not None else (0.0 if args.rollback else 60.0)
+        if bake < 0:
+            raise sw.SwitchError(f"--bake {bake:g}: use 0 or more seconds")
+        # botocore reads AWS_DEFAULT_REGION and the profile; honour AWS_REGION too (the SDKs' common name).
+        region = args.region or os.environ.get("AWS_REGION") or None
+        session = boto3.session.Session(profile_name=args.profile, region_name=region)
+        aws = sw.AwsLive(session)
+        explicit = sw.ExplicitArns(
+            rule=args.listener_rule_arn,
+            target_groups={c: a for c in sw.COLORS if (a := getattr(args, f"{c}_target_group_arn"))},
+            services={c: a for c in sw.COLORS if (a := getattr(args, f"{c}_service_arn"))},
+        )
+        pair = sw.discover(aws, args.env, args.service, explicit)
+        switcher = sw.Switcher(aws, pair, poll_seconds=args.poll, settle_seconds=args.lock_settle)
+        if args.status:
+            print(switcher.status().render())
+            return sw.EXIT_OK
+        code = sw.EXIT_OK
+        try:
+            if args.rollback:
+                outcome = switcher.rollback(
+                    steps=steps, bake=bake, smoke_url=args.smoke_url, dry_run=args.dry_run, break_lock=args.break_lock
+                )
+            else:
+                outcome = switcher.switch(
+                    args.to, steps=steps, bake=bake, smoke_url=args.smoke_url, dry_run=args.dry_run,
+                    break_lock=args.break_lock,
+                )
+        except sw.GateFailedError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            outcome = sw.outcome_after_gate_failure(exc.restored)
+            code = sw.EXIT_GATE_FAILED
+        if not args.dry_run and not args.no_write_back:
+            path = args.stack_file or stack_path(args.env, REPO_ROOT)
+            changed = write_back(
+                path, service=args.service, active_color=outcome.active, weights=outcome.weights,
+                namespace=_namespace(path),
+            )
+            what = "updated" if changed else "already up to date"
+            print(
+                f"stack file {path}: {what} (blueGreen.{args.service}: activeColor {outcome.active}, "
+                f"weights {sw.render_weights(outcome.weights)})"
+            )
+        return code
+    except sw.SwitchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except WriteBackError as exc:
+        print(f"error: the switch finished but the stack file was not updated: {exc}", file=sys.stderr)
+        return sw.EXIT_USAGE
+    except (NoCredentialsError, NoRegionError) as exc:
+        print(f"error: {exc}; configure AWS credentials/region (AWS_PROFILE, AWS_REGION) or pass --profile/--region",
+              file=sys.stderr)
+        return sw.EXIT_USAGE
+    except (ClientError, BotoCoreError) as exc:
+        print(f"error: AWS call failed after retries: {exc}", file=sys.stderr)
+        return 1

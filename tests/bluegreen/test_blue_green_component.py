@@ -1,0 +1,189 @@
+"""BlueGreen under the recording mocks: target groups, the weighted rule, test rules, services, tags."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+
+import pulumi_aws as aws
+import pytest
+
+from components._errors import ComponentArgsError
+from components._subnet_ref import SubnetRef
+from components._tags import REQUIRED_TAG_KEYS
+from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenSettings
+from components.fargate_service import FargateServiceArgs
+from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, RuleMode
+from stacks.mocks import ProgramRun
+from tests.conftest import MockRuntime
+
+RULE = "aws:lb/listenerRule:ListenerRule"
+TG = "aws:lb/targetGroup:TargetGroup"
+SERVICE = "aws:ecs/service:Service"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+SUBNETS = [SubnetRef("us-east-1a", "subnet-aaaaaaaaaaaaaaaaa"), SubnetRef("us-east-1b", "subnet-bbbbbbbbbbbbbbbbb")]
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog@sha256:" + "b" * 64
+GREEN_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog@sha256:" + "c" * 64
+CONFIG = {
+    "activeColor": "blue", "weights": {"blue": 90, "green": 10},
+    "blue": {"image": "", "desiredCount": 2}, "green": {"image": GREEN_IMAGE, "desiredCount": 1},
+}
+
+
+def taggable(token: str) -> bool:
+    if not token.startswith("aws:"):
+        return False
+    module, cls = token.split(":")[1].split("/")[0], token.split(":")[2]
+    return "tags" in inspect.signature(getattr(getattr(aws, module), cls)._internal_init).parameters
+
+
+def build(config: dict | None = None, **overrides: object) -> Callable[[], BlueGreen]:  # type: ignore[type-arg]
+    def program() -> BlueGreen:
+        lb = LoadBalancer("web", LoadBalancerArgs(
+            vpc_id="vpc-0123456789abcdef0", vpc_cidr="10.0.0.0/16", subnets=SUBNETS,
+            routes=[Route(name="catalog", path_patterns=["/api/catalog/*"], rule=RuleMode.EXTERNAL)],
+        ))
+        template = FargateServiceArgs(
+            cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/prod", vpc_id="vpc-0123456789abcdef0",
+            subnet_ids=["subnet-0123456789abcdef0"], image=IMAGE, load_balancer_security_group_id=lb.security_group_id,
+        )
+        settings = BlueGreenSettings.from_config("catalog", config or CONFIG, "Pulumi.test.yaml")
+        base: dict[str, object] = {"service": "catalog", "settings": settings, "load_balancer": lb,
+                                   "route": "catalog", "service_template": template}
+        return BlueGreen("catalog", BlueGreenArgs(**{**base, **overrides}))  # type: ignore[arg-type]
+
+    return program
+
+
+@pytest.fixture
+def run(pulumi_mocks: MockRuntime) -> ProgramRun:
+    return pulumi_mocks.run(build())
+
+
+def ours(run: ProgramRun, token: str) -> list:  # type: ignore[type-arg]
+    return [r for r in run.of_type(token) if r.name.startswith("catalog")]
+
+
+def test_one_weighted_rule_forwards_to_both_colours_with_the_configured_weights(run: ProgramRun) -> None:
+    # GIVEN weights {blue: 90, green: 10} in config THEN the one rule forwards 90/10 to the two target groups
+    rule = run.named("catalog-rule")
+    blue, green = run.named("catalog-blue-tg"), run.named("catalog-green-tg")
+    forward = rule.inputs["actions"][0]["forward"]
+    assert forward["targetGroups"] == [
+        {"arn": blue.outputs["arn"], "weight": 90}, {"arn": green.outputs["arn"], "weight": 10},
+    ]
+    assert forward["stickiness"] == {"enabled": False, "duration": 1}
+    assert rule.inputs["priority"] == 100
+    assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["/api/catalog/*"]}}]
+
+
+def test_header_test_rules_send_each_colour_its_own_traffic_before_the_weighted_rule(run: ProgramRun) -> None:
+    for color, priority in (("blue", 98), ("green", 99)):
+        rule = run.named(f"catalog-test-{color}")
+        assert rule.inputs["priority"] == priority
+        assert rule.inputs["conditions"] == [
+            {"pathPattern": {"values": ["/api/catalog/*"]}},
+            {"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": [color]}},
+        ]
+        target = run.named(f"catalog-{color}-tg").outputs["arn"]
+        assert rule.inputs["actions"][0]["forward"]["targetGroups"] == [{"arn": target, "weight": 1}]
+
+
+def test_target_groups_are_ip_targets_with_short_physical_names(run: ProgramRun) -> None:
+    groups = ours(run, TG)
+    assert sorted(g.name for g in groups) == ["catalog-blue-tg", "catalog-green-tg"]
+    assert {g.inputs["name"] for g in groups} == {"catalog-blue-8000-test", "catalog-green-8000-test"}
+    assert all(g.inputs["targetType"] == "ip" and g.inputs["port"] == 8000 for g in groups)
+
+
+def test_each_colour_runs_its_own_image_and_desired_count(run: ProgramRun) -> None:
+    services = {s.name: s for s in ours(run, SERVICE)}
+    assert services["catalog-blue-service"].inputs["desiredCount"] == 2
+    assert services["catalog-green-service"].inputs["desiredCount"] == 1
+    images = {
+        t.name: t.inputs["containerDefinitions"]
+        for t in ours(run, "aws:ecs/taskDefinition:TaskDefinition")
+    }
+    assert IMAGE in images["catalog-blue-task"] and GREEN_IMAGE in images["catalog-green-task"]
+    blue_lb = services["catalog-blue-service"].inputs["loadBalancers"][0]
+    assert blue_lb["targetGroupArn"] == run.named("catalog-blue-tg").outputs["arn"]
+
+
+def test_services_wait_for_the_rules_that_attach_their_target_groups(run: ProgramRun) -> None:
+    rule = run.named("catalog-rule")
+    for color in ("blue", "green"):
+        assert rule.urn in run.named(f"catalog-{color}-service").dependencies
+
+
+def test_every_resource_of_the_pair_carries_the_discovery_tags(run: ProgramRun) -> None:
+    # THEN the rule has Environment/Service; target groups, services and alarms also have their Color
+    rule = run.named("catalog-rule").inputs["tags"]
+    assert (rule["Environment"], rule["Service"]) == ("test", "catalog") and "Color" not in rule
+    for token in (TG, SERVICE, ALARM):
+        found = ours(run, token)
+        assert found, token
+        for reg in found:
+            color = "blue" if "-blue-" in reg.name else "green"
+            assert (reg.inputs["tags"]["Service"], reg.inputs["tags"]["Color"]) == ("catalog", color), reg.name
+    assert len(ours(run, ALARM)) >= 2
+
+
+def test_every_taggable_child_has_the_required_tags_and_a_prefixed_name(run: ProgramRun) -> None:
+    children = [r for r in run.registrations.values() if r.name.startswith("catalog") and r.type != "streaming:index:BlueGreen"]
+    assert all(r.name.startswith("catalog-") for r in children)
+    for reg in children:
+        if taggable(reg.type):
+            assert set(REQUIRED_TAG_KEYS) <= set(reg.inputs["tags"]), reg.name
+
+
+def test_outputs_are_keyed_by_colour(pulumi_mocks: MockRuntime) -> None:
+    built: list[BlueGreen] = []
+    pulumi_mocks.run(lambda: built.append(build()()))
+    component = built[0]
+    assert set(component.target_group_arns) == set(component.service_names) == set(component.alarm_arns) == {"blue", "green"}
+    assert component.listener_rule_arn is not None
+
+
+def test_an_idle_colour_at_zero_tasks_runs_no_task(pulumi_mocks: MockRuntime) -> None:
+    run = pulumi_mocks.run(build({"activeColor": "green", "weights": {"blue": 0, "green": 100},
+                                  "blue": {"desiredCount": 0}, "green": {"desiredCount": 2}}))
+    assert run.named("catalog-blue-service").inputs["desiredCount"] == 0
+    assert run.named("catalog-rule").inputs["actions"][0]["forward"]["targetGroups"][1]["weight"] == 100
+
+
+def test_no_test_header_means_no_test_rules(pulumi_mocks: MockRuntime) -> None:
+    run = pulumi_mocks.run(build({**CONFIG, "testHeader": ""}))
+    assert [r.name for r in ours(run, RULE)] == ["catalog-rule"]
+
+
+def refusal(pulumi_mocks: MockRuntime, **overrides: object) -> tuple[str, ProgramRun]:
+    caught: list[ComponentArgsError] = []
+
+    def program() -> None:
+        try:
+            build(**overrides)()
+        except ComponentArgsError as exc:
+            caught.append(exc)
+
+    run = pulumi_mocks.run(program)
+    assert len(caught) == 1
+    return str(caught[0]), run
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"service": "Catalog"}, r"BlueGreen 'catalog': \[service\] 'Catalog' must be lowercase"),
+        ({"route": "search"}, r"BlueGreen 'catalog': \[route\] 'search': .*add it with rule=RuleMode.EXTERNAL"),
+        ({"deregistration_delay": 4000}, r"\[deregistration_delay\] 4000 is outside 0..3600"),
+        ({"test_rule_priorities": (150, 151)}, r"\[test_rule_priorities\] \(150, 151\) must be two different priorities from 1 up to 99"),
+        ({"settings": {"activeColor": "blue"}}, r"\[settings\] must be a BlueGreenSettings"),
+    ],
+)
+def test_each_invalid_argument_is_refused_before_anything_of_the_pair_exists(
+    pulumi_mocks: MockRuntime, overrides: dict, message: str  # type: ignore[type-arg]
+) -> None:
+    text, run = refusal(pulumi_mocks, **overrides)
+    assert re.search(message, text), text
+    assert not [r for r in run.registrations.values() if r.name.startswith("catalog")]

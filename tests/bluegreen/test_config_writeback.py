@@ -1,0 +1,100 @@
+"""Writing the live state back into Pulumi.<env>.yaml: only activeColor and weights change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stacks.config_writeback import WriteBackError, read_blue_green, update_blue_green, write_back
+
+STACK = """\
+# prod: the production stack
+config:
+  aws:region: us-east-1   # region comment
+  streaming-platform:blueGreen:
+    catalog:                 # service name
+      activeColor: blue      # blue | green
+      weights: {blue: 100, green: 0}     # percent
+      blue: {image: "", desiredCount: 2}
+      green: {image: "", desiredCount: 0} # idle
+    accounts:
+      activeColor: green
+      weights:
+        blue: 0
+        green: 100
+  streaming-platform:database:
+    instanceClass: 'db.t4g.micro'
+"""
+
+
+def test_only_the_two_values_change_and_comments_stay() -> None:
+    # WHEN catalog is written back as green 100
+    after = update_blue_green(STACK, service="catalog", active_color="green", weights={"blue": 0, "green": 100})
+    # THEN the text differs from the original only in those two lines
+    changed = [(a, b) for a, b in zip(STACK.splitlines(), after.splitlines(), strict=True) if a != b]
+    assert changed == [
+        ("      activeColor: blue      # blue | green", "      activeColor: green     # blue | green"),
+        ("      weights: {blue: 100, green: 0}     # percent", "      weights: {blue: 0, green: 100}     # percent"),
+    ]
+
+
+def test_block_style_weights_keep_their_style() -> None:
+    after = update_blue_green(STACK, service="accounts", active_color="blue", weights={"blue": 100, "green": 0})
+    assert "      weights:\n        blue: 100\n        green: 0\n" in after
+
+
+def test_a_missing_section_is_created() -> None:
+    after = update_blue_green("config:\n  aws:region: us-east-1\n", service="catalog", active_color="blue",
+                              weights={"blue": 50, "green": 50})
+    assert after == (
+        "config:\n  aws:region: us-east-1\n  streaming-platform:blueGreen:\n    catalog:\n"
+        "      activeColor: blue\n      weights: {blue: 50, green: 50}\n"
+    )
+
+
+def test_the_namespace_follows_the_project() -> None:
+    after = update_blue_green("config: {}\n", service="catalog", active_color="blue",
+                              weights={"blue": 100, "green": 0}, namespace="other-project")
+    assert "other-project:blueGreen:" in after
+
+
+@pytest.mark.parametrize(
+    ("weights", "color", "message"),
+    [({"blue": 60, "green": 30}, "blue", "summing to 100"), ({"blue": 100}, "blue", "exactly blue and green"),
+     ({"blue": 100, "green": 0}, "red", "must be blue or green")],
+)
+def test_bad_values_are_refused(weights: dict[str, int], color: str, message: str) -> None:
+    with pytest.raises(WriteBackError, match=message):
+        update_blue_green(STACK, service="catalog", active_color=color, weights=weights)
+
+
+def test_write_back_replaces_the_file_and_reports_a_change(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(STACK)
+    assert write_back(path, service="catalog", active_color="green", weights={"blue": 0, "green": 100}) is True
+    assert write_back(path, service="catalog", active_color="green", weights={"blue": 0, "green": 100}) is False
+    assert read_blue_green(path)["catalog"]["weights"] == {"blue": 0, "green": 100}
+    assert read_blue_green(path)["accounts"]["activeColor"] == "green"
+    assert [p.name for p in tmp_path.iterdir()] == ["Pulumi.prod.yaml"]  # no temporary file left
+
+
+def test_a_missing_stack_file_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(WriteBackError, match="pass --stack-file PATH"):
+        write_back(tmp_path / "Pulumi.nope.yaml", service="catalog", active_color="blue",
+                   weights={"blue": 100, "green": 0})
+
+
+@given(green=st.integers(min_value=0, max_value=100))
+def test_any_valid_weights_round_trip(green: int) -> None:
+    import io
+
+    from ruamel.yaml import YAML
+
+    after = update_blue_green(STACK, service="catalog", active_color="green" if green == 100 else "blue",
+                              weights={"blue": 100 - green, "green": green})
+    data = YAML(typ="safe").load(io.StringIO(after))
+    assert data["config"]["streaming-platform:blueGreen"]["catalog"]["weights"] == {"blue": 100 - green, "green": green}
+    assert data["config"]["streaming-platform:database"] == {"instanceClass": "db.t4g.micro"}
