@@ -1,0 +1,44 @@
+"""``python -m stacks policy <env> [--plan FILE] [--config FILE] [--json]``: the offline policy check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from stacks.cli import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
+    parser = subparsers.add_parser(
+        "policy",
+        help="check an environment's plan against the CrossGuard policy pack, offline",
+        description=("Run the rules of the policy pack in policies/ over the offline plan of ENV (or a plan document "
+                     "written by `plan --json`), with policies/config/ENV.json. Exits 1 on any mandatory violation."),
+    )
+    parser.add_argument("env", help="environment (dev, staging, prod): picks policies/config/<env>.json and the stack to plan")
+    parser.add_argument("--plan", metavar="FILE", type=Path, help="check this plan document instead of planning ENV")
+    parser.add_argument("--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<env>.json")
+    parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from policies.rules.config import PolicyConfigError
+    from stacks.plan import Plan, build_plan
+    from stacks.policy_check import check_plan, render_json, render_text
+
+    if args.plan is not None:
+        try:
+            text = sys.stdin.read() if str(args.plan) == "-" else args.plan.read_text()
+        except OSError as exc:
+            raise UserError(f"{args.plan}: cannot read the plan document: {exc.strerror}") from exc
+        plan = Plan.from_json(text, source=str(args.plan))
+    else:
+        plan = build_plan(args.env)
+    try:
+        verdict = check_plan(plan, args.env, config_file=args.config)
+    except PolicyConfigError as exc:
+        raise UserError(str(exc)) from exc
+    sys.stdout.write(render_json(verdict) if args.json else render_text(verdict) + "\n")
+    return 0 if verdict.passed else 1

