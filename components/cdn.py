@@ -191,6 +191,8 @@ class Cdn(pulumi.ComponentResource):
     """ARN of the media bucket."""
     key_group_id: pulumi.Output[str] | None
     """The trusted key group for signed media URLs, or None without `media_public_key_pem`."""
+    public_key_id: pulumi.Output[str] | None
+    """The CloudFront public key id that signed URLs name as ``Key-Pair-Id``, or None without a key."""
     log_bucket_name: pulumi.Output[str] | None
     """The access-log bucket, or None when access logs are off."""
 
@@ -212,7 +214,7 @@ class Cdn(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         headers = self._response_headers_policy()
-        key_group = self._key_group() if args.media_public_key_pem is not None else None
+        key_group, public_key = self._key_group() if args.media_public_key_pem is not None else (None, None)
         spa = self._spa_function() if args.spa_fallback else None
         log_bucket, log_acl = self._log_bucket() if args.access_logs else (None, None)
 
@@ -236,6 +238,7 @@ class Cdn(pulumi.ComponentResource):
         self.media_bucket_name = media.bucket.bucket
         self.media_bucket_arn = media.bucket.arn
         self.key_group_id = key_group.id if key_group is not None else None
+        self.public_key_id = public_key.id if public_key is not None else None
         self.log_bucket_name = log_bucket.bucket.bucket if log_bucket is not None else None
         self.register_outputs({
             "distribution_id": self.distribution_id,
@@ -247,6 +250,7 @@ class Cdn(pulumi.ComponentResource):
             "media_bucket_name": self.media_bucket_name,
             "media_bucket_arn": self.media_bucket_arn,
             "key_group_id": self.key_group_id,
+            "public_key_id": self.public_key_id,
             "log_bucket_name": self.log_bucket_name,
         })
 
@@ -271,6 +275,8 @@ class Cdn(pulumi.ComponentResource):
         private = create_private_bucket(
             self, name, "logs", kind=KIND, tags=args.tags, expiration_days=args.access_log_retention_days,
             object_ownership="BucketOwnerPreferred", force_destroy=args.force_destroy,
+            # Versioned (S3 versioning control) so a deleted or overwritten log survives a week.
+            versioning=True, noncurrent_version_expiration_days=7,
         )
         owner = aws.s3.get_canonical_user_id_output().id
         acl = aws.s3.BucketAcl(
@@ -322,7 +328,7 @@ class Cdn(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _key_group(self) -> aws.cloudfront.KeyGroup:
+    def _key_group(self) -> tuple[aws.cloudfront.KeyGroup, aws.cloudfront.PublicKey]:
         assert self._args.media_public_key_pem is not None
         key = aws.cloudfront.PublicKey(
             f"{self._name}-media-key",
@@ -331,13 +337,14 @@ class Cdn(pulumi.ComponentResource):
             encoded_key=self._args.media_public_key_pem,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return aws.cloudfront.KeyGroup(
+        group = aws.cloudfront.KeyGroup(
             f"{self._name}-media-key-group",
             name=self._physical("media-key-group"),
             comment=f"{self._name}: trusted signers of /media/* URLs",
             items=[key.id],
             opts=pulumi.ResourceOptions(parent=self),
         )
+        return group, key
 
     def _spa_function(self) -> aws.cloudfront.Function:
         return aws.cloudfront.Function(

@@ -387,6 +387,8 @@ class LoadBalancer(pulumi.ComponentResource):
         private = create_private_bucket(
             self, name, "access-logs", kind=KIND, tags=args.tags,
             expiration_days=args.access_log_retention_days, force_destroy=args.force_destroy_logs,
+            # Versioned (S3 versioning control) so a deleted or overwritten log survives a week.
+            versioning=True, noncurrent_version_expiration_days=7,
         )
         account = aws.get_caller_identity().account_id
         objects = pulumi.Output.concat(private.bucket.arn, f"/{ACCESS_LOG_PREFIX}/AWSLogs/{account}/*")

@@ -100,6 +100,8 @@ class GeoRestriction(_Model):
 class EdgeConfig(_Model):
     certificate_arn: str | None
     """ACM certificate (in the stack's region) for the load balancer's HTTPS listener; none means HTTP only."""
+    alb_domain_name: str | None
+    """A DNS name (covered by certificateArn) that points at the load balancer; CloudFront connects to it over HTTPS."""
     cdn_domain_names: list[str]
     """Custom domain names (aliases) of the CloudFront distribution."""
     cdn_certificate_arn: str | None
@@ -114,8 +116,10 @@ class EdgeConfig(_Model):
     """Keep CloudFront standard logs in S3."""
     price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
     """CloudFront price class."""
+    waf: bool
+    """Create a WAFv2 web ACL (AWS managed rules + per-IP rate limit) for CloudFront (~$9/month)."""
     waf_web_acl_arn: str | None
-    """A WAFv2 web ACL (global scope, us-east-1) to attach to CloudFront."""
+    """An existing WAFv2 web ACL (global scope, us-east-1) to attach instead of creating one."""
     geo_restriction: GeoRestriction
     """Country allow or deny list for CloudFront."""
     signed_media_urls: bool
@@ -147,8 +151,13 @@ class EdgeConfig(_Model):
 
     @model_validator(mode="after")
     def _domain_needs_cert(self) -> EdgeConfig:
+        if self.certificate_arn is not None and self.alb_domain_name is None:
+            raise ValueError("certificateArn needs albDomainName: CloudFront verifies the load balancer's certificate "
+                             "against the origin's name, so give the DNS name the certificate covers")
         if self.cdn_domain_names and self.cdn_certificate_arn is None:
             raise ValueError("cdnDomainNames needs cdnCertificateArn (an ACM certificate in us-east-1)")
+        if self.waf and self.waf_web_acl_arn is not None:
+            raise ValueError("waf creates a web ACL and wafWebAclArn attaches an existing one; set only one")
         if self.cdn_certificate_arn is not None and ":us-east-1:" not in self.cdn_certificate_arn:
             raise ValueError("cdnCertificateArn must be in us-east-1 (CloudFront reads certificates only there)")
         return self
@@ -193,6 +202,13 @@ class ServicesConfig(_Model):
     """The accounts service's size."""
 
     _log_retention = field_validator("log_retention_days")(classmethod(lambda cls, v: _retention(v)))
+
+    @model_validator(mode="after")
+    def _spot_needs_x86(self) -> ServicesConfig:
+        if self.capacity != "on_demand" and self.architecture == "ARM64":
+            raise ValueError(f"capacity '{self.capacity}' uses Fargate Spot, which runs only X86_64 tasks; "
+                             "set architecture to X86_64 or capacity to on_demand")
+        return self
 
     @field_validator("image")
     @classmethod
@@ -368,8 +384,14 @@ def _check_invariants(profile: Profile, raw: dict[str, Any], config: PlatformCon
 
 
 def _check_blue_green(config: PlatformConfig, source: str) -> None:
-    for service in config.blue_green:
+    from components.blue_green import BlueGreenConfigError, BlueGreenSettings
+
+    for service, value in config.blue_green.items():
         if service not in ("catalog", "accounts"):
             raise ConfigError(
                 f"{source}: {NAMESPACE}:blueGreen.{service} is not a service; blue-green applies to catalog or accounts"
             )
+        try:
+            BlueGreenSettings.from_config(service, value, source)
+        except BlueGreenConfigError as exc:
+            raise ConfigError(str(exc)) from None

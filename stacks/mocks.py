@@ -156,6 +156,8 @@ class Registration:
     """Inputs as sent on the wire (camelCase), with secrets as ``"[secret]"`` and unknowns as ``"[unknown]"``."""
     outputs: dict[str, Any] = field(default_factory=dict)
     """What the mocks answered (the state a deploy would record)."""
+    id: str | None = None
+    """The id the mocks gave a custom resource (None for components)."""
 
 
 def wire_to_plain(value: Any) -> Any:
@@ -227,7 +229,7 @@ class AwsMocks(_mocks.Mocks):
         r = self.region
         out: dict[str, Any] = {}
         if typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
-            bucket = str(inputs.get("bucket") or f"{physical[:40].lower()}-{seed[:12]}")
+            bucket = str(inputs.get("bucket") or physical.lower())
             out.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}",
                        bucketDomainName=f"{bucket}.s3.amazonaws.com",
                        bucketRegionalDomainName=f"{bucket}.s3.{r}.amazonaws.com",
@@ -391,6 +393,7 @@ class RecordingMonitor(_mocks.MockMonitor):
             dependencies=tuple(sorted(set(request.dependencies))),
             inputs=wire_to_plain(wire),
             outputs=dict(state),
+            id=response.id or None,
         )
         return response
 
@@ -420,13 +423,11 @@ class ProgramRun:
 def _stack_outputs(root: Any) -> dict[str, Any]:
     outputs: dict[str, Any] = {}
     for key, value in sorted(getattr(root, "outputs", {}).items()):
-        if isinstance(value, pulumi.Output):
-            known = _sync_await(value.is_known())
-            secret = _sync_await(value.is_secret())
-            resolved = _sync_await(value.future()) if known else None
-            outputs[key] = SECRET if secret else (resolved if known else UNKNOWN)
-        else:
-            outputs[key] = value
+        output = pulumi.Output.from_input(value)  # resolves Outputs nested in lists and dicts too
+        known = _sync_await(output.is_known())
+        secret = _sync_await(output.is_secret())
+        resolved = _sync_await(output.future()) if known else None
+        outputs[key] = SECRET if secret else (resolved if known else UNKNOWN)
     return outputs
 
 

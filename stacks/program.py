@@ -8,7 +8,12 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.runtime.config import CONFIG, get_config_env
 
+from components._tags import MANAGED_BY
 from stacks.config import PlatformConfig, load_config
+from stacks.streaming_platform import StreamingPlatform, StreamingPlatformArgs
+
+#: The StreamingPlatform's logical name; every resource's name starts with it.
+PLATFORM_NAME = "streaming"
 
 
 def engine_config() -> dict[str, str]:
@@ -29,8 +34,23 @@ def main() -> None:
         "aws",
         region=region,
         default_tags=aws.ProviderDefaultTagsArgs(
-            tags={"Project": pulumi.get_project(), "Environment": pulumi.get_stack(), "ManagedBy": "pulumi"}
+            tags={"Project": pulumi.get_project(), "Environment": pulumi.get_stack(), "ManagedBy": MANAGED_BY}
         ),
+        # The blue-green switch keeps its lock and history in tags starting with "Switch" on the
+        # listener rule; Pulumi must neither remove them nor report them as drift.
+        ignore_tags=aws.ProviderIgnoreTagsArgs(key_prefixes=["Switch"]),
     )
-    pulumi.export("region", provider.region)
+    platform = StreamingPlatform(
+        PLATFORM_NAME, StreamingPlatformArgs(config=config), pulumi.ResourceOptions(providers={"aws": provider})
+    )
     pulumi.export("profile", config.profile)
+    pulumi.export("region", region)
+    pulumi.export("url", platform.url)
+    pulumi.export("albDnsName", platform.alb_dns_name)
+    pulumi.export("clusterName", platform.cluster_name)
+    pulumi.export("serviceNames", platform.service_names)
+    pulumi.export("imageUri", platform.image_uri)
+    pulumi.export("databaseEndpoint", platform.database_endpoint)
+    pulumi.export("cacheEndpoint", platform.cache_endpoint)
+    pulumi.export("siteBucketName", platform.site_bucket_name)
+    pulumi.export("mediaBucketName", platform.media_bucket_name)

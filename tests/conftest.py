@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
+from components._errors import ComponentArgsError
 from stacks.mocks import ProgramRun, run_program
 
 
@@ -29,6 +30,24 @@ class MockRuntime:
         region: str = "us-east-1",
     ) -> ProgramRun:
         return run_program(program, project=self.project, stack=self.stack, config=config, region=region)
+
+    def refusal(self, build: Callable[[], object]) -> tuple[str, ProgramRun]:
+        """Run ``build`` expecting a `ComponentArgsError`; return its message and the run.
+
+        The run's registrations show what was created before the refusal (nothing, if the
+        component validates before registering itself).
+        """
+        caught: list[ComponentArgsError] = []
+
+        def program() -> None:
+            try:
+                build()
+            except ComponentArgsError as exc:
+                caught.append(exc)
+
+        run = self.run(program)
+        assert len(caught) == 1, "expected a ComponentArgsError"
+        return str(caught[0]), run
 
 
 @pytest.fixture

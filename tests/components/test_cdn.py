@@ -5,13 +5,11 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pulumi_aws as aws
 import pytest
 
-from components._errors import ComponentArgsError
 from components._tags import REQUIRED_TAG_KEYS
 from components.cdn import (
     ALL_VIEWER_EXCEPT_HOST_HEADER,
@@ -41,18 +39,6 @@ def uses(reg: Registration, *others: Registration) -> bool:
     return all(o.urn in reg.dependencies for o in others)
 
 
-def refusal(pulumi_mocks: MockRuntime, build: Callable[[], object]) -> tuple[str, ProgramRun]:
-    caught: list[ComponentArgsError] = []
-
-    def program() -> None:
-        try:
-            build()
-        except ComponentArgsError as exc:
-            caught.append(exc)
-
-    run = pulumi_mocks.run(program)
-    assert len(caught) == 1, "expected a ComponentArgsError"
-    return str(caught[0]), run
 
 
 @pytest.fixture
@@ -248,14 +234,14 @@ def test_a_minimal_cdn_uses_the_default_certificate_and_has_no_api_key_group_or_
 def test_bad_arguments_are_refused_before_anything_is_registered(
     pulumi_mocks: MockRuntime, args: CdnArgs, pattern: str
 ) -> None:
-    message, run = refusal(pulumi_mocks, lambda: Cdn("web", args))
+    message, run = pulumi_mocks.refusal(lambda: Cdn("web", args))
 
     assert re.search(pattern, message), message
     assert run.registrations == {}
 
 
 def test_an_uppercase_component_name_is_refused_because_it_prefixes_bucket_names(pulumi_mocks: MockRuntime) -> None:
-    message, run = refusal(pulumi_mocks, lambda: Cdn("Web", CdnArgs()))
+    message, run = pulumi_mocks.refusal(lambda: Cdn("Web", CdnArgs()))
 
     assert re.search(r"Cdn 'Web': \[name\] 'Web' must be lowercase", message)
     assert run.registrations == {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from collections.abc import Callable
 
 import pulumi
 import pulumi_aws as aws
@@ -46,18 +45,6 @@ def args(**overrides: object) -> LoadBalancerArgs:
     return LoadBalancerArgs(**{**base, **overrides})  # type: ignore[arg-type]
 
 
-def refusal(pulumi_mocks: MockRuntime, build: Callable[[], object]) -> tuple[str, ProgramRun]:
-    caught: list[ComponentArgsError] = []
-
-    def program() -> None:
-        try:
-            build()
-        except ComponentArgsError as exc:
-            caught.append(exc)
-
-    run = pulumi_mocks.run(program)
-    assert len(caught) == 1, "expected a ComponentArgsError"
-    return str(caught[0]), run
 
 
 @pytest.fixture
@@ -287,7 +274,7 @@ LONG = "/" + "a" * 128
 def test_bad_arguments_are_refused_before_anything_is_registered(
     pulumi_mocks: MockRuntime, overrides: dict[str, object], pattern: str
 ) -> None:
-    message, run = refusal(pulumi_mocks, lambda: LoadBalancer("web", args(**overrides)))
+    message, run = pulumi_mocks.refusal(lambda: LoadBalancer("web", args(**overrides)))
 
     assert re.search(pattern, message), message
     assert run.registrations == {}

@@ -6,12 +6,10 @@ import inspect
 import ipaddress
 import json
 import re
-from collections.abc import Callable
 
 import pulumi_aws as aws
 import pytest
 
-from components._errors import ComponentArgsError
 from components._tags import REQUIRED_TAG_KEYS
 from components.vpc import NatMode, Vpc, VpcArgs
 from stacks.mocks import ProgramRun, Registration
@@ -31,19 +29,6 @@ def taggable(token: str) -> bool:
     return "tags" in inspect.signature(resource._internal_init).parameters
 
 
-def refusal(pulumi_mocks: MockRuntime, build: Callable[[], object]) -> tuple[str, ProgramRun]:
-    """Run ``build`` expecting a ComponentArgsError; return its message and the (empty?) run."""
-    caught: list[ComponentArgsError] = []
-
-    def program() -> None:
-        try:
-            build()
-        except ComponentArgsError as exc:
-            caught.append(exc)
-
-    run = pulumi_mocks.run(program)
-    assert len(caught) == 1, "expected a ComponentArgsError"
-    return str(caught[0]), run
 
 
 def by_name(run: ProgramRun, token: str) -> dict[str, Registration]:
@@ -249,7 +234,7 @@ def test_explicit_azs_are_used_in_order_and_exposed_as_plain_values(pulumi_mocks
 def test_bad_arguments_are_refused_before_anything_is_registered(
     pulumi_mocks: MockRuntime, args: VpcArgs, pattern: str
 ) -> None:
-    message, run = refusal(pulumi_mocks, lambda: Vpc("net", args))
+    message, run = pulumi_mocks.refusal(lambda: Vpc("net", args))
 
     assert re.search(pattern, message), message
     assert run.registrations == {}

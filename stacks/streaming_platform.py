@@ -1,0 +1,370 @@
+"""StreamingPlatform: one whole environment for the bundled streaming app, from a typed config.
+
+Composes the components into the product's home on AWS::
+
+    viewer ─HTTPS─> CloudFront (Cdn) ─┬─ /          -> site bucket (the app's web page)
+                                      ├─ /media/*   -> media bucket (signed URLs)
+                                      └─ /api/*     -> ALB (LoadBalancer) ─┬─ /api/catalog/*  -> catalog service(s)
+                                                                            └─ /api/accounts/* -> accounts service
+    services (FargateService, private subnets) ─> Postgres :5432, Cache :6379 (isolated subnets)
+
+Security-group chain: world -> ALB 80/443 -> services' port -> Postgres 5432 / Cache 6379, nothing
+else. Services get endpoints as environment variables and credentials as ECS secrets (the
+RDS-managed secret, the cache AUTH secret, the JWT signing secret, the CDN signing key); their task
+roles get only the S3 access they need. The catalog service runs blue-green when the config has a
+``blueGreen.catalog`` entry.
+
+Importable into any Pulumi program (see ``examples/``)::
+
+    from stacks.config import load_config
+    from stacks.streaming_platform import StreamingPlatform, StreamingPlatformArgs
+    StreamingPlatform("streaming", StreamingPlatformArgs(config=load_config({}, env="dev", source="inline")))
+
+Cost: the sum of its components; ``python -m stacks cost <env>`` prices a plan.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+import pulumi_tls as tls
+
+from components._iam import S3Access, S3Grant
+from components._tags import MANAGED_BY, layered_tags
+from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenSettings
+from components.cache import Cache, CacheArgs, CacheEngine
+from components.cdn import Cdn, CdnArgs, GeoRestrictionType, OriginProtocol, PriceClass
+from components.cluster import Cluster, ClusterArgs
+from components.container_image import ContainerImage, ContainerImageArgs
+from components.fargate_service import (
+    Architecture,
+    Autoscaling,
+    Capacity,
+    DataTierEgress,
+    FargateService,
+    FargateServiceArgs,
+)
+from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, RuleMode
+from components.postgres import Postgres, PostgresArgs
+from components.vpc import NatMode, Vpc, VpcArgs
+from components.web_acl import WebAcl, WebAclArgs
+from stacks.config import PlatformConfig, ServiceSize
+
+KIND = "StreamingPlatform"
+PULUMI_TYPE = f"streaming:index:{KIND}"
+APP_DIR = Path(__file__).resolve().parent.parent / "apps" / "streaming"
+SERVICES = ("catalog", "accounts")
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamingPlatformArgs:
+    """Arguments of `StreamingPlatform`."""
+
+    config: PlatformConfig
+    """The environment's validated settings (`stacks.config.load_config`). Default: required."""
+    app_dir: Path = APP_DIR
+    """The app's build context (Dockerfile) and its ``web/`` page. Default: the bundled apps/streaming."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on every taggable resource. Default: {}."""
+
+
+class StreamingPlatform(pulumi.ComponentResource):
+    """A complete environment for the streaming app."""
+
+    url: pulumi.Output[str]
+    """The public URL (CloudFront, or the first custom domain)."""
+    alb_dns_name: pulumi.Output[str]
+    """The load balancer's DNS name."""
+    cluster_name: pulumi.Output[str]
+    """The ECS cluster's name."""
+    service_names: dict[str, pulumi.Output[str]]
+    """ECS service names by service (and colour for blue-green: ``catalog-blue``)."""
+    image_uri: pulumi.Output[str]
+    """The app image, by digest."""
+    database_endpoint: pulumi.Output[str]
+    """Postgres ``host:port``."""
+    cache_endpoint: pulumi.Output[str]
+    """The cache's primary endpoint."""
+    site_bucket_name: pulumi.Output[str]
+    """The bucket serving the web page."""
+    media_bucket_name: pulumi.Output[str]
+    """The bucket holding media."""
+
+    def __init__(self, name: str, args: StreamingPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # The budget travels as the component's input so the policy pack's budget rule can read it.
+        super().__init__(PULUMI_TYPE, name, {"budgetMonthlyUsd": args.config.budget_monthly_usd}, opts)
+        self._name = name
+        self._args = args
+        c = args.config
+        child = pulumi.ResourceOptions(parent=self)
+
+        vpc = Vpc(f"{name}-net", VpcArgs(
+            cidr=c.network.cidr,
+            az_count=c.network.az_count,
+            nat=NatMode(c.network.nat_mode),
+            flow_logs=c.network.flow_logs,
+            flow_log_retention_days=c.network.flow_log_retention_days,
+            interface_endpoints=tuple(c.network.interface_endpoints),
+            tags=args.tags,
+        ), child)
+
+        image = self._image()
+        origin_secret = random.RandomPassword(f"{name}-origin-verify", length=48, special=False, opts=child)
+        lb = LoadBalancer(f"{name}-lb", LoadBalancerArgs.in_vpc(
+            vpc,
+            routes=[self._route(s) for s in SERVICES],
+            certificate_arn=c.edge.certificate_arn,
+            ingress_cidrs=tuple(c.edge.alb_ingress_cidrs),
+            deletion_protection=c.edge.alb_deletion_protection,
+            access_logs=c.edge.alb_access_logs,
+            required_header_name=ORIGIN_VERIFY_HEADER,
+            required_header_value=origin_secret.result,
+            force_destroy_logs=not c.edge.alb_deletion_protection,
+            tags=args.tags,
+        ), child)
+
+        signing_key = (tls.PrivateKey(f"{name}-cdn-signing-key", algorithm="RSA", rsa_bits=2048, opts=child)
+                       if c.edge.signed_media_urls else None)
+        cdn = Cdn(f"{name}-cdn", CdnArgs(
+            api_origin_domain=c.edge.alb_domain_name or lb.dns_name,
+            api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
+            origin_verify_secret=origin_secret.result,
+            aliases=tuple(c.edge.cdn_domain_names),
+            certificate_arn=c.edge.cdn_certificate_arn,
+            media_public_key_pem=signing_key.public_key_pem if signing_key is not None else None,
+            price_class=PriceClass(c.edge.price_class),
+            access_logs=c.edge.cdn_access_logs,
+            web_acl_id=self._web_acl_arn(),
+            geo_restriction=GeoRestrictionType(c.edge.geo_restriction.mode),
+            geo_countries=tuple(c.edge.geo_restriction.countries),
+            force_destroy=not c.database.deletion_protection,
+            tags=args.tags,
+        ), child)
+
+        db = Postgres(f"{name}-db", PostgresArgs.in_vpc(
+            vpc,
+            engine_version=c.database.engine_version,
+            instance_class=c.database.instance_class,
+            allocated_storage=c.database.allocated_storage,
+            max_allocated_storage=c.database.max_allocated_storage,
+            multi_az=c.database.multi_az,
+            backup_retention_days=c.database.backup_retention_days,
+            deletion_protection=c.database.deletion_protection,
+            performance_insights=c.database.performance_insights,
+            log_retention_days=c.services.log_retention_days,
+            identifier=f"{name}-{pulumi.get_stack()}-db",
+            tags=args.tags,
+        ), child)
+        cache = Cache(f"{name}-cache", CacheArgs.in_vpc(
+            vpc,
+            engine=CacheEngine(c.cache.engine),
+            node_type=c.cache.node_type,
+            num_nodes=c.cache.nodes,
+            snapshot_retention_limit=c.cache.snapshot_retention_days,
+            log_retention_days=c.services.log_retention_days,
+            replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
+            tags=args.tags,
+        ), child)
+
+        cluster = Cluster(f"{name}-cluster", ClusterArgs(tags=args.tags), child)
+        jwt_secret = self._generated_secret("jwt-secret", "JWT signing secret of the accounts service")
+        signing_secret = (self._secret_holding("cdn-signing-key", signing_key.private_key_pem,
+                                               "Private key that signs CloudFront media URLs")
+                          if signing_key is not None else None)
+
+        environment: dict[str, pulumi.Input[str]] = {
+            "DATABASE_HOST": db.address,
+            "DATABASE_PORT": db.port.apply(str),
+            "DATABASE_NAME": db.database_name,
+            "DATABASE_SSLMODE": "require",
+            "REDIS_HOST": cache.primary_endpoint,
+            "REDIS_PORT": cache.port.apply(str),
+            "REDIS_TLS": "true",
+            "MEDIA_BUCKET": cdn.media_bucket_name,
+            "AWS_REGION": aws.get_region().region,
+            "CDN_DOMAIN": cdn.domain_name,
+            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: f"https://{d}"),
+            "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
+        }
+        if cdn.public_key_id is not None:
+            environment["CDN_KEY_PAIR_ID"] = cdn.public_key_id
+        secrets: dict[str, pulumi.Input[str]] = {
+            "DATABASE_USER": db.secret_arn.apply(lambda arn: f"{arn}:username::"),
+            "DATABASE_PASSWORD": db.secret_arn.apply(lambda arn: f"{arn}:password::"),
+            "REDIS_AUTH_TOKEN": cache.auth_secret_arn,
+            "JWT_SECRET": jwt_secret.arn,
+        }
+        if signing_secret is not None:
+            secrets["CDN_PRIVATE_KEY"] = signing_secret.arn
+
+        data_egress = (
+            DataTierEgress(role="db", security_group_id=db.security_group_id, port=5432),
+            DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379),
+        )
+        self.service_names = {}
+        for service in SERVICES:
+            size: ServiceSize = getattr(c.services, service)
+            template = FargateServiceArgs(
+                cluster_arn=cluster.arn,
+                vpc_id=vpc.vpc_id,
+                subnet_ids=vpc.private_subnet_ids,
+                image=image.image_uri,
+                repository_arn=image.repository_arn,
+                cpu=size.cpu,
+                memory=size.memory,
+                architecture=Architecture(c.services.architecture),
+                container_port=c.services.container_port,
+                environment={**environment, "APP_SERVICE": service},
+                secrets=secrets,
+                desired_count=size.desired_count,
+                capacity=self._capacity(),
+                load_balancer_security_group_id=lb.security_group_id,
+                load_balancer_arn_suffix=lb.arn_suffix,
+                data_tier_egress=data_egress,
+                enable_execute_command=c.services.enable_execute_command,
+                log_retention_days=c.services.log_retention_days,
+                task_role_grants=self._grants(service, cdn),
+                autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count),
+                extra_tags={**args.tags, "Service": service},
+                service_name=f"{name}-{pulumi.get_stack()}-{service}",
+            )
+            if service in c.blue_green:
+                settings = BlueGreenSettings.from_config(service, c.blue_green[service], f"Pulumi.{pulumi.get_stack()}.yaml")
+                pair = BlueGreen(f"{name}-{service}", BlueGreenArgs(
+                    service=service, settings=settings, load_balancer=lb, route=service, service_template=template,
+                ), child)
+                security_groups = list(pair.security_group_ids.values())
+                for color, service_name in pair.service_names.items():
+                    self.service_names[f"{service}-{color}"] = service_name
+            else:
+                svc = FargateService(f"{name}-{service}", FargateServiceArgs(**{
+                    **template.__dict__,
+                    "target_group_arn": lb.target_group_arns[service],
+                    "target_group_arn_suffix": lb.target_group(service).arn_suffix,
+                }), child)
+                security_groups = [svc.security_group_id]
+                self.service_names[service] = svc.service_name
+            for i, group in enumerate(security_groups):
+                label = service if len(security_groups) == 1 else f"{service}-{i + 1}"
+                db.allow_from(label, group)
+                cache.allow_from(label, group)
+
+        self._upload_site(cdn)
+
+        self.url = (pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}") if c.edge.cdn_domain_names
+                    else cdn.domain_name.apply(lambda d: f"https://{d}"))
+        self.alb_dns_name = lb.dns_name
+        self.cluster_name = cluster.name
+        self.image_uri = image.image_uri
+        self.database_endpoint = db.endpoint
+        self.cache_endpoint = cache.primary_endpoint
+        self.site_bucket_name = cdn.site_bucket_name
+        self.media_bucket_name = cdn.media_bucket_name
+        self.register_outputs({
+            "url": self.url,
+            "alb_dns_name": self.alb_dns_name,
+            "cluster_name": self.cluster_name,
+            "service_names": self.service_names,
+            "image_uri": self.image_uri,
+            "database_endpoint": self.database_endpoint,
+            "cache_endpoint": self.cache_endpoint,
+            "site_bucket_name": self.site_bucket_name,
+            "media_bucket_name": self.media_bucket_name,
+        })
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _image(self) -> ContainerImage:
+        c = self._args.config
+        image_args = (
+            ContainerImageArgs(prebuilt_image=c.services.image, tags=self._args.tags)
+            if c.services.image
+            else ContainerImageArgs(context=str(self._args.app_dir), architecture=Architecture(c.services.architecture),
+                                    force_delete=not c.database.deletion_protection, tags=self._args.tags)
+        )
+        return ContainerImage(f"{self._name}-image", image_args, pulumi.ResourceOptions(parent=self))
+
+    def _web_acl_arn(self) -> pulumi.Input[str] | None:
+        edge = self._args.config.edge
+        if not edge.waf:
+            return edge.waf_web_acl_arn
+        # CloudFront-scoped web ACLs live in us-east-1 whatever the stack's region.
+        east = aws.Provider(
+            f"{self._name}-us-east-1",
+            region="us-east-1",
+            default_tags=aws.ProviderDefaultTagsArgs(tags={
+                "Project": pulumi.get_project(), "Environment": pulumi.get_stack(), "ManagedBy": MANAGED_BY}),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        acl = WebAcl(f"{self._name}-waf", WebAclArgs(tags=self._args.tags),
+                     pulumi.ResourceOptions(parent=self, providers={"aws": east}))
+        return acl.arn
+
+    def _route(self, service: str) -> Route:
+        blue_green = service in self._args.config.blue_green
+        return Route(
+            name=service,
+            path_patterns=[f"/api/{service}/*"],
+            port=self._args.config.services.container_port,
+            rule=RuleMode.EXTERNAL if blue_green else RuleMode.FORWARD,
+        )
+
+    def _capacity(self) -> Capacity:
+        mode = self._args.config.services.capacity
+        if mode == "spot":
+            return Capacity.all_spot()
+        if mode == "mixed":
+            return Capacity(on_demand_weight=1, spot_weight=1, on_demand_base=1)
+        return Capacity()
+
+    def _grants(self, service: str, cdn: Cdn) -> tuple[S3Grant, ...]:
+        if service == "catalog":
+            # Presigned GET/PUT of media objects are signed with the task role; ListBucket (limited to
+            # the prefix) lets the seeding step tell a missing object (404) from a forbidden one (403).
+            return (S3Grant(bucket_arn=cdn.media_bucket_arn, prefix="media/*", access=S3Access.READ_WRITE,
+                            list_bucket=True),)
+        return ()
+
+    def _generated_secret(self, role: str, description: str) -> aws.secretsmanager.Secret:
+        value = random.RandomPassword(f"{self._name}-{role}-value", length=64, special=False,
+                                      opts=pulumi.ResourceOptions(parent=self))
+        return self._secret_holding(role, value.result, description)
+
+    def _secret_holding(self, role: str, value: pulumi.Input[str], description: str) -> aws.secretsmanager.Secret:
+        opts = pulumi.ResourceOptions(parent=self)
+        secret = aws.secretsmanager.Secret(
+            f"{self._name}-{role}",
+            name=f"{pulumi.get_project()}/{pulumi.get_stack()}/{role}",
+            description=description,
+            recovery_window_in_days=0 if not self._args.config.database.deletion_protection else 7,
+            tags=layered_tags(KIND, f"{self._name}-{role}", self._args.tags),
+            opts=opts,
+        )
+        aws.secretsmanager.SecretVersion(f"{self._name}-{role}-version", secret_id=secret.id,
+                                         secret_string=pulumi.Output.secret(value), opts=opts)
+        return secret
+
+    def _upload_site(self, cdn: Cdn) -> None:
+        web = self._args.app_dir / "web"
+        if not web.is_dir():
+            raise FileNotFoundError(f"{KIND} '{self._name}': [app_dir] {web} has no web/ page to upload")
+        for path in sorted(p for p in web.rglob("*") if p.is_file()):
+            key = path.relative_to(web).as_posix()
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            aws.s3.BucketObjectv2(
+                f"{self._name}-web-{key}",
+                bucket=cdn.site_bucket_name,
+                key=key,
+                source=pulumi.FileAsset(str(path)),
+                content_type=content_type,
+                cache_control="no-cache" if key.endswith(".html") else "public, max-age=300",
+                tags=layered_tags(KIND, key, self._args.tags),
+                opts=pulumi.ResourceOptions(parent=self),
+            )

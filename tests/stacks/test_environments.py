@@ -1,0 +1,154 @@
+"""The three environments, planned offline: what distinguishes them, and the security-group chain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from stacks.mocks import ProgramRun, Registration
+from stacks.plan import run_platform
+
+ENVS = ("dev", "staging", "prod")
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, ProgramRun]:
+    return {env: run_platform(env) for env in ENVS}
+
+
+def _one(run: ProgramRun, type_token: str) -> Registration:
+    found = run.of_type(type_token)
+    assert len(found) == 1, f"expected one {type_token}, found {len(found)}"
+    return found[0]
+
+
+def _active_services(run: ProgramRun) -> list[Registration]:
+    """ECS services that carry traffic (the idle blue-green colour runs 0 tasks by design)."""
+    return [s for s in run.of_type("aws:ecs/service:Service") if s.inputs.get("desiredCount", 0) > 0]
+
+
+def test_dev_is_the_cheap_shape(runs: dict[str, ProgramRun]) -> None:
+    dev = runs["dev"]
+
+    nat_instances = [i for i in dev.of_type("aws:ec2/instance:Instance") if i.inputs.get("sourceDestCheck") is False]
+    assert len(nat_instances) == 1 and nat_instances[0].inputs["instanceType"] == "t4g.nano"
+    assert dev.of_type("aws:ec2/natGateway:NatGateway") == []
+    for service in _active_services(dev):
+        assert [s["capacityProvider"] for s in service.inputs["capacityProviderStrategies"] if s["weight"] > 0] == ["FARGATE_SPOT"]
+    db = _one(dev, "aws:rds/instance:Instance")
+    assert (db.inputs["multiAz"], db.inputs["instanceClass"], db.inputs["deletionProtection"]) == (False, "db.t4g.micro", False)
+    cache = _one(dev, "aws:elasticache/replicationGroup:ReplicationGroup")
+    assert (cache.inputs["numCacheClusters"], cache.inputs["automaticFailoverEnabled"]) == (1, False)
+    service_logs = [g for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].startswith("/ecs/")]
+    assert service_logs and {g.inputs["retentionInDays"] for g in service_logs} == {7}
+
+
+def test_prod_is_highly_available_and_protected(runs: dict[str, ProgramRun]) -> None:
+    prod = runs["prod"]
+
+    assert len(prod.of_type("aws:ec2/natGateway:NatGateway")) == 3
+    assert len({s.inputs["availabilityZone"] for s in prod.of_type("aws:ec2/subnet:Subnet")}) == 3
+    db = _one(prod, "aws:rds/instance:Instance")
+    assert db.inputs["multiAz"] is True and db.inputs["deletionProtection"] is True
+    assert db.inputs["backupRetentionPeriod"] >= 14 and db.inputs["skipFinalSnapshot"] is False
+    cache = _one(prod, "aws:elasticache/replicationGroup:ReplicationGroup")
+    assert cache.inputs["numCacheClusters"] >= 2
+    assert cache.inputs["automaticFailoverEnabled"] is True and cache.inputs["multiAzEnabled"] is True
+    active = _active_services(prod)
+    assert len(active) == 2 and all(s.inputs["desiredCount"] >= 2 for s in active)
+    assert all(g.inputs["retentionInDays"] >= 30 for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup"))
+    assert _one(prod, "aws:lb/loadBalancer:LoadBalancer").inputs["enableDeletionProtection"] is True
+    assert _one(prod, "aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"]["enabled"] is True
+    assert len(prod.of_type("aws:ec2/flowLog:FlowLog")) == 1
+    assert len(prod.of_type("aws:wafv2/webAcl:WebAcl")) == 1
+
+
+def test_staging_has_prods_shape_at_smaller_sizes(runs: dict[str, ProgramRun]) -> None:
+    staging, prod = runs["staging"], runs["prod"]
+
+    assert _one(staging, "aws:rds/instance:Instance").inputs["multiAz"] is True
+    assert _one(staging, "aws:elasticache/replicationGroup:ReplicationGroup").inputs["numCacheClusters"] >= 2
+    assert len({s.inputs["availabilityZone"] for s in staging.of_type("aws:ec2/subnet:Subnet")}) == 3
+    assert len(staging.of_type("aws:ec2/natGateway:NatGateway")) == 1
+    assert (_one(staging, "aws:rds/instance:Instance").inputs["instanceClass"]
+            < _one(prod, "aws:rds/instance:Instance").inputs["instanceClass"])  # db.t4g.micro < db.t4g.small
+
+
+def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothing_else(runs: dict[str, ProgramRun]) -> None:
+    for env, run in runs.items():
+        groups = {r.id: r for r in run.of_type("aws:ec2/securityGroup:SecurityGroup")}
+        by_role = {r.name.rsplit("-", 1)[0] if r.name.endswith("-sg") else r.name: r.id for r in groups.values()}
+        alb = by_role["streaming-lb"]
+        db, cache = by_role["streaming-db"], by_role["streaming-cache"]
+        services = {gid for name, gid in by_role.items() if name.startswith(("streaming-catalog", "streaming-accounts"))}
+        assert len(services) == 3, f"{env}: {sorted(by_role)}"
+        nat = {gid for name, gid in by_role.items() if "nat" in name}
+
+        for rule in run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"):
+            group, port = rule.inputs["securityGroupId"], rule.inputs.get("fromPort")
+            source = rule.inputs.get("referencedSecurityGroupId")
+            if group == alb:
+                assert port in (80, 443) and rule.inputs.get("cidrIpv4") == "0.0.0.0/0" and source is None, rule.name
+            elif group in services:
+                assert (port, source) == (8000, alb), rule.name
+            elif group == db:
+                assert port == 5432 and source in services, rule.name
+            elif group == cache:
+                assert port == 6379 and source in services, rule.name
+            else:
+                assert group in nat and rule.inputs.get("cidrIpv4") == "10.0.0.0/16", f"{env}: unexpected ingress {rule.name}"
+        for group in groups.values():
+            assert not group.inputs.get("ingress"), f"{group.name} has inline ingress rules"
+
+
+def test_services_get_endpoints_as_environment_and_credentials_as_secrets(runs: dict[str, ProgramRun]) -> None:
+    task = next(t for t in runs["prod"].of_type("aws:ecs/taskDefinition:TaskDefinition") if "catalog-blue" in t.name)
+    container: dict[str, Any] = json.loads(task.inputs["containerDefinitions"])[0]
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
+
+    assert environment["APP_SERVICE"] == "catalog"
+    assert environment["DATABASE_HOST"].endswith(".rds.amazonaws.com")
+    assert environment["REDIS_HOST"].startswith("master.") and environment["REDIS_TLS"] == "true"
+    assert environment["CDN_DOMAIN"].endswith(".cloudfront.net") and environment["CDN_KEY_PAIR_ID"].startswith("K")
+    assert secrets["DATABASE_PASSWORD"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
+    assert secrets["DATABASE_PASSWORD"].endswith(":password::")
+    assert set(secrets) == {"DATABASE_USER", "DATABASE_PASSWORD", "REDIS_AUTH_TOKEN", "JWT_SECRET", "CDN_PRIVATE_KEY"}
+    assert not any(k in environment for k in secrets)
+
+
+def test_only_the_catalog_task_role_may_touch_media(runs: dict[str, ProgramRun]) -> None:
+    policies = {p.name: json.loads(p.inputs["policy"]) for p in runs["prod"].of_type("aws:iam/rolePolicy:RolePolicy")}
+    catalog = policies["streaming-catalog-blue-task-policy"]
+    actions = {a for s in catalog["Statement"] for a in s["Action"]}
+
+    assert {"s3:GetObject", "s3:PutObject"} <= actions
+    assert all(r.endswith("/media/*") or ":::" in r for s in catalog["Statement"] for r in s["Resource"])
+    assert "streaming-accounts-task-policy" not in policies
+
+
+def test_the_provider_tags_everything_and_leaves_switch_tags_alone(runs: dict[str, ProgramRun]) -> None:
+    provider = next(r for r in runs["dev"].of_type("pulumi:providers:aws") if r.name == "aws")
+    default_tags = json.loads(provider.inputs["defaultTags"])["tags"]
+    ignore_tags = json.loads(provider.inputs["ignoreTags"])
+
+    assert default_tags == {"Project": "streaming-platform", "Environment": "dev", "ManagedBy": "pulumi"}
+    assert ignore_tags["keyPrefixes"] == ["Switch"]
+
+
+def test_catalog_runs_blue_green_with_weights_from_the_stack_file(runs: dict[str, ProgramRun]) -> None:
+    rule = next(r for r in runs["prod"].of_type("aws:lb/listenerRule:ListenerRule") if r.name == "streaming-catalog-rule")
+    weights = {g["weight"] for g in rule.inputs["actions"][0]["forward"]["targetGroups"]}
+
+    assert weights == {100, 0}
+    assert rule.inputs["conditions"][0]["pathPattern"]["values"] == ["/api/catalog/*"]
+    assert rule.inputs["tags"]["Service"] == "catalog" and rule.inputs["tags"]["Environment"] == "prod"
+
+
+def test_every_child_name_starts_with_the_platform_name(runs: dict[str, ProgramRun]) -> None:
+    for run in runs.values():
+        for reg in run.registrations.values():
+            if not reg.type.startswith("pulumi:providers:"):
+                assert reg.name.startswith("streaming"), reg.name
