@@ -16,4 +16,4 @@ class SubnetRef:
     id: pulumi.Input[str]
     """The subnet id (usually an Output from `aws.ec2.Subnet`)."""
     cidr_block: str = ""
-    """The subnet's IPv4 CIDR when known at plan time, else ``""``."""
+    """The subnet's IPv4 CIDR when known at plan time. Default: "" (unknown)."""

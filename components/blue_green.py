@@ -111,7 +111,7 @@ class BlueGreenSettings:
     active_color: Color = Color.BLUE
     """The colour that last took all traffic (written back by ``python -m stacks switch``). Default: blue."""
     weights: Mapping[Color, int] = field(default_factory=lambda: {Color.BLUE: 100, Color.GREEN: 0})
-    """Percent of the route's traffic per colour, integers 0..100 summing to 100. Default: 100 on the active colour."""
+    """Percent of the route's traffic per colour, integers 0..100 summing to 100. Default: {blue: 100, green: 0}."""
     blue: ColorSettings = field(default_factory=ColorSettings)
     """Blue's image and desired count. Default: ColorSettings()."""
     green: ColorSettings = field(default_factory=lambda: ColorSettings(desired_count=0))

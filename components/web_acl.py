@@ -46,7 +46,7 @@ class WebAclArgs:
     rate_limit_per_5_minutes: int = 2000
     """Requests one IP may send in any five minutes before it is blocked (100 to 2,000,000,000). Default: 2000."""
     managed_rule_groups: tuple[str, ...] = MANAGED_RULE_GROUPS
-    """AWS managed rule groups to apply, in order. Default: the Common Rule Set, Known Bad Inputs and the IP reputation list."""
+    """AWS managed rule groups to apply, in order. Default: AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags. Default: {}."""
 

@@ -36,7 +36,7 @@ class ConfigError(ValueError):
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True,
-                              strict=True)
+                              strict=True, use_attribute_docstrings=True)
 
 
 def _retention(value: int) -> int:
@@ -256,23 +256,33 @@ class CacheConfig(_Model):
 
 
 class AlarmsConfig(_Model):
-    email: str | None
-    """An address subscribed to the alarm topic (confirmed by email)."""
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
+    """An address subscribed to an encrypted alarm topic that every alarm notifies (confirmed by email)."""
 
 
 class PlatformConfig(_Model):
     """The whole environment's settings, after profile defaults and the stack file are merged."""
 
     profile: Literal["dev", "staging", "prod"]
+    """The profile whose defaults and invariants apply (defaults to the stack's name)."""
     network: NetworkConfig
+    """The VPC."""
     edge: EdgeConfig
+    """CloudFront, the load balancer, TLS and WAF."""
     services: ServicesConfig
+    """The app's ECS services."""
     database: DatabaseConfig
+    """RDS PostgreSQL."""
     cache: CacheConfig
+    """ElastiCache."""
     alarms: AlarmsConfig
+    """Alarm notifications."""
     blue_green: dict[str, Any]
+    """Per service: activeColor, weights, blue/green image and desiredCount, testHeader (see docs/blue_green.md)."""
     budget_monthly_usd: float | int | None
+    """The monthly cost the budget policy allows (USD, estimated from the plan)."""
     invariant_overrides: list[str]
+    """Names of profile invariants deliberately broken (e.g. database-multi-az)."""
 
 
 TOP_LEVEL_KEYS = tuple(to_camel(name) for name in PlatformConfig.model_fields)

@@ -21,6 +21,7 @@ import dataclasses
 import enum
 import importlib
 import inspect
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +31,11 @@ from typing import Any
 from stacks.stack_files import REPO_ROOT
 
 DOCS_DIR = REPO_ROOT / "docs" / "components"
+EXTRA_PAGES = (REPO_ROOT / "docs" / "blue_green.md",)
+README = REPO_ROOT / "README.md"
 _MARKER = re.compile(
-    r"(<!-- BEGIN GENERATED: (?P<kind>args|outputs) (?P<target>[\w.]+) -->\n)(?P<body>.*?)(<!-- END GENERATED -->)",
+    r"(<!-- BEGIN GENERATED: (?P<kind>args|outputs|config|architecture) (?P<target>[\w.]+) -->\n)(?P<body>.*?)"
+    r"(<!-- END GENERATED -->)",
     re.DOTALL,
 )
 _MISSING = object()
@@ -91,21 +95,24 @@ def _agrees(default: Any, text: str) -> bool:
     """Whether the ``Default:`` prose ``text`` states the code's ``default``."""
     low = text.lower().strip("`. ")
     if default is None:
-        # None means "resolved later": the prose must say from what (e.g. "2 (when … is not given)").
-        return any(w in low for w in ("none", "not set", "no ", "unset", "null", "empty", "derived", "from ",
-                                      "when", "if ", "unless"))
+        # None means "resolved later": any prose saying how passes, but not a bare literal.
+        return re.fullmatch(r"[\d.]+|true|false", low) is None
     if isinstance(default, bool):
         return str(default).lower() in low
     if isinstance(default, enum.Enum):
         return str(default.value).lower() in low or default.name.lower() in low
     if isinstance(default, int | float):
-        return re.search(rf"(?<![\d.]){re.escape(str(default))}(?![\d])", text) is not None
+        numbers = [float(n.replace(",", "").replace("_", "")) for n in re.findall(r"(?<![\w.])\d[\d,_]*(?:\.\d+)?", text)]
+        return float(default) in numbers
     if isinstance(default, str):
+        if len(default) > 80:  # a long constant (a policy, a document) is described, not quoted
+            return True
         return default.lower() in low or (default == "" and ("empty" in low or '""' in low))
     if isinstance(default, dict | list | tuple | set | frozenset):
         if not default:
             return any(w in low for w in ("{}", "[]", "()", "empty", "none", "no "))
-        return all(_agrees(v, text) for v in (default.values() if isinstance(default, dict) else default))
+        values = default.values() if isinstance(default, dict) else default
+        return all(_agrees(v, text) for v in values)
     if dataclasses.is_dataclass(default):
         return True  # a nested args object: its own fields carry their defaults
     return repr(default).lower() in low
@@ -153,6 +160,51 @@ def render_outputs(cls: type) -> str:
     return "\n".join(rows) + "\n"
 
 
+def config_table() -> str:
+    """Every key of ``Pulumi.<env>.yaml`` with its default in each profile (README)."""
+    from pydantic import BaseModel
+    from pydantic.alias_generators import to_camel
+
+    from stacks.config import NAMESPACE, PlatformConfig
+    from stacks.profiles import PROFILES, lookup
+
+    envs = list(PROFILES)
+    rows = [f"| Key | {' | '.join(envs)} | Description |", f"| --- |{' --- |' * len(envs)} --- |"]
+
+    def shown(value: Any) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, list | dict):
+            return "`" + (json.dumps(value) if value else ("[]" if isinstance(value, list) else "{}")) + "`"
+        return f"`{value}`"
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            key = f"{prefix}{to_camel(name)}"
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation is not None:
+                walk(annotation, f"{key}.")
+                continue
+            if key == "profile":
+                values = [shown(env) for env in envs]
+            else:
+                values = [shown(lookup(PROFILES[env].defaults, key)) for env in envs]
+            rows.append(f"| `{NAMESPACE}:{key}` | {' | '.join(values)} | {_cell(info.description or '')} |")
+
+    walk(PlatformConfig, "")
+    return "\n".join(rows) + "\n"
+
+
+def architecture_diagram(env: str) -> str:
+    """The architecture of ``env``'s plan as a Mermaid block (README)."""
+    from stacks.graph import architecture, architecture_mermaid
+    from stacks.plan import build_plan
+
+    return "```mermaid\n" + architecture_mermaid(architecture(build_plan(env))).rstrip("\n") + "\n```\n"
+
+
 def _resolve(target: str) -> type:
     module, _, name = target.rpartition(".")
     cls: type = getattr(importlib.import_module(module), name)
@@ -161,8 +213,14 @@ def _resolve(target: str) -> type:
 
 def regenerate(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
-        cls = _resolve(match["target"])
-        body = render_args(cls) if match["kind"] == "args" else render_outputs(cls)
+        kind, target = match["kind"], match["target"]
+        if kind == "config":
+            body = config_table()
+        elif kind == "architecture":
+            body = architecture_diagram(target)
+        else:
+            cls = _resolve(target)
+            body = render_args(cls) if kind == "args" else render_outputs(cls)
         return f"{match.group(1)}{body}{match.group(5)}"
 
     return _MARKER.sub(replace, text)
@@ -170,19 +228,24 @@ def regenerate(text: str) -> str:
 
 def documented_targets(docs_dir: Path = DOCS_DIR) -> list[tuple[Path, str, str]]:
     found = []
-    for path in sorted(docs_dir.glob("*.md")):
+    for path in pages(docs_dir):
         for match in _MARKER.finditer(path.read_text()):
             found.append((path, match["kind"], match["target"]))
     return found
 
 
+def pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
+    """The README and every component page."""
+    return [README, *EXTRA_PAGES, *sorted(docs_dir.glob("*.md"))]
+
+
 def stale_pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
-    return [p for p in sorted(docs_dir.glob("*.md")) if regenerate(p.read_text()) != p.read_text()]
+    return [p for p in pages(docs_dir) if regenerate(p.read_text()) != p.read_text()]
 
 
 def write_pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
     changed = []
-    for path in sorted(docs_dir.glob("*.md")):
+    for path in pages(docs_dir):
         text = path.read_text()
         new = regenerate(text)
         if new != text:

@@ -25,6 +25,7 @@ Cost: the sum of its components; ``python -m stacks cost <env>`` prices a plan.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -133,7 +134,9 @@ class StreamingPlatform(pulumi.ComponentResource):
         signing_key = (tls.PrivateKey(f"{name}-cdn-signing-key", algorithm="RSA", rsa_bits=2048, opts=child)
                        if c.edge.signed_media_urls else None)
         cdn = Cdn(f"{name}-cdn", CdnArgs(
-            api_origin_domain=c.edge.alb_domain_name or lb.dns_name,
+            # The custom origin name is a DNS alias of the ALB: keep the dependency on the ALB explicit.
+            api_origin_domain=(lb.dns_name.apply(lambda _: str(c.edge.alb_domain_name)) if c.edge.alb_domain_name
+                               else lb.dns_name),
             api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
             origin_verify_secret=origin_secret.result,
             aliases=tuple(c.edge.cdn_domain_names),
@@ -204,6 +207,7 @@ class StreamingPlatform(pulumi.ComponentResource):
         if signing_secret is not None:
             secrets["CDN_PRIVATE_KEY"] = signing_secret.arn
 
+        alarm_actions = self._alarm_topic()
         data_egress = (
             DataTierEgress(role="db", security_group_id=db.security_group_id, port=5432),
             DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379),
@@ -231,6 +235,7 @@ class StreamingPlatform(pulumi.ComponentResource):
                 enable_execute_command=c.services.enable_execute_command,
                 log_retention_days=c.services.log_retention_days,
                 task_role_grants=self._grants(service, cdn),
+                alarm_actions=alarm_actions,
                 autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count),
                 extra_tags={**args.tags, "Service": service},
                 service_name=f"{name}-{pulumi.get_stack()}-{service}",
@@ -290,6 +295,35 @@ class StreamingPlatform(pulumi.ComponentResource):
                                     force_delete=not c.database.deletion_protection, tags=self._args.tags)
         )
         return ContainerImage(f"{self._name}-image", image_args, pulumi.ResourceOptions(parent=self))
+
+    def _alarm_topic(self) -> tuple[pulumi.Input[str], ...]:
+        """An encrypted SNS topic with an email subscription, when ``alarms.email`` is set."""
+        email = self._args.config.alarms.email
+        if email is None:
+            return ()
+        opts = pulumi.ResourceOptions(parent=self)
+        account = aws.get_caller_identity().account_id
+        # CloudWatch can publish to an encrypted topic only through a customer key that lets it.
+        key = aws.kms.Key(
+            f"{self._name}-alarms-key",
+            description="Encrypts the alarm topic; CloudWatch may use it to publish",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "CloudWatchPublishes", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
+            ]}),
+            tags=layered_tags(KIND, f"{self._name}-alarms-key", self._args.tags),
+            opts=opts,
+        )
+        topic = aws.sns.Topic(f"{self._name}-alarms", kms_master_key_id=key.arn,
+                              tags=layered_tags(KIND, f"{self._name}-alarms", self._args.tags), opts=opts)
+        aws.sns.TopicSubscription(f"{self._name}-alarms-email", topic=topic.arn, protocol="email", endpoint=email,
+                                  opts=opts)
+        return (topic.arn,)
 
     def _web_acl_arn(self) -> pulumi.Input[str] | None:
         edge = self._args.config.edge

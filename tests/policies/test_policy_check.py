@@ -134,3 +134,24 @@ def test_the_readme_table_lists_every_policy() -> None:
     text = (REPO_ROOT / "docs" / "policies.md").read_text()
     missing = [r.name for r in REGISTRY if f"| `{r.name}` |" not in text]
     assert missing == []
+
+
+def test_a_plan_over_its_budget_is_refused_naming_the_estimate_and_the_fix() -> None:
+    # GIVEN dev planned with a budget below its estimate
+    plan = build_plan("dev", overrides={"streaming-platform:budgetMonthlyUsd": 40})
+
+    # WHEN the pack checks it
+    verdict = check_plan(plan, "dev")
+
+    # THEN the budget rule refuses it, on the platform component, with the figures and the fix
+    budget = [f for f in verdict.mandatory if f.rule == "cost-monthly-budget"]
+    assert len(budget) == 1
+    assert budget[0].urn.endswith("streaming:index:StreamingPlatform::streaming")
+    assert "exceeds the budget of $40.00/month" in budget[0].message
+    assert "raise streaming-platform:budgetMonthlyUsd deliberately" in budget[0].message
+
+
+def test_a_plan_within_its_budget_passes_the_budget_rule() -> None:
+    verdict = check_plan(build_plan("dev"), "dev")
+
+    assert not [f for f in verdict.findings if f.rule == "cost-monthly-budget"]

@@ -160,6 +160,12 @@ def _listeners(redirect: bool) -> Resources:
     return [lb, https, res(LISTENER, "http", [lb], protocol="HTTP", port=80, defaultActions=[action])]
 
 
+def _budgeted(budget: float) -> Resources:
+    platform = res("streaming:index:StreamingPlatform", "streaming", budgetMonthlyUsd=budget)
+    return [platform, res("aws:ec2/natGateway:NatGateway", "nat-1", subnetId="subnet-1", allocationId="eipalloc-1"),
+            res("aws:ec2/eip:Eip", "nat-ip", domain="vpc")]
+
+
 WORLD_GOOD, WORLD_BAD = _lb_world()
 
 CASES = [
@@ -275,6 +281,8 @@ CASES = [
          lambda: [res("aws:ec2/natGateway:NatGateway", f"nat-{i}") for i in (1, 2, 3)], "allows 1"),
     Case("cost-instance-class-allowed", lambda: [rds(instanceClass="db.t4g.micro")], lambda: [rds(instanceClass="db.r6i.8xlarge")], "db.r6i.8xlarge",
          {"allowed": ["db.t4g.*"]}),
+    # a NAT gateway and its EIP cost $36.50/month: within a $40 budget, over a $30 one
+    Case("cost-monthly-budget", lambda: _budgeted(40), lambda: _budgeted(30), "exceeds the budget of $30.00/month"),
 ]
 
 

@@ -152,3 +152,18 @@ def test_every_child_name_starts_with_the_platform_name(runs: dict[str, ProgramR
         for reg in run.registrations.values():
             if not reg.type.startswith("pulumi:providers:"):
                 assert reg.name.startswith("streaming"), reg.name
+
+
+def test_an_alarm_email_gets_an_encrypted_topic_that_every_alarm_notifies() -> None:
+    run = run_platform("prod", overrides={"streaming-platform:alarms": {"email": "ops@example.com"}})
+
+    topic = _one(run, "aws:sns/topic:Topic")
+    key = _one(run, "aws:kms/key:Key")
+    assert key.inputs["enableKeyRotation"] is True
+    assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    assert _one(run, "aws:sns/topicSubscription:TopicSubscription").inputs["endpoint"] == "ops@example.com"
+    alarms = run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert alarms and all(a.inputs["alarmActions"] == [topic.outputs["arn"]] for a in alarms)
+    cloudwatch = json.loads(key.inputs["policy"])["Statement"][1]
+    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert cloudwatch["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]

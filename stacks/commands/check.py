@@ -1,0 +1,61 @@
+"""``python -m stacks check <env>``: the main job, offline: plan, policy verdict and monthly cost.
+
+Plans the environment once, prints a one-screen summary of what it builds, runs the policy pack's
+rules over the plan, and prices it. Exits 1 when a mandatory policy fails, like ``policy``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from stacks.cost import estimate
+from stacks.plan import Plan, build_plan
+from stacks.policy_check import check_plan, render_text
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="plan ENV offline, then print its policy verdict and its monthly cost (the quick start's main job)",
+    )
+    parser.add_argument("env", help="environment (dev, staging, prod)")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the plan document to FILE")
+    parser.set_defaults(handler=run)
+
+
+def summary(plan: Plan) -> str:
+    custom = [r for r in plan.resources if not r["type"].startswith(("streaming:", "pulumi:providers:"))]
+    components = Counter(r["type"].split(":")[-1] for r in plan.resources if r["type"].startswith("streaming:"))
+    lines = [f"Plan of {plan.stack}: {len(custom)} AWS resources in {sum(components.values())} components "
+             f"({', '.join(f'{n} {c}' if n > 1 else c for c, n in sorted(components.items()))})"]
+    for key in ("url", "albDnsName", "databaseEndpoint", "cacheEndpoint", "imageUri"):
+        if key in plan.outputs:
+            lines.append(f"  {key:<17}{plan.outputs[key]}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = build_plan(args.env)
+    if args.json is not None:
+        args.json.write_text(plan.to_json())
+    print(summary(plan))
+    print()
+    verdict = check_plan(plan, args.env)
+    if verdict.mandatory:
+        print(render_text(verdict))
+    else:
+        advisory = sorted({f.rule for f in verdict.advisory})
+        print(f"Policy: PASSED, {verdict.rules_run} rules, 0 mandatory violations, {len(verdict.advisory)} advisory"
+              + (f" ({', '.join(advisory)}; details: python -m stacks policy {args.env})" if advisory else ""))
+    print()
+    report = estimate(plan)
+    components = report.by_component(plan)
+    print(f"Monthly cost of {args.env}: ${report.total:,.2f} (USD, {report.region}, default usage profile)")
+    width = max((len(label) for label in components), default=10) + 2
+    for label, monthly in sorted(components.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {label:<{width}}${monthly:>9,.2f}")
+    if report.unpriced:
+        print(f"  unpriced: {', '.join(sorted({u['type'] for u in report.unpriced}))}")
+    return 0 if verdict.passed else 1
