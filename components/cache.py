@@ -37,12 +37,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components._data_access import DataTierAccess, IsolatedVpc
 from components._data_rules import (
     daily_window_problem,
     derive_identifier,
@@ -87,15 +88,6 @@ ENGINE_VERSIONS: dict[CacheEngine, dict[str, str]] = {
     CacheEngine.REDIS: {"6.2": "redis6.x", "7.0": "redis7", "7.1": "redis7"},
 }
 DEFAULT_ENGINE_VERSIONS = {CacheEngine.VALKEY: "8.0", CacheEngine.REDIS: "7.1"}
-
-
-class _IsolatedVpc(Protocol):
-    """What `in_vpc` reads from a `Vpc`."""
-
-    @property
-    def vpc_id(self) -> pulumi.Output[str]: ...
-    @property
-    def isolated_subnets(self) -> list[SubnetRef]: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,7 +180,7 @@ class CacheArgs:
     """Extra tags on every taggable child (after Name and the common tags). Default: ``{}``."""
 
     @classmethod
-    def in_vpc(cls, vpc: _IsolatedVpc, **kwargs: Any) -> CacheArgs:
+    def in_vpc(cls, vpc: IsolatedVpc, **kwargs: Any) -> CacheArgs:
         """Args in ``vpc``'s isolated subnets: ``CacheArgs.in_vpc(net, allowed_security_group_ids={...})``."""
         return cls(vpc_id=vpc.vpc_id, subnets=list(vpc.isolated_subnets), **kwargs)
 
@@ -228,11 +220,10 @@ class Cache(pulumi.ComponentResource):
         self._args = args
         self._rgid = resolved.replication_group_id
         self._engine = resolved.engine
-        self._labels: list[str] = []
-
-        self._security_group = self._create_security_group()
+        self._access = DataTierAccess(self, name, kind=KIND, physical=self._rgid, vpc_id=args.vpc_id,
+                                      port=PORT, protocol_label="Cache", tags=args.tags)
         for label, sg_id in args.allowed_security_group_ids.items():
-            self._create_ingress_rule(label, sg_id)
+            self._access.admit(label, sg_id)
         subnet_group = self._create_subnet_group()
         parameter_group = self._create_parameter_group(resolved)
         log_group = self._create_log_group()
@@ -246,7 +237,7 @@ class Cache(pulumi.ComponentResource):
         self.auth_secret_arn = secret.arn
         self.auth_username = pulumi.Output.from_input(
             args.rbac_username if args.auth_mode == CacheAuthMode.RBAC else "default")
-        self.security_group_id = self._security_group.id
+        self.security_group_id = self._access.group.id
         self.arn = group.arn
         self.register_outputs({
             "primary_endpoint": self.primary_endpoint,
@@ -262,10 +253,7 @@ class Cache(pulumi.ComponentResource):
     def allow_from(self, label: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
         """Admit port 6379 from one more security group (e.g. a service created after the cache).
         ``label`` names the rule ``<name>-from-<label>``."""
-        problem = label_problem(label, self._labels)
-        if problem:
-            raise ComponentArgsError(KIND, self._name, "allow_from", problem)
-        return self._create_ingress_rule(label, security_group_id)
+        return self._access.admit(label, security_group_id)
 
     # -- children --------------------------------------------------------------------------------
     def _tags(self, name_tag: str) -> dict[str, str]:
@@ -273,29 +261,6 @@ class Cache(pulumi.ComponentResource):
 
     def _opts(self) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self)
-
-    def _create_security_group(self) -> aws.ec2.SecurityGroup:
-        return aws.ec2.SecurityGroup(
-            f"{self._name}-sg",
-            vpc_id=self._args.vpc_id,
-            description=f"Cache {self._rgid}: port {PORT} from allowed security groups only",
-            tags=self._tags(f"{self._rgid}-sg"),
-            opts=self._opts(),
-        )
-
-    def _create_ingress_rule(self, label: str, sg_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
-        self._labels.append(label)
-        return aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{label}",
-            security_group_id=self._security_group.id,
-            referenced_security_group_id=sg_id,
-            ip_protocol="tcp",
-            from_port=PORT,
-            to_port=PORT,
-            description=f"{self._engine.value} from {label}",
-            tags=self._tags(f"{self._rgid}-from-{label}"),
-            opts=self._opts(),
-        )
 
     def _create_subnet_group(self) -> aws.elasticache.SubnetGroup:
         return aws.elasticache.SubnetGroup(
@@ -408,7 +373,7 @@ class Cache(pulumi.ComponentResource):
             port=PORT,
             parameter_group_name=parameter_group.name,
             subnet_group_name=subnet_group.name,
-            security_group_ids=[self._security_group.id],
+            security_group_ids=[self._access.group.id],
             automatic_failover_enabled=resolved.failover,
             multi_az_enabled=resolved.multi_az,
             at_rest_encryption_enabled=True,

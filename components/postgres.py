@@ -39,11 +39,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components._data_access import DataTierAccess, IsolatedVpc
 from components._data_rules import (
     daily_window_problem,
     derive_identifier,
@@ -87,15 +88,6 @@ class LogStatement(StrEnum):
     DDL = "ddl"
     MOD = "mod"
     ALL = "all"
-
-
-class _IsolatedVpc(Protocol):
-    """What `in_vpc` reads from a `Vpc`."""
-
-    @property
-    def vpc_id(self) -> pulumi.Output[str]: ...
-    @property
-    def isolated_subnets(self) -> list[SubnetRef]: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,7 +210,7 @@ class PostgresArgs:
     """Extra tags on every taggable child (after Name and the common tags). Default: ``{}``."""
 
     @classmethod
-    def in_vpc(cls, vpc: _IsolatedVpc, **kwargs: Any) -> PostgresArgs:
+    def in_vpc(cls, vpc: IsolatedVpc, **kwargs: Any) -> PostgresArgs:
         """Args in ``vpc``'s isolated subnets: ``PostgresArgs.in_vpc(net, allowed_security_group_ids={...})``."""
         return cls(vpc_id=vpc.vpc_id, subnets=list(vpc.isolated_subnets), **kwargs)
 
@@ -262,11 +254,10 @@ class Postgres(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._identifier = resolved.identifier
-        self._labels: list[str] = []
-
-        self._security_group = self._create_security_group()
+        self._access = DataTierAccess(self, name, kind=KIND, physical=self._identifier, vpc_id=args.vpc_id,
+                                      port=args.port, protocol_label="PostgreSQL", tags=args.tags)
         for label, sg_id in args.allowed_security_group_ids.items():
-            self._create_ingress_rule(label, sg_id)
+            self._access.admit(label, sg_id)
         subnet_group = self._create_subnet_group()
         parameter_group = self._create_parameter_group(resolved)
         log_groups = self._create_log_groups()
@@ -279,7 +270,7 @@ class Postgres(pulumi.ComponentResource):
         self.database_name = instance.db_name
         self.username = instance.username
         self.secret_arn = instance.master_user_secrets.apply(_master_secret_arn)
-        self.security_group_id = self._security_group.id
+        self.security_group_id = self._access.group.id
         self.arn = instance.arn
         self.identifier = instance.identifier
         self.resource_id = instance.resource_id
@@ -300,37 +291,11 @@ class Postgres(pulumi.ComponentResource):
     def allow_from(self, label: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
         """Admit the database port from one more security group (e.g. a service created after the
         database, because it needs its endpoint). ``label`` names the rule ``<name>-from-<label>``."""
-        problem = label_problem(label, self._labels)
-        if problem:
-            raise ComponentArgsError(KIND, self._name, "allow_from", problem)
-        return self._create_ingress_rule(label, security_group_id)
+        return self._access.admit(label, security_group_id)
 
     # -- children --------------------------------------------------------------------------------
     def _tags(self, name_tag: str) -> dict[str, str]:
         return layered_tags(KIND, name_tag, self._args.tags)
-
-    def _create_security_group(self) -> aws.ec2.SecurityGroup:
-        return aws.ec2.SecurityGroup(
-            f"{self._name}-sg",
-            vpc_id=self._args.vpc_id,
-            description=f"Postgres {self._identifier}: database port from allowed security groups only",
-            tags=self._tags(f"{self._identifier}-sg"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _create_ingress_rule(self, label: str, sg_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
-        self._labels.append(label)
-        return aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-from-{label}",
-            security_group_id=self._security_group.id,
-            referenced_security_group_id=sg_id,
-            ip_protocol="tcp",
-            from_port=self._args.port,
-            to_port=self._args.port,
-            description=f"PostgreSQL from {label}",
-            tags=self._tags(f"{self._identifier}-from-{label}"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
 
     def _create_subnet_group(self) -> aws.rds.SubnetGroup:
         return aws.rds.SubnetGroup(
@@ -420,7 +385,7 @@ class Postgres(pulumi.ComponentResource):
             port=a.port,
             iam_database_authentication_enabled=a.iam_authentication,
             db_subnet_group_name=subnet_group.name,
-            vpc_security_group_ids=[self._security_group.id],
+            vpc_security_group_ids=[self._access.group.id],
             publicly_accessible=False,
             parameter_group_name=parameter_group.name,
             ca_cert_identifier=CA_CERT_IDENTIFIER,
