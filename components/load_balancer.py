@@ -23,10 +23,10 @@ Example::
     alb.target_group("catalog")            # give its ARN to the ECS service
     alb.add_route(Route(name="search", path_patterns=["/api/search/*"]))
 
-Blue/green: a `Route` with ``rule=RuleMode.EXTERNAL`` gets its target group and a reserved priority
-but no listener rule; the switcher creates its own weighted rule on ``alb.listener`` at
-``alb.priority_of(name)`` with ``alb.conditions_of(name)``, and a second target group from
-``alb.add_target_group(name, "green")``. ``alb.reserve_priority()`` hands out other free priorities.
+Blue/green: a `Route` with ``rule=RuleMode.EXTERNAL`` gets a reserved priority but neither a
+listener rule nor a target group; the switcher creates its own weighted rule on ``alb.listener`` at
+``alb.priority_of(name)`` with ``alb.conditions_of(name)``, and its own target groups (or
+``alb.add_target_group(name, "green")`` for ones shaped like the route). ``alb.reserve_priority()`` hands out other free priorities.
 
 Cost (monthly, us-east-1): $16.43 per ALB + $5.84 per LCU, plus about $7.30 for the public IPv4
 addresses of an internet-facing ALB in 2 AZs; access logs cost S3 storage only ($0.023/GB-month).
@@ -82,7 +82,7 @@ class RuleMode(StrEnum):
     FORWARD = "forward"
     """The LoadBalancer creates a rule forwarding to the route's target group."""
     EXTERNAL = "external"
-    """Target group and priority only; another component attaches its own rule (e.g. weighted blue/green)."""
+    """Priority only; another component attaches its own rule and target groups (e.g. weighted blue/green)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,7 +122,7 @@ class Route:
     priority: int | None = None
     """Explicit rule priority (1-50000, lower wins). Default: None (100 + 10 x position in the route list)."""
     rule: RuleMode = RuleMode.FORWARD
-    """FORWARD: this component creates the rule; EXTERNAL: only the target group and the priority. Default: RuleMode.FORWARD."""
+    """FORWARD: this component creates the target group and the rule; EXTERNAL: only the priority. Default: RuleMode.FORWARD."""
 
 
 class _VpcLike(Protocol):
@@ -254,8 +254,9 @@ class LoadBalancer(pulumi.ComponentResource):
         })
 
     # -- public API ----------------------------------------------------------------------------
-    def add_route(self, route: Route) -> aws.lb.TargetGroup:
-        """Add a route after construction (e.g. from a service component); returns its target group.
+    def add_route(self, route: Route) -> aws.lb.TargetGroup | None:
+        """Add a route after construction (e.g. from a service component); returns its target group
+        (None for an EXTERNAL route, whose rule's owner brings its own target groups).
 
         Validated against the existing routes and reserved priorities; its automatic priority
         continues the route list (``100 + 10 * position``).
@@ -466,23 +467,26 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _create_route(self, route: Route, priority: int) -> aws.lb.TargetGroup:
+    def _create_route(self, route: Route, priority: int) -> aws.lb.TargetGroup | None:
         self._routes[route.name] = route
         self._priorities[route.name] = priority
         self._allow_egress(route.port)
+        if route.rule is RuleMode.EXTERNAL:
+            return None  # the owner of the rule (e.g. BlueGreen) brings its own target groups
         group = self._target_group(route, route.name)
         self._target_groups[route.name] = group
-        self.target_group_arns[route.name] = group.arn
-        if route.rule is RuleMode.FORWARD:
-            aws.lb.ListenerRule(
-                f"{self._name}-{route.name}-rule",
-                listener_arn=self.listener.arn,
-                priority=priority,
-                actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=group.arn)],
-                conditions=self.conditions_of(route.name),
-                tags=self._tags(f"{self._name}-{route.name}"),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+        rule = aws.lb.ListenerRule(
+            f"{self._name}-{route.name}-rule",
+            listener_arn=self.listener.arn,
+            priority=priority,
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=group.arn)],
+            conditions=self.conditions_of(route.name),
+            tags=self._tags(f"{self._name}-{route.name}"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # ECS refuses to register a service in a target group that no listener rule uses yet: the
+        # ARN handed to services resolves only once the rule exists.
+        self.target_group_arns[route.name] = pulumi.Output.all(group.arn, rule.arn).apply(lambda v: str(v[0]))
         return group
 
 

@@ -206,7 +206,7 @@ def test_routes_added_later_and_external_rules_share_the_listener_without_priori
     assert run.named("web-accounts-green-tg").inputs["port"] == 8000
     assert (seen["priority"], seen["reserved"], seen["explicit"]) == (110, 40000, 5)
     assert isinstance(seen["listener"], aws.lb.Listener)
-    assert seen["arns"] == ["accounts", "catalog", "search"]
+    assert seen["arns"] == ["catalog", "search"]  # EXTERNAL: the rule's owner brings its target groups
     assert seen["conditions"] == [["/api/accounts/*"]]
 
 

@@ -167,3 +167,13 @@ def test_an_alarm_email_gets_an_encrypted_topic_that_every_alarm_notifies() -> N
     cloudwatch = json.loads(key.inputs["policy"])["Statement"][1]
     assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert cloudwatch["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+
+
+def test_a_service_waits_for_the_listener_rule_that_uses_its_target_group(runs: dict[str, ProgramRun]) -> None:
+    # ECS refuses a target group no listener rule uses; the service must be created after the rule.
+    run = runs["prod"]
+    service = run.named("streaming-accounts-service")
+    rule = run.named("streaming-lb-accounts-rule")
+
+    assert rule.urn in service.dependencies
+    assert service.inputs["loadBalancers"][0]["targetGroupArn"].startswith("arn:aws:elasticloadbalancing:")
