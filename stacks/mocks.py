@@ -164,6 +164,8 @@ def wire_to_plain(value: Any) -> Any:
     """Turn a wire value (as a plain JSON dict) into plan form: secrets and unknowns marked."""
     if isinstance(value, str):
         return UNKNOWN if value == _UNKNOWN_SENTINEL else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire carries every number as a double; 2.0 and 2 are the same JSON value
     if isinstance(value, list):
         return [wire_to_plain(v) for v in value]
     if isinstance(value, dict):
