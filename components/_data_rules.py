@@ -15,9 +15,10 @@ Every ``*_problem`` function returns ``None`` when the value is fine, or the sen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from components._naming import physical_name
+from components._subnet_ref import SubnetRef
 
 #: A label: 1-32 characters, lower-case letters, digits and hyphens, no hyphen at either end.
 LABEL_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
@@ -47,6 +48,35 @@ def label_problem(label: str, taken: Iterable[str] = ()) -> str | None:
                 "not starting or ending with a hyphen, e.g. 'catalog'.")
     if label in set(taken):
         return f"label {label!r} is already used; give each client security group its own label."
+    return None
+
+
+def labels_problem(labels: Iterable[str]) -> str | None:
+    """Why a set of client labels cannot name security-group rules, or ``None``."""
+    seen: list[str] = []
+    for label in labels:
+        problem = label_problem(label, seen)
+        if problem:
+            return problem
+        seen.append(label)
+    return None
+
+
+# -- subnets ---------------------------------------------------------------------------------------
+def isolated_subnets_problem(subnets: Sequence[object]) -> str | None:
+    """Why ``subnets`` cannot hold a data tier (at least 2 `SubnetRef` in distinct AZs), or ``None``."""
+    refs = list(subnets)
+    if any(not isinstance(s, SubnetRef) for s in refs):
+        return ("must be SubnetRef values (e.g. Vpc.isolated_subnets); wrap ids as "
+                "SubnetRef(az='us-east-1a', id=...).")
+    typed = [s for s in refs if isinstance(s, SubnetRef)]
+    azs = sorted({s.az for s in typed})
+    if len(azs) < 2:
+        return (f"{len(typed)} subnet(s) in {len(azs)} AZ(s) {azs}; use at least 2 isolated "
+                "subnets in distinct AZs: pass Vpc.isolated_subnets of a VPC with az_count >= 2.")
+    plain = [s.id for s in typed if isinstance(s.id, str)]
+    if len(set(plain)) != len(plain):
+        return f"{plain} repeats a subnet; give each isolated subnet once."
     return None
 
 

@@ -49,7 +49,8 @@ from components._data_rules import (
     daily_window_problem,
     derive_identifier,
     identifier_problem,
-    label_problem,
+    isolated_subnets_problem,
+    labels_problem,
     log_retention_problem,
     weekly_window_problem,
     windows_overlap,
@@ -427,24 +428,12 @@ def _validate(name: str, a: PostgresArgs) -> _Resolved:
         hint = "" if a.identifier is not None else " (derived from the component name; pass identifier explicitly)"
         raise fail("identifier", problem + hint)
 
-    subnets = list(a.subnets)
-    if any(not isinstance(s, SubnetRef) for s in subnets):
-        raise fail("subnets", "must be SubnetRef values (e.g. Vpc.isolated_subnets); wrap ids as "
-                              "SubnetRef(az='us-east-1a', id=...).")
-    azs = sorted({s.az for s in subnets})
-    if len(azs) < 2:
-        raise fail("subnets", f"{len(subnets)} subnet(s) in {len(azs)} AZ(s) {azs}; use at least 2 isolated "
-                              "subnets in distinct AZs: pass Vpc.isolated_subnets of a VPC with az_count >= 2.")
-    plain = [s.id for s in subnets if isinstance(s.id, str)]
-    if len(set(plain)) != len(plain):
-        raise fail("subnets", f"{plain} repeats a subnet; give each isolated subnet once.")
-
-    labels: list[str] = []
-    for label in a.allowed_security_group_ids:
-        problem = label_problem(label, labels)
-        if problem:
-            raise fail("allowed_security_group_ids", problem)
-        labels.append(label)
+    problem = isolated_subnets_problem(a.subnets)
+    if problem:
+        raise fail("subnets", problem)
+    problem = labels_problem(a.allowed_security_group_ids)
+    if problem:
+        raise fail("allowed_security_group_ids", problem)
 
     if a.engine_version not in SUPPORTED_MAJOR_VERSIONS:
         raise fail("engine_version", f"{a.engine_version!r} is not a supported major version; choose one of "
