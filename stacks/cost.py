@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policies.rules._core import as_number
 from stacks.plan import Plan
 from stacks.usage import Usage, load_usage
 
@@ -308,16 +309,8 @@ def _money(value: float) -> str:
 
 def _num(value: Any, default: float = 0.0) -> float:
     """A wire number (numbers arrive as floats, some as strings like "256"); unknown -> default."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return default
-    return default
+    number = as_number(value)
+    return default if number is None else number
 
 
 def _truthy(value: Any) -> bool:

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from policies.rules._core import as_number
 from stacks.plan import Plan
 
 Resource = dict[str, Any]
@@ -131,19 +132,6 @@ def _ident(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _fmt(value: float | None) -> str:
     if value is None:
         return "?"
@@ -229,13 +217,13 @@ def _details(cls: str, owned: list[Resource]) -> tuple[str, ...]:
     services = of("aws:ecs/service:Service")
     tds = of("aws:ecs/taskDefinition:TaskDefinition")
     for svc in services:
-        count = _num(svc["inputs"].get("desiredCount"))
+        count = as_number(svc["inputs"].get("desiredCount"))
         strategies = svc["inputs"].get("capacityProviderStrategies") or []
-        spot = any(s.get("capacityProvider") == "FARGATE_SPOT" and (_num(s.get("weight")) or 0) > 0 for s in strategies)
+        spot = any(s.get("capacityProvider") == "FARGATE_SPOT" and (as_number(s.get("weight")) or 0) > 0 for s in strategies)
         size = ""
         if tds:
             td = tds[0]["inputs"]
-            cpu, mem = _num(td.get("cpu")), _num(td.get("memory"))
+            cpu, mem = as_number(td.get("cpu")), as_number(td.get("memory"))
             arch = (td.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
             size = f" × {_fmt(cpu / 1024 if cpu else None)} vCPU/{_fmt(mem / 1024 if mem else None)} GB {arch}"
         lines.append(
@@ -251,7 +239,7 @@ def _details(cls: str, owned: list[Resource]) -> tuple[str, ...]:
     for rg in of("aws:elasticache/replicationGroup:ReplicationGroup"):
         i = rg["inputs"]
         lines.append(
-            f"{i.get('engine', 'redis')} {i.get('nodeType', '?')} × {_fmt(_num(i.get('numCacheClusters')) or 1)}"
+            f"{i.get('engine', 'redis')} {i.get('nodeType', '?')} × {_fmt(as_number(i.get('numCacheClusters')) or 1)}"
         )
     for sc in of("aws:elasticache/serverlessCache:ServerlessCache"):
         lines.append(f"{sc['inputs'].get('engine', 'redis')} serverless")
@@ -278,7 +266,7 @@ def _arrow_for(index: _Index, res: Resource, dep: Resource, a: str, b: str) -> t
         return None  # a service waiting for the listener: the traffic is the target group's arrow
     kind = "control" if (a_cls in _CONTROL_CLASSES or b_cls in _CONTROL_CLASSES) else "flow"
     if dep["type"] == "aws:ec2/securityGroup:SecurityGroup":
-        port = _num(res["inputs"].get("fromPort"))
+        port = as_number(res["inputs"].get("fromPort"))
         label = f"tcp/{_fmt(port)}" if port is not None else ""
         if res["type"] == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
             return (b, a, label, kind)
@@ -286,7 +274,7 @@ def _arrow_for(index: _Index, res: Resource, dep: Resource, a: str, b: str) -> t
             return (a, b, label, kind)
         return None
     if dep["type"] in _REVERSED_TYPES:
-        port = _num(dep["inputs"].get("port"))
+        port = as_number(dep["inputs"].get("port"))
         return (b, a, f"HTTP :{_fmt(port)}" if port is not None else "HTTP", kind)
     if b_cls in _REVERSED_CLASSES:
         return (b, a, "image", "control")
