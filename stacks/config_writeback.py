@@ -59,11 +59,13 @@ def update_blue_green(
     weights: Mapping[str, int],
     namespace: str = DEFAULT_NAMESPACE,
     source: str = "<stack file>",
+    idle_desired_count: int | None = None,
 ) -> str:
     """Return ``text`` (a stack file) with ``<namespace>:blueGreen.<service>`` set to the live state.
 
-    Only ``activeColor`` and ``weights`` change; a missing ``config``, ``blueGreen`` or service entry
-    is created. Existing ``weights`` keep their style (flow ``{blue: 0, green: 100}`` or block).
+    Only ``activeColor`` and ``weights`` change (and, with ``idle_desired_count``, the idle colour's
+    ``desiredCount``); a missing ``config``, ``blueGreen`` or service entry is created. Existing
+    ``weights`` keep their style (flow ``{blue: 0, green: 100}`` or block).
     """
     if active_color not in COLORS:
         raise WriteBackError(f"active colour {active_color!r} must be blue or green")
@@ -100,6 +102,14 @@ def update_blue_green(
             del current[extra]
     else:
         entry["weights"] = _flow_map(clean)
+    if idle_desired_count is not None:
+        if clean[active_color] != 100:
+            raise WriteBackError(f"{source}: the idle colour can be scaled down only when {active_color} takes 100%")
+        idle = next(c for c in COLORS if c != active_color)
+        settings = entry.get(idle)
+        if not isinstance(settings, CommentedMap):
+            settings = entry[idle] = _flow_map({"image": "", "desiredCount": idle_desired_count})
+        settings["desiredCount"] = idle_desired_count
 
     out = io.StringIO()
     yaml.dump(data, out)
@@ -113,6 +123,7 @@ def write_back(
     active_color: str,
     weights: Mapping[str, int],
     namespace: str = DEFAULT_NAMESPACE,
+    idle_desired_count: int | None = None,
 ) -> bool:
     """Update the stack file at ``path`` in place (atomically). Returns True when the file changed."""
     try:
@@ -122,7 +133,8 @@ def write_back(
             f"{path}: no such stack file; pass --stack-file PATH or create it with `pulumi stack init`"
         ) from exc
     after = update_blue_green(
-        before, service=service, active_color=active_color, weights=weights, namespace=namespace, source=str(path)
+        before, service=service, active_color=active_color, weights=weights, namespace=namespace, source=str(path),
+        idle_desired_count=idle_desired_count,
     )
     if after == before:
         return False

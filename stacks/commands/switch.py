@@ -54,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--stack-file", type=Path, help="the stack file to write back (default: Pulumi.<env>.yaml "
                         "at the repository root)")
     parser.add_argument("--no-write-back", action="store_true", help="do not update the stack file")
+    parser.add_argument("--scale-idle-to-zero", action="store_true",
+                        help="after a complete switch, also write desiredCount 0 for the idle colour, so the next "
+                             "`pulumi up` stops its tasks (saves their cost; a rollback then needs them back first)")
     parser.add_argument("--break-lock", action="store_true", help="take over a switch lock held by another run "
                         "(only when you know that run is gone)")
     parser.add_argument("--poll", type=float, default=5.0, help="seconds between gate checks during a bake (default 5)")
@@ -115,15 +118,19 @@ def run(args: argparse.Namespace) -> int:
             code = sw.EXIT_GATE_FAILED
         if not args.dry_run and not args.no_write_back:
             path = args.stack_file or stack_path(args.env, REPO_ROOT)
+            scale_idle = args.scale_idle_to_zero and code == sw.EXIT_OK and outcome.weights.get(outcome.active) == 100
             changed = write_back(
                 path, service=args.service, active_color=outcome.active, weights=outcome.weights,
-                namespace=_namespace(path),
+                namespace=_namespace(path), idle_desired_count=0 if scale_idle else None,
             )
             what = "updated" if changed else "already up to date"
             print(
                 f"stack file {path}: {what} (blueGreen.{args.service}: activeColor {outcome.active}, "
                 f"weights {sw.render_weights(outcome.weights)})"
             )
+            if scale_idle:
+                idle = "green" if outcome.active == "blue" else "blue"
+                print(f"{idle}.desiredCount is now 0 in {path.name}: `pulumi up -s {args.env}` stops its tasks")
         return code
     except sw.SwitchError as exc:
         print(f"error: {exc}", file=sys.stderr)

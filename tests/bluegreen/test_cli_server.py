@@ -117,6 +117,17 @@ def test_a_full_switch_shifts_traffic_and_writes_the_stack_file_back(env, world:
     assert read_blue_green(stack_file)["catalog"]["green"] == {"image": "", "desiredCount": 2}
 
 
+def test_a_switch_can_scale_the_idle_colour_to_zero_in_the_stack_file(env, world: World, stack_file: Path) -> None:
+    # WHEN the operator switches to green and asks for the idle colour to be scaled down
+    result = run(env, "--to", "green", "--steps", "100", "--bake", "0", "--stack-file", str(stack_file),
+                 "--scale-idle-to-zero")
+    # THEN blue's desired count is 0 in the stack file (the next `pulumi up` stops its tasks)
+    assert result.returncode == 0, result.stderr
+    assert "blue.desiredCount is now 0 in Pulumi.prod.yaml: `pulumi up -s prod` stops its tasks" in result.stdout
+    assert read_blue_green(stack_file)["catalog"]["blue"] == {"image": "", "desiredCount": 0}
+    assert read_blue_green(stack_file)["catalog"]["weights"] == {"blue": 0, "green": 100}
+
+
 def test_a_switch_to_an_unsteady_colour_is_refused_and_changes_nothing(env, world: World, stack_file: Path) -> None:
     # GIVEN green's service scaled to 2 but with no task running yet and its targets gone
     world.client("ecs").update_service(cluster=world.cluster, service=world.services["green"], desiredCount=0)

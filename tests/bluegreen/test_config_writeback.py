@@ -98,3 +98,22 @@ def test_any_valid_weights_round_trip(green: int) -> None:
     data = YAML(typ="safe").load(io.StringIO(after))
     assert data["config"]["streaming-platform:blueGreen"]["catalog"]["weights"] == {"blue": 100 - green, "green": green}
     assert data["config"]["streaming-platform:database"] == {"instanceClass": "db.t4g.micro"}
+
+
+def test_scaling_the_idle_colour_to_zero_changes_only_its_desired_count() -> None:
+    # WHEN catalog is written back as green 100 with the idle colour scaled to zero
+    after = update_blue_green(STACK, service="catalog", active_color="green", weights={"blue": 0, "green": 100},
+                              idle_desired_count=0)
+    # THEN blue's desiredCount drops to 0 and everything else but the switch's two values stays
+    changed = [(a, b) for a, b in zip(STACK.splitlines(), after.splitlines(), strict=True) if a != b]
+    assert changed == [
+        ("      activeColor: blue      # blue | green", "      activeColor: green     # blue | green"),
+        ("      weights: {blue: 100, green: 0}     # percent", "      weights: {blue: 0, green: 100}     # percent"),
+        ('      blue: {image: "", desiredCount: 2}', '      blue: {image: "", desiredCount: 0}'),
+    ]
+
+
+def test_the_idle_colour_is_not_scaled_down_while_it_still_takes_traffic() -> None:
+    with pytest.raises(WriteBackError, match="only when green takes 100%"):
+        update_blue_green(STACK, service="catalog", active_color="green", weights={"blue": 50, "green": 50},
+                          idle_desired_count=0)
