@@ -33,6 +33,18 @@ Example::
             load_balancer_security_group_id=lb.security_group_id),
     ))
 
+Mode ``BlueGreenMode.ECS_NATIVE`` (``mode=``) instead uses ECS's own ``BLUE_GREEN`` deployment
+strategy: the two target groups (blue = primary, green = alternate), ``<name>-rule`` (production:
+forward blue 100 / green 0), ``<name>-test`` (unless ``testHeader`` is "": the route's conditions plus
+``<header>: test``, forward blue 0 / green 100), ``<name>-ecs-role`` (trusted by ``ecs.amazonaws.com``
+for this account, with ``AmazonECSInfrastructureRolePolicyForLoadBalancers`` attached as
+``<name>-ecs-lb-policy``, and ``<name>-ecs-hooks-policy`` allowing ``lambda:InvokeFunction`` on the
+hook functions when there are hooks) and ONE `FargateService` ``<name>`` whose deployments ECS runs:
+a ``pulumi up`` with a new image starts the new revision in the idle target group, moves the test
+then the production rule to it, bakes ``bake_time_minutes`` and stops the old revision. The rules'
+actions belong to ECS after creation (``ignore_changes``), so ``pulumi up`` never shifts them back.
+``python -m stacks switch`` is for the weighted-rule mode only (see docs/blue_green.md).
+
 Cost (monthly, us-east-1): target groups and listener rules are free (rules beyond the first 100
 per ALB add LCUs); the cost is the tasks: two always-on 0.25 vCPU / 0.5 GB ARM64 tasks are $14.42
 per colour (`FargateService`), so scaling the idle colour to 0 after a switch halves the compute
@@ -44,7 +56,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -53,27 +65,65 @@ import pulumi
 import pulumi_aws as aws
 
 from components._errors import ComponentArgsError
+from components._iam import policy_document, service_trust_policy, statement
 from components._naming import physical_name
 from components._tags import layered_tags
-from components.fargate_service import FargateService, FargateServiceArgs
+from components.fargate_service import (
+    DeploymentStrategy,
+    FargateService,
+    FargateServiceArgs,
+    LifecycleHook,
+    LifecycleStage,
+    LoadBalancerAdvanced,
+)
 from components.load_balancer import HealthCheck, LoadBalancer
 
 __all__ = [
     "BlueGreen",
     "BlueGreenArgs",
     "BlueGreenConfigError",
+    "BlueGreenMode",
     "BlueGreenSettings",
     "Color",
     "ColorSettings",
+    "NativeHook",
 ]
 
 KIND = "BlueGreen"
 PULUMI_TYPE = f"streaming:index:{KIND}"
 CONFIG_KEY = "streaming-platform:blueGreen"
 DEFAULT_TEST_HEADER = "X-Deployment-Color"
+#: ECS_NATIVE: the value of the test header that reaches the new revision (ECS decides its colour).
+NATIVE_TEST_VALUE = "test"
+#: ECS_NATIVE: the one key of ``service_names``, ``alarm_arns`` and ``security_group_ids``.
+NATIVE_SERVICE_KEY = "service"
+#: ECS_NATIVE: tag telling tools (``python -m stacks switch``) that ECS owns the rule's weights.
+MODE_TAG = "BlueGreenMode"
+ECS_SERVICE = "ecs.amazonaws.com"
+ECS_LB_POLICY = "policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
 _DIGEST_REF = re.compile(r"^[a-z0-9.\-/:_]+@sha256:[0-9a-f]{64}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$")
 _SERVICE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
+_LAMBDA_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?")
+
+
+class BlueGreenMode(StrEnum):
+    """Who moves traffic between the colours."""
+
+    WEIGHTED_RULE = "weighted-rule"
+    """Two ECS services behind one weighted rule; ``python -m stacks switch`` shifts the weights."""
+    ECS_NATIVE = "ecs-native"
+    """One ECS service with ECS's ``BLUE_GREEN`` strategy; each deployment shifts traffic by itself."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NativeHook:
+    """ECS_NATIVE: a Lambda function ECS invokes at deployment stages (a failure rolls the deployment back)."""
+
+    function_arn: pulumi.Input[str]
+    """ARN of the Lambda function. Default: required."""
+    stages: tuple[LifecycleStage, ...]
+    """Stages at which it runs (e.g. ``LifecycleStage.POST_TEST_TRAFFIC_SHIFT`` to test the new revision). Default: required."""
 
 
 class Color(StrEnum):
@@ -225,28 +275,37 @@ class BlueGreenArgs:
     deregistration_delay: int = 30
     """Seconds to drain a deregistering target (0-3600). Default: 30."""
     test_rule_priorities: tuple[int, int] | None = None
-    """Priorities of the blue and green header test rules (lower than the route's). Default: None (route priority - 2 and - 1)."""
+    """Priorities of the blue and green header test rules (lower than the route's); ECS_NATIVE uses the first for its one test rule. Default: None (route priority - 2 and - 1; ECS_NATIVE: route priority - 1)."""
+    mode: BlueGreenMode = BlueGreenMode.WEIGHTED_RULE
+    """WEIGHTED_RULE (two services, `python -m stacks switch` moves traffic) or ECS_NATIVE (one service, ECS's BLUE_GREEN strategy; of ``settings`` only ``test_header`` is used, image and count come from ``service_template``). Default: WEIGHTED_RULE."""
+    bake_time_minutes: int = 5
+    """ECS_NATIVE only: minutes both revisions run after production traffic shifted, before the old one stops (0-1440). Default: 5."""
+    lifecycle_hooks: tuple[NativeHook, ...] = ()
+    """ECS_NATIVE only: Lambda functions ECS invokes at deployment stages. Default: none."""
 
 
 class BlueGreen(pulumi.ComponentResource):
     """Two colours of one service behind one weighted listener rule. See the module docstring."""
 
     listener_rule_arn: pulumi.Output[str]
-    """ARN of the weighted listener rule (the one the switch edits)."""
+    """ARN of the weighted listener rule (the one the switch edits); ECS_NATIVE: the production rule ECS edits."""
     target_group_arns: dict[str, pulumi.Output[str]]
-    """Colour ("blue", "green") -> target group ARN."""
+    """Colour ("blue", "green") -> target group ARN (ECS_NATIVE: blue is the primary, green the alternate at creation)."""
     service_names: dict[str, pulumi.Output[str]]
-    """Colour -> physical ECS service name."""
+    """Colour -> physical ECS service name; ECS_NATIVE: {"service": the one service's name}."""
     alarm_arns: dict[str, pulumi.Output[list[str]]]
-    """Colour -> ARNs of that colour's alarms (the switch's gates)."""
+    """Colour -> ARNs of that colour's alarms (the switch's gates); ECS_NATIVE: {"service": its CPU/memory alarms}."""
     security_group_ids: dict[str, pulumi.Output[str]]
-    """Colour -> the security group of that colour's tasks (for the data tier's ``allow_from``)."""
+    """Colour -> the security group of that colour's tasks (for the data tier's ``allow_from``); ECS_NATIVE: {"service": …}."""
 
     def __init__(self, name: str, args: BlueGreenArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         priority, test_priorities = _validate(name, args)
         super().__init__(PULUMI_TYPE, name, None, opts)
         self._name = name
         self._args = args
+        if args.mode is BlueGreenMode.ECS_NATIVE:
+            self._create_native(priority, test_priorities[0] if test_priorities else None)
+            return
         lb = args.load_balancer
         settings = args.settings
 
@@ -309,7 +368,120 @@ class BlueGreen(pulumi.ComponentResource):
 
     def _tags(self, name_tag: str, color: Color | None = None) -> dict[str, str]:
         extra = {"Service": self._args.service, **({"Color": color.value} if color is not None else {})}
+        if self._args.mode is BlueGreenMode.ECS_NATIVE:
+            extra[MODE_TAG] = self._args.mode.value
         return layered_tags(KIND, name_tag, extra)
+
+    # -- ECS_NATIVE ---------------------------------------------------------------------------------
+
+    def _create_native(self, priority: int, test_priority: int | None) -> None:
+        """Two target groups, the production (+ test) rule, ECS's role and one BLUE_GREEN service."""
+        name, a = self._name, self._args
+        lb = a.load_balancer
+        groups = {c: self._target_group(c) for c in Color}
+        # ECS rewrites the rules' forward weights on every deployment: after creation they are ECS's.
+        ecs_owned = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
+        production = aws.lb.ListenerRule(
+            f"{name}-rule",
+            listener_arn=lb.listener_arn,
+            priority=priority,
+            conditions=lb.conditions_of(a.route),
+            actions=[_weighted_forward(groups, {Color.BLUE: 100, Color.GREEN: 0})],
+            tags=self._tags(f"{name}-rule"),
+            opts=ecs_owned,
+        )
+        attached = [production]
+        test: aws.lb.ListenerRule | None = None
+        header = a.settings.test_header
+        if header is not None and test_priority is not None:
+            test = aws.lb.ListenerRule(
+                f"{name}-test",
+                listener_arn=lb.listener_arn,
+                priority=test_priority,
+                conditions=[
+                    *lb.conditions_of(a.route),
+                    aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                        http_header_name=header, values=[NATIVE_TEST_VALUE],
+                    )),
+                ],
+                actions=[_weighted_forward(groups, {Color.BLUE: 0, Color.GREEN: 100})],
+                tags=self._tags(f"{name}-test"),
+                opts=ecs_owned,
+            )
+            attached.append(test)
+        role_arn = self._ecs_role()
+
+        t = a.service_template
+        # ECS refuses a target group that no listener uses: carry the rules' ARNs as dependencies of the ARN.
+        primary = pulumi.Output.all(groups[Color.BLUE].arn, *[r.arn for r in attached]).apply(lambda v: str(v[0]))
+        service = FargateService(name, dataclasses.replace(
+            t,
+            target_group_arn=primary,
+            # The ALB alarms and request scaling name ONE target group, and ECS swaps which one is live.
+            load_balancer_arn_suffix=None,
+            target_group_arn_suffix=None,
+            extra_tags={**dict(t.extra_tags), "Service": a.service, MODE_TAG: a.mode.value},
+            deployment_strategy=DeploymentStrategy.BLUE_GREEN,
+            bake_time_minutes=a.bake_time_minutes,
+            lifecycle_hooks=tuple(
+                LifecycleHook(function_arn=h.function_arn, stages=tuple(h.stages), role_arn=role_arn)
+                for h in a.lifecycle_hooks
+            ),
+            load_balancer_advanced=LoadBalancerAdvanced(
+                alternate_target_group_arn=groups[Color.GREEN].arn,
+                production_listener_rule_arn=production.arn,
+                test_listener_rule_arn=test.arn if test is not None else None,
+                role_arn=role_arn,
+            ),
+        ), pulumi.ResourceOptions(parent=self))
+
+        self.listener_rule_arn = production.arn
+        self.target_group_arns = {c.value: groups[c].arn for c in Color}
+        self.service_names = {NATIVE_SERVICE_KEY: service.service_name}
+        self.alarm_arns = {NATIVE_SERVICE_KEY: service.alarm_arns}
+        self.security_group_ids = {NATIVE_SERVICE_KEY: service.security_group_id}
+        self.register_outputs({
+            "security_group_ids": self.security_group_ids,
+            "listener_rule_arn": self.listener_rule_arn,
+            "target_group_arns": self.target_group_arns,
+            "service_names": self.service_names,
+            "alarm_arns": self.alarm_arns,
+        })
+
+    def _ecs_role(self) -> pulumi.Output[str]:
+        """ECS's infrastructure role: edit the listener rules (AWS managed policy) and invoke the hooks.
+
+        Returns its ARN carrying the policies as dependencies, so the service waits for them.
+        """
+        name, a = self._name, self._args
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        role = aws.iam.Role(
+            f"{name}-ecs-role",
+            description=f"ECS blue/green of {a.service}: shifts the listener rules and invokes the lifecycle hooks.",
+            assume_role_policy=pulumi.Output.json_dumps(service_trust_policy(ECS_SERVICE, account_id)),
+            tags=self._tags(f"{name}-ecs-role"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-ecs-lb-policy",
+            role=role.name,
+            policy_arn=partition.apply(lambda p: f"arn:{p}:iam::aws:{ECS_LB_POLICY}"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        after: list[pulumi.Output[str]] = [attachment.id]
+        if a.lifecycle_hooks:
+            functions = list(dict.fromkeys(h.function_arn for h in a.lifecycle_hooks))
+            hooks = aws.iam.RolePolicy(
+                f"{name}-ecs-hooks-policy",
+                role=role.id,
+                policy=pulumi.Output.json_dumps(policy_document([
+                    statement("InvokeLifecycleHooks", ["lambda:InvokeFunction"], functions),
+                ])),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            after.append(hooks.id)
+        return pulumi.Output.all(role.arn, *after).apply(lambda v: str(v[0]))
 
     def _target_group(self, color: Color) -> aws.lb.TargetGroup:
         a = self._args
@@ -357,7 +529,19 @@ class BlueGreen(pulumi.ComponentResource):
         return FargateService(f"{self._name}-{color.value}", args, pulumi.ResourceOptions(parent=self))
 
 
-def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, int] | None]:
+def _weighted_forward(groups: Mapping[Color, aws.lb.TargetGroup], weights: Mapping[Color, int]) -> aws.lb.ListenerRuleActionArgs:
+    return aws.lb.ListenerRuleActionArgs(
+        type="forward",
+        forward=aws.lb.ListenerRuleActionForwardArgs(
+            target_groups=[
+                aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=groups[c].arn, weight=weights[c]) for c in Color
+            ],
+            stickiness=aws.lb.ListenerRuleActionForwardStickinessArgs(enabled=False, duration=1),
+        ),
+    )
+
+
+def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | None]:
     """Check every argument; return the rule's priority and the test rules' priorities."""
 
     def fail(argument: str, message: str) -> ComponentArgsError:
@@ -377,8 +561,26 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, int] | No
         raise fail("deregistration_delay", f"{args.deregistration_delay} is outside 0..3600 seconds.")
     if args.service_template.target_group_arn is not None:
         raise fail("service_template", "target_group_arn is set; leave it None, BlueGreen registers each colour in its own target group.")
+    if not isinstance(args.mode, BlueGreenMode):
+        raise fail("mode", f"{args.mode!r} is not a BlueGreenMode; use BlueGreenMode.WEIGHTED_RULE or BlueGreenMode.ECS_NATIVE.")
+    if args.mode is BlueGreenMode.ECS_NATIVE:
+        _validate_native(args, fail)
+    elif args.lifecycle_hooks:
+        raise fail("lifecycle_hooks", "are only run in mode=BlueGreenMode.ECS_NATIVE; remove them or set that mode.")
     if args.settings.test_header is None:
         return priority, None
+    if args.mode is BlueGreenMode.ECS_NATIVE:
+        wanted_one = args.test_rule_priorities[0] if args.test_rule_priorities else priority - 1
+        if not 1 <= wanted_one < priority:
+            raise fail(
+                "test_rule_priorities",
+                f"{wanted_one} must be from 1 up to {priority - 1} (lower than the route's {priority}), "
+                "so the header test rule wins over the production rule.",
+            )
+        try:
+            return priority, (args.load_balancer.reserve_priority(wanted_one),)
+        except ComponentArgsError as exc:
+            raise fail("test_rule_priorities", f"{wanted_one}: {exc}; pass a free priority below {priority}.") from None
     wanted = args.test_rule_priorities or (priority - 2, priority - 1)
     if len(wanted) != 2 or wanted[0] == wanted[1] or any(not 1 <= p < priority for p in wanted):
         raise fail(
@@ -391,3 +593,36 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, int] | No
     except ComponentArgsError as exc:
         raise fail("test_rule_priorities", f"{wanted}: {exc}; pass two free priorities below {priority}.") from None
     return priority, reserved
+
+
+def _validate_native(args: BlueGreenArgs, fail: Callable[[str, str], ComponentArgsError]) -> None:
+    """ECS_NATIVE's own rules (the shared ones are checked by the caller, the service's by FargateService)."""
+    t = args.service_template
+    if not 0 <= args.bake_time_minutes <= 1440:
+        raise fail("bake_time_minutes", f"{args.bake_time_minutes} is outside ECS's 0-1440 minutes.")
+    allowed = ", ".join(s.value for s in LifecycleStage)
+    for i, hook in enumerate(args.lifecycle_hooks):
+        stages = hook.stages
+        if isinstance(stages, str) or not stages:
+            raise fail("lifecycle_hooks", f"hook {i + 1}: stages={stages!r} must be a non-empty tuple of LifecycleStage.")
+        bad = [s for s in stages if not isinstance(s, LifecycleStage)]
+        if bad:
+            raise fail("lifecycle_hooks", f"hook {i + 1}: {bad[0]!r} is not a lifecycle stage; choose from {allowed}.")
+        if len(set(stages)) != len(stages):
+            raise fail("lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once.")
+        if isinstance(hook.function_arn, str) and not _LAMBDA_ARN.fullmatch(hook.function_arn):
+            raise fail("lifecycle_hooks",
+                       f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
+                       "(arn:aws:lambda:<region>:<account>:function:<name>).")
+    if t.autoscaling is not None and t.autoscaling.requests_per_target is not None:
+        raise fail(
+            "service_template",
+            "autoscaling.requests_per_target names one target group, and in ECS_NATIVE mode ECS swaps which target "
+            "group is live; scale on cpu_target_percent / memory_target_percent instead.",
+        )
+    if t.deployment_strategy is not DeploymentStrategy.ROLLING or t.load_balancer_advanced is not None or t.lifecycle_hooks:
+        raise fail(
+            "service_template",
+            "sets deployment_strategy, load_balancer_advanced or lifecycle_hooks; leave them unset, "
+            "BlueGreen's mode, bake_time_minutes and lifecycle_hooks set them.",
+        )

@@ -15,7 +15,10 @@ Creates (every child named ``<name>-<role>``, parented to the component, tagged)
   ``<name>-egress-https`` (443 to AWS APIs and ECR) and one ``<name>-egress-<role>`` per data tier;
 - ``<name>-service``: the ECS service in private subnets without public IPs, on a FARGATE /
   FARGATE_SPOT capacity-provider strategy, with the deployment circuit breaker (rollback),
-  registration in the target group and propagated tags;
+  registration in the target group and propagated tags; with
+  ``deployment_strategy=DeploymentStrategy.BLUE_GREEN``, ECS's native blue/green deployments (bake
+  time, lifecycle hooks, the alternate target group and listener rules of ``load_balancer_advanced``;
+  `BlueGreen` in ``ECS_NATIVE`` mode builds those), the circuit breaker still on;
 - with autoscaling: ``<name>-scaling-target`` and target-tracking policies ``<name>-scale-cpu``,
   ``<name>-scale-memory``, ``<name>-scale-requests``;
 - alarms ``<name>-cpu-high``, ``<name>-memory-high`` and, with the ALB suffixes,
@@ -45,6 +48,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, NoReturn
 
 import pulumi
@@ -74,8 +78,12 @@ __all__ = [
     "Capacity",
     "ContainerHealthCheck",
     "DataTierEgress",
+    "DeploymentStrategy",
     "FargateService",
     "FargateServiceArgs",
+    "LifecycleHook",
+    "LifecycleStage",
+    "LoadBalancerAdvanced",
     "container_definition",
     "execution_policy_document",
 ]
@@ -102,6 +110,7 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _ROLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
 _SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
+_LAMBDA_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?")
 _Fail = Callable[[str, str], NoReturn]
 
 
@@ -193,6 +202,53 @@ class DataTierEgress:
     """Destination TCP port (e.g. 5432, 6379). Default: required."""
 
 
+class DeploymentStrategy(StrEnum):
+    """How ECS replaces the tasks of a new revision (the service's ``deploymentConfiguration.strategy``)."""
+
+    ROLLING = "ROLLING"
+    """Replace tasks in place, bounded by the minimum-healthy and maximum percentages."""
+    BLUE_GREEN = "BLUE_GREEN"
+    """Start the whole new revision in the alternate target group, shift the listener rules, bake, stop the old one."""
+
+
+class LifecycleStage(StrEnum):
+    """Stages of an ECS blue/green deployment at which a lifecycle hook can run (ECS's exact names)."""
+
+    RECONCILE_SERVICE = "RECONCILE_SERVICE"
+    PRE_SCALE_UP = "PRE_SCALE_UP"
+    POST_SCALE_UP = "POST_SCALE_UP"
+    TEST_TRAFFIC_SHIFT = "TEST_TRAFFIC_SHIFT"
+    POST_TEST_TRAFFIC_SHIFT = "POST_TEST_TRAFFIC_SHIFT"
+    PRODUCTION_TRAFFIC_SHIFT = "PRODUCTION_TRAFFIC_SHIFT"
+    POST_PRODUCTION_TRAFFIC_SHIFT = "POST_PRODUCTION_TRAFFIC_SHIFT"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LifecycleHook:
+    """A Lambda function ECS invokes at given stages of a blue/green deployment; a failure rolls it back."""
+
+    function_arn: pulumi.Input[str]
+    """ARN of the Lambda function ECS invokes. Default: required."""
+    stages: tuple[LifecycleStage, ...]
+    """Stages at which it runs: one or more distinct `LifecycleStage` s. Default: required."""
+    role_arn: pulumi.Input[str] | None = None
+    """Role ECS assumes to invoke the function (``lambda:InvokeFunction`` on it); FargateService requires it. Default: None (`BlueGreen` fills in the role it creates)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancerAdvanced:
+    """What ECS needs for a blue/green deployment behind an ALB (the load balancer's ``advancedConfiguration``)."""
+
+    alternate_target_group_arn: pulumi.Input[str]
+    """The second target group, where the new revision starts. Default: required."""
+    production_listener_rule_arn: pulumi.Input[str]
+    """Listener rule carrying production traffic; ECS rewrites its forward weights. Default: required."""
+    role_arn: pulumi.Input[str]
+    """Role ECS assumes to modify the listener rules (``AmazonECSInfrastructureRolePolicyForLoadBalancers``). Default: required."""
+    test_listener_rule_arn: pulumi.Input[str] | None = None
+    """Listener rule carrying test traffic to the new revision before production shifts. Default: None (no test traffic)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class FargateServiceArgs:
     """Arguments of `FargateService`."""
@@ -275,6 +331,14 @@ class FargateServiceArgs:
     """Physical ECS service name. Default: ``<name>-service-`` plus a random suffix (Pulumi autonaming)."""
     family: str | None = None
     """Task definition family. Default: ``<project>-<stack>-<name>``."""
+    deployment_strategy: DeploymentStrategy = DeploymentStrategy.ROLLING
+    """ROLLING, or BLUE_GREEN (ECS's native blue/green: needs ``target_group_arn`` and ``load_balancer_advanced``; the circuit breaker stays on). Default: ROLLING."""
+    bake_time_minutes: int = 5
+    """BLUE_GREEN only: minutes both revisions keep running after production traffic has shifted, before the old one stops (0-1440). Default: 5."""
+    lifecycle_hooks: tuple[LifecycleHook, ...] = ()
+    """BLUE_GREEN only: Lambda functions ECS invokes at deployment stages. Default: none."""
+    load_balancer_advanced: LoadBalancerAdvanced | None = None
+    """BLUE_GREEN only, and required there: alternate target group, listener rules and ECS's role. Default: None."""
 
 
 # -- pure builders (tested directly) ------------------------------------------------------------------
@@ -394,6 +458,24 @@ def looks_secret(env_name: str) -> bool:
     """Whether an environment variable's name suggests it holds a secret."""
     upper = env_name.upper()
     return upper in SECRET_LIKE_NAMES or any(m in upper for m in SECRET_LIKE_MARKERS)
+
+
+def deployment_configuration(a: FargateServiceArgs) -> aws.ecs.ServiceDeploymentConfigurationArgs | None:
+    """The service's ``deploymentConfiguration``: None for ROLLING (ECS's default, as before the strategy existed)."""
+    if a.deployment_strategy is DeploymentStrategy.ROLLING:
+        return None
+    return aws.ecs.ServiceDeploymentConfigurationArgs(
+        strategy=a.deployment_strategy.value,
+        bake_time_in_minutes=str(a.bake_time_minutes),
+        lifecycle_hooks=[
+            aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
+                hook_target_arn=h.function_arn,
+                role_arn=h.role_arn,
+                lifecycle_stages=[stage.value for stage in h.stages],
+            )
+            for h in a.lifecycle_hooks
+        ] or None,
+    )
 
 
 def capacity_strategy(capacity: Capacity) -> list[dict[str, Any]]:
@@ -634,8 +716,15 @@ class FargateService(pulumi.ComponentResource):
         load_balancers = None
         grace = None
         if a.target_group_arn is not None:
+            advanced = a.load_balancer_advanced
             load_balancers = [aws.ecs.ServiceLoadBalancerArgs(
                 target_group_arn=a.target_group_arn, container_name=a.container_name, container_port=a.container_port,
+                advanced_configuration=None if advanced is None else aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                    alternate_target_group_arn=advanced.alternate_target_group_arn,
+                    production_listener_rule=advanced.production_listener_rule_arn,
+                    test_listener_rule=advanced.test_listener_rule_arn,
+                    role_arn=advanced.role_arn,
+                ),
             )]
             grace = a.health_check_grace_period_seconds
         ignore = ["desiredCount"] if a.autoscaling is not None else []
@@ -654,6 +743,7 @@ class FargateService(pulumi.ComponentResource):
             load_balancers=load_balancers,
             health_check_grace_period_seconds=grace,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
+            deployment_configuration=deployment_configuration(a),
             deployment_minimum_healthy_percent=a.deployment_minimum_healthy_percent,
             deployment_maximum_percent=a.deployment_maximum_percent,
             enable_execute_command=a.enable_execute_command,
@@ -793,6 +883,7 @@ def _validate(name: str, a: FargateServiceArgs) -> None:
         fail("desired_count", f"{a.desired_count} is negative; use 0 or more.")
     _validate_capacity(a, fail)
     _validate_load_balancing(a, fail)
+    _validate_deployment_strategy(a, fail)
     if not 0 <= a.deployment_minimum_healthy_percent <= 100:
         fail("deployment_minimum_healthy_percent", f"{a.deployment_minimum_healthy_percent} is outside 0-100.")
     if a.deployment_maximum_percent < 100 or a.deployment_maximum_percent <= a.deployment_minimum_healthy_percent:
@@ -911,6 +1002,47 @@ def _validate_load_balancing(a: FargateServiceArgs, fail: _Fail) -> None:
             fail(attr, f"{value!r} is not an ARN suffix; pass the resource's arn_suffix ('{prefix}<name>/<id>').")
     if not 0 <= a.health_check_grace_period_seconds <= 2147483647:
         fail("health_check_grace_period_seconds", f"{a.health_check_grace_period_seconds} is negative.")
+
+
+def _validate_deployment_strategy(a: FargateServiceArgs, fail: _Fail) -> None:
+    if not isinstance(a.deployment_strategy, DeploymentStrategy):
+        fail("deployment_strategy",
+             f"{a.deployment_strategy!r} is not a DeploymentStrategy; use DeploymentStrategy.ROLLING or .BLUE_GREEN.")
+    if a.deployment_strategy is DeploymentStrategy.ROLLING:
+        for attr, value in (("load_balancer_advanced", a.load_balancer_advanced is not None),
+                            ("lifecycle_hooks", bool(a.lifecycle_hooks))):
+            if value:
+                fail(attr, "is only used by blue/green deployments; set deployment_strategy=DeploymentStrategy.BLUE_GREEN "
+                           "or leave it unset.")
+        return
+    if a.target_group_arn is None:
+        fail("target_group_arn",
+             "is required with deployment_strategy=BLUE_GREEN: ECS shifts traffic between it (the primary target "
+             "group) and load_balancer_advanced.alternate_target_group_arn.")
+    if a.load_balancer_advanced is None:
+        fail("load_balancer_advanced",
+             "is required with deployment_strategy=BLUE_GREEN: give the alternate target group, the production "
+             "listener rule and ECS's role (BlueGreen with mode=BlueGreenMode.ECS_NATIVE builds them).")
+    if not 0 <= a.bake_time_minutes <= 1440:
+        fail("bake_time_minutes", f"{a.bake_time_minutes} is outside ECS's 0-1440 minutes.")
+    allowed = ", ".join(s.value for s in LifecycleStage)
+    for i, hook in enumerate(a.lifecycle_hooks):
+        stages = list(hook.stages) if not isinstance(hook.stages, str) else [hook.stages]
+        if isinstance(hook.stages, str) or not stages:
+            fail("lifecycle_hooks", f"hook {i + 1}: stages={hook.stages!r} must be a non-empty tuple of LifecycleStage.")
+        bad = [s for s in stages if not isinstance(s, LifecycleStage)]
+        if bad:
+            fail("lifecycle_hooks", f"hook {i + 1}: {bad[0]!r} is not a lifecycle stage; choose from {allowed}.")
+        if len(set(stages)) != len(stages):
+            fail("lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once.")
+        if hook.role_arn is None:
+            fail("lifecycle_hooks",
+                 f"hook {i + 1}: role_arn is None; give the role ECS assumes to invoke the function "
+                 "(BlueGreen creates one).")
+        if isinstance(hook.function_arn, str) and not _LAMBDA_ARN.fullmatch(hook.function_arn):
+            fail("lifecycle_hooks",
+                 f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
+                 "(arn:aws:lambda:<region>:<account>:function:<name>).")
 
 
 def _validate_autoscaling(a: FargateServiceArgs, fail: _Fail) -> None:

@@ -362,6 +362,14 @@ def discover(aws: AwsLive, env: str, service: str, explicit: ExplicitArns | None
     if len(target_groups) < 2:
         found = _by_color(aws.tagged("elasticloadbalancing:targetgroup", base), "target group", env, service)
         target_groups = {**found, **target_groups}
+    native = [arn for arn, tags in aws.resource_tags(list(target_groups.values())).items()
+              if tags.get("BlueGreenMode") == "ecs-native"]
+    if native:
+        raise DiscoveryError(
+            f"{service} in {env} uses ECS's native BLUE_GREEN deployments (tag BlueGreenMode=ecs-native): ECS "
+            f"shifts its traffic itself during a deployment; start one with `pulumi up -s {env}` and a new image "
+            "instead of switching here"
+        )
 
     rule_arn = explicit.rule
     if rule_arn is None:

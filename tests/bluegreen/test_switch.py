@@ -55,6 +55,15 @@ def test_discovery_names_the_missing_tag(harness) -> None:
         sw.discover(harness.aws, "prod", "search")
 
 
+def test_a_pair_in_ecs_native_mode_is_refused_with_the_way_to_deploy_it(harness, world: World) -> None:
+    # GIVEN target groups tagged by the component's ECS-native mode
+    world.client("elbv2").add_tags(ResourceArns=list(world.target_groups.values()),
+                                   Tags=[{"Key": "BlueGreenMode", "Value": "ecs-native"}])
+    # WHEN the switch looks for the pair THEN it refuses, saying how such a service is deployed
+    with pytest.raises(sw.DiscoveryError, match=r"uses ECS's native BLUE_GREEN deployments .* `pulumi up -s prod`"):
+        sw.discover(harness.aws, "prod", "catalog")
+
+
 def test_status_shows_weights_health_tasks_and_images(harness) -> None:
     # WHEN the status is read
     status = harness.switcher().status()

@@ -20,8 +20,12 @@ from components.fargate_service import (
     Capacity,
     ContainerHealthCheck,
     DataTierEgress,
+    DeploymentStrategy,
     FargateService,
     FargateServiceArgs,
+    LifecycleHook,
+    LifecycleStage,
+    LoadBalancerAdvanced,
     execution_policy_document,
 )
 from stacks.mocks import ProgramRun
@@ -605,3 +609,95 @@ def test_a_secret_looking_name_that_is_not_a_secret_can_be_allowed(pulumi_mocks:
     run = run_service(pulumi_mocks, environment={"TOKEN_TTL_SECONDS": "3600"},
                       non_secret_environment_names=("TOKEN_TTL_SECONDS",))
     assert container(run)["environment"] == [{"name": "TOKEN_TTL_SECONDS", "value": "3600"}]
+
+
+# -- ECS native blue/green (deployment_strategy=BLUE_GREEN) ---------------------------------------
+
+GREEN_TG_ARN = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:targetgroup/catalog-green/fedcba9876543210"
+PROD_RULE = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener-rule/app/streaming-dev/0123/4567/89ab"
+TEST_RULE = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener-rule/app/streaming-dev/0123/4567/cdef"
+ECS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/catalog-ecs"
+SMOKE = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:catalog-smoke"
+ADVANCED = LoadBalancerAdvanced(
+    alternate_target_group_arn=GREEN_TG_ARN, production_listener_rule_arn=PROD_RULE,
+    test_listener_rule_arn=TEST_RULE, role_arn=ECS_ROLE,
+)
+HOOKS = (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE,
+                       stages=(LifecycleStage.POST_TEST_TRAFFIC_SHIFT, LifecycleStage.POST_SCALE_UP)),)
+
+
+def test_rolling_is_the_default_and_sends_no_deployment_configuration(pulumi_mocks: MockRuntime) -> None:
+    run = run_service(pulumi_mocks)
+    inputs = run.named("catalog-service").inputs
+    assert "deploymentConfiguration" not in inputs
+    assert "advancedConfiguration" not in inputs["loadBalancers"][0]
+
+
+def test_blue_green_sends_strategy_bake_time_hooks_and_the_advanced_configuration(pulumi_mocks: MockRuntime) -> None:
+    # GIVEN BLUE_GREEN with a 10-minute bake, one hook and the advanced configuration
+    run = run_service(pulumi_mocks, deployment_strategy=DeploymentStrategy.BLUE_GREEN, bake_time_minutes=10,
+                      lifecycle_hooks=HOOKS, load_balancer_advanced=ADVANCED)
+    inputs = run.named("catalog-service").inputs
+    # THEN the deployment configuration and the load balancer entry carry them with pulumi-aws's names
+    assert inputs["deploymentConfiguration"] == {
+        "strategy": "BLUE_GREEN", "bakeTimeInMinutes": "10",
+        "lifecycleHooks": [{"hookTargetArn": SMOKE, "roleArn": ECS_ROLE,
+                            "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT", "POST_SCALE_UP"]}],
+    }
+    assert inputs["loadBalancers"] == [{
+        "targetGroupArn": TG_ARN, "containerName": "app", "containerPort": 8000,
+        "advancedConfiguration": {"alternateTargetGroupArn": GREEN_TG_ARN, "productionListenerRule": PROD_RULE,
+                                  "testListenerRule": TEST_RULE, "roleArn": ECS_ROLE},
+    }]
+    # AND the circuit breaker stays on
+    assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+
+
+BLUE_GREEN_REFUSALS: list[tuple[str, dict[str, Any], str, str]] = [
+    ("blue-green without a target group", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+                                           "load_balancer_advanced": ADVANCED, "target_group_arn": None,
+                                           "load_balancer_security_group_id": None},
+     "target_group_arn", "is required with deployment_strategy=BLUE_GREEN"),
+    ("blue-green without the advanced configuration", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN},
+     "load_balancer_advanced", "is required with deployment_strategy=BLUE_GREEN"),
+    ("advanced configuration on a rolling service", {"load_balancer_advanced": ADVANCED},
+     "load_balancer_advanced", "is only used by blue/green deployments"),
+    ("hooks on a rolling service", {"lifecycle_hooks": HOOKS}, "lifecycle_hooks", "is only used by blue/green"),
+    ("strategy not a DeploymentStrategy", {"deployment_strategy": "CANARY"}, "deployment_strategy",
+     "'CANARY' is not a DeploymentStrategy"),
+    ("bake time above a day", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
+                               "bake_time_minutes": 2000}, "bake_time_minutes", "2000 is outside ECS's 0-1440"),
+    ("hook at an unknown stage", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
+                                  "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE,
+                                                                    stages=("BEFORE_INSTALL",)),)},  # type: ignore[arg-type]
+     "lifecycle_hooks", "'BEFORE_INSTALL' is not a lifecycle stage; choose from RECONCILE_SERVICE"),
+    ("hook without stages", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
+                             "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE, stages=()),)},
+     "lifecycle_hooks", "must be a non-empty tuple of LifecycleStage"),
+    ("hook repeating a stage", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
+                                "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE, stages=(
+                                    LifecycleStage.PRE_SCALE_UP, LifecycleStage.PRE_SCALE_UP)),)},
+     "lifecycle_hooks", "repeat a stage"),
+    ("hook without a role", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
+                             "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE,
+                                                               stages=(LifecycleStage.PRE_SCALE_UP,)),)},
+     "lifecycle_hooks", "role_arn is None"),
+    ("hook that is not a lambda arn", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+                                       "load_balancer_advanced": ADVANCED,
+                                       "lifecycle_hooks": (LifecycleHook(function_arn="catalog-smoke", role_arn=ECS_ROLE,
+                                                                         stages=(LifecycleStage.PRE_SCALE_UP,)),)},
+     "lifecycle_hooks", "'catalog-smoke' is not a Lambda function ARN"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "argument", "match"), [r[1:] for r in BLUE_GREEN_REFUSALS],
+                         ids=[r[0] for r in BLUE_GREEN_REFUSALS])
+def test_invalid_blue_green_args_are_refused_before_anything_is_registered(
+    pulumi_mocks: MockRuntime, overrides: dict[str, Any], argument: str, match: str,
+) -> None:
+    def program() -> None:
+        with pytest.raises(ComponentArgsError, match=rf"^FargateService 'catalog': \[{argument}\] .*{match}"):
+            FargateService("catalog", make_args(**overrides))
+
+    run = pulumi_mocks.run(program)
+    assert run.registrations == {}
