@@ -82,15 +82,28 @@ def _copy_project(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_malformed_stack_file_stops_the_plan_with_the_file_key_and_fix_and_no_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("config", "message"), [
+    ("  streaming-platform:network:\n    cidr: 10.0.0.0/33\n",
+     'Pulumi.dev.yaml: streaming-platform:network.cidr = "10.0.0.0/33": is not an IPv4 CIDR such as 10.0.0.0/16'),
+    ("  streaming-platform:network:\n    azCount: three\n",
+     'Pulumi.dev.yaml: streaming-platform:network.azCount = "three": has the wrong type: it must be a valid integer'),
+    ("  streaming-platform:natMode: single\n",
+     "Pulumi.dev.yaml: streaming-platform:natMode is not a known key; known keys: streaming-platform:profile"),
+    ("  streaming-platform:database:\n    multiAZ: true\n",
+     "Pulumi.dev.yaml: streaming-platform:database.multiAZ = true: is not a known key; known keys here: engineVersion"),
+], ids=["invalid-cidr", "wrong-type", "unknown-key", "unknown-nested-key"])
+def test_a_malformed_stack_file_stops_the_plan_with_the_file_key_and_fix_and_no_traceback(
+    tmp_path: Path, config: str, message: str
+) -> None:
     root = _copy_project(tmp_path)
-    (root / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n  streaming-platform:network:\n    cidr: 10.0.0.0/33\n")
+    (root / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n" + config)
 
     result = _cli("plan", "dev", cwd=root)
 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "Pulumi.dev.yaml: streaming-platform:network.cidr = \"10.0.0.0/33\": is not an IPv4 CIDR" in result.stderr
+    assert message in result.stderr
+    assert result.stdout == ""  # nothing planned, nothing printed
 
 
 def test_an_unknown_key_stops_the_plan(tmp_path: Path) -> None:
