@@ -69,3 +69,18 @@ def test_an_error_in_the_program_propagates(pulumi_mocks: MockRuntime) -> None:
 
     with pytest.raises(ValueError, match="bad argument"):
         pulumi_mocks.run(program)
+
+
+def test_explicit_depends_on_is_listed_with_the_dependencies_that_feed_inputs(pulumi_mocks: MockRuntime) -> None:
+    # GIVEN a route table fed by the VPC and explicitly ordered after an internet gateway
+    def program() -> None:
+        vpc = aws.ec2.Vpc("net", cidr_block="10.0.0.0/16")
+        gateway = aws.ec2.InternetGateway("net-igw")
+        aws.ec2.RouteTable("net-public", vpc_id=vpc.id, opts=pulumi.ResourceOptions(depends_on=[gateway]))
+
+    # WHEN it runs under the mocks
+    run = pulumi_mocks.run(program)
+
+    # THEN both the input's source and the explicit dependency are listed
+    assert set(run.named("net-public").dependencies) == {run.named("net").urn, run.named("net-igw").urn}
+    assert run.named("net-igw").dependencies == ()
