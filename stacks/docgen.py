@@ -130,11 +130,11 @@ def problems(cls: type) -> list[str]:
         if not field.doc:
             found.append(f"{where}: no docstring")
             continue
-        if field.default is _MISSING:
-            continue
         text = _default_text(field.doc)
         if text is None:
-            found.append(f"{where}: docstring does not end in 'Default: …'")
+            found.append(f"{where}: docstring does not end in 'Default: …' ('Default: required' when there is none)")
+        elif field.default is _MISSING:
+            continue
         elif not _agrees(field.default, text):
             found.append(f"{where}: docstring says 'Default: {text}' but the code's default is {field.default!r}")
     return found

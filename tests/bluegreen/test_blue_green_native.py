@@ -9,7 +9,6 @@ from collections.abc import Callable
 import pulumi
 import pytest
 
-from components._errors import ComponentArgsError
 from components._subnet_ref import SubnetRef
 from components._tags import REQUIRED_TAG_KEYS
 from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenMode, BlueGreenSettings, NativeHook
@@ -203,20 +202,6 @@ def test_weighted_rule_stays_the_default_mode() -> None:
     assert BlueGreenArgs.__dataclass_fields__["mode"].default is BlueGreenMode.WEIGHTED_RULE
 
 
-def refusal(pulumi_mocks: MockRuntime, **overrides: object) -> tuple[str, ProgramRun]:
-    caught: list[ComponentArgsError] = []
-
-    def program() -> None:
-        try:
-            build(**overrides)()
-        except ComponentArgsError as exc:
-            caught.append(exc)
-
-    run = pulumi_mocks.run(program)
-    assert len(caught) == 1
-    return str(caught[0]), run
-
-
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -241,6 +226,6 @@ def refusal(pulumi_mocks: MockRuntime, **overrides: object) -> tuple[str, Progra
 def test_each_invalid_native_argument_is_refused_before_anything_exists(
     pulumi_mocks: MockRuntime, overrides: dict, message: str  # type: ignore[type-arg]
 ) -> None:
-    text, run = refusal(pulumi_mocks, **overrides)
+    text, run = pulumi_mocks.refusal(build(**overrides))
     assert re.search(message, text), text
     assert not [r for r in run.registrations.values() if r.name.startswith("catalog")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +14,6 @@ from components._subnet_ref import SubnetRef
 from components._tags import REQUIRED_TAG_KEYS
 from components.cache import Cache, CacheArgs, CacheAuthMode, CacheEngine
 from stacks.mocks import ProgramRun, Registration
-from tests.components.data_test_support import field_docstrings
 from tests.conftest import MockRuntime
 
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -294,29 +292,6 @@ def test_in_vpc_takes_the_vpc_id_and_its_isolated_subnets() -> None:
     assert (made.subnets, made.num_nodes, made.vpc_id) == (SUBNETS, 2, FakeVpc.vpc_id)
 
 
-def test_in_a_real_vpc_it_uses_exactly_the_isolated_subnets(pulumi_mocks: MockRuntime) -> None:
-    from components.vpc import NatMode, Vpc, VpcArgs
-
-    # GIVEN a two-AZ Vpc
-    def program() -> None:
-        net = Vpc("net", VpcArgs(az_count=2, nat=NatMode.NONE))
-        Cache("sessions", CacheArgs.in_vpc(net))
-
-    # WHEN the component is placed with in_vpc
-    run = pulumi_mocks.run(program)
-    # THEN its subnet group holds the isolated subnets and no others, and its group is in that VPC
-    isolated = [r.outputs["arn"].rsplit("/", 1)[1] for r in run.of_type("aws:ec2/subnet:Subnet")
-                if r.name.startswith("net-isolated-")]
-    assert len(isolated) == 2
-    assert run.named("sessions-subnets").inputs["subnetIds"] == isolated
-    vpc_arn = run.of_type("aws:ec2/vpc:Vpc")[0].outputs["arn"]
-    assert run.named("sessions-sg").inputs["vpcId"] == vpc_arn.rsplit("/", 1)[1]
-
-
-def test_every_argument_is_documented_with_its_default() -> None:
-    docs = field_docstrings(CacheArgs)
-    assert set(docs) == {f.name for f in dataclasses.fields(CacheArgs)}
-    assert all("Default: " in doc for doc in docs.values()), [n for n, d in docs.items() if "Default: " not in d]
 
 
 # -- validation: one test per rule, nothing registered ---------------------------------------------

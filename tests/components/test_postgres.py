@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -16,7 +15,6 @@ from components._subnet_ref import SubnetRef
 from components._tags import REQUIRED_TAG_KEYS
 from components.postgres import LogStatement, Postgres, PostgresArgs
 from stacks.mocks import ProgramRun, Registration
-from tests.components.data_test_support import field_docstrings
 from tests.conftest import MockRuntime
 
 RDS = "aws:rds/instance:Instance"
@@ -325,29 +323,6 @@ def test_in_vpc_takes_the_vpc_id_and_its_isolated_subnets() -> None:
     assert made.vpc_id is FakeVpc.vpc_id
 
 
-def test_in_a_real_vpc_it_uses_exactly_the_isolated_subnets(pulumi_mocks: MockRuntime) -> None:
-    from components.vpc import NatMode, Vpc, VpcArgs
-
-    # GIVEN a two-AZ Vpc
-    def program() -> None:
-        net = Vpc("net", VpcArgs(az_count=2, nat=NatMode.NONE))
-        Postgres("orders-db", PostgresArgs.in_vpc(net))
-
-    # WHEN the component is placed with in_vpc
-    run = pulumi_mocks.run(program)
-    # THEN its subnet group holds the isolated subnets and no others, and its group is in that VPC
-    isolated = [r.outputs["arn"].rsplit("/", 1)[1] for r in run.of_type("aws:ec2/subnet:Subnet")
-                if r.name.startswith("net-isolated-")]
-    assert len(isolated) == 2
-    assert run.named("orders-db-subnets").inputs["subnetIds"] == isolated
-    vpc_arn = run.of_type("aws:ec2/vpc:Vpc")[0].outputs["arn"]
-    assert run.named("orders-db-sg").inputs["vpcId"] == vpc_arn.rsplit("/", 1)[1]
-
-
-def test_every_argument_is_documented_with_its_default() -> None:
-    docs = field_docstrings(PostgresArgs)
-    assert set(docs) == {f.name for f in dataclasses.fields(PostgresArgs)}
-    assert all("Default: " in doc for doc in docs.values()), [n for n, d in docs.items() if "Default: " not in d]
 
 
 # -- validation: one test per rule, nothing registered ---------------------------------------------
