@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from components._aws_formats import LOG_RETENTION_DAYS
 from components._naming import physical_name
 from components._subnet_ref import SubnetRef
 
@@ -34,10 +35,6 @@ _DAILY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _WEEKLY = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$"
 )
-
-#: The retention periods CloudWatch Logs accepts (0, "never expire", is deliberately left out).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                      2922, 3288, 3653)
 
 
 # -- access labels ---------------------------------------------------------------------------------

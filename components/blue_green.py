@@ -64,6 +64,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components._aws_formats import IMAGE_BY_DIGEST, LAMBDA_FUNCTION_ARN
 from components._errors import ComponentArgsError
 from components._iam import policy_document, service_trust_policy, statement
 from components._naming import physical_name
@@ -101,10 +102,8 @@ NATIVE_SERVICE_KEY = "service"
 MODE_TAG = "BlueGreenMode"
 ECS_SERVICE = "ecs.amazonaws.com"
 ECS_LB_POLICY = "policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
-_DIGEST_REF = re.compile(r"^[a-z0-9.\-/:_]+@sha256:[0-9a-f]{64}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$")
 _SERVICE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
-_LAMBDA_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?")
 
 
 class BlueGreenMode(StrEnum):
@@ -229,7 +228,7 @@ class BlueGreenSettings:
             image = raw.get("image", "")
             if image is None:
                 image = ""
-            if not isinstance(image, str) or (image and not _DIGEST_REF.fullmatch(image)):
+            if not isinstance(image, str) or (image and not IMAGE_BY_DIGEST.fullmatch(image)):
                 raise fail(
                     f"{c.value}.image", image,
                     'must be "" (the stack\'s own image) or an image by digest, <repository>@sha256:<64 hex>',
@@ -610,7 +609,7 @@ def _validate_native(args: BlueGreenArgs, fail: Callable[[str, str], ComponentAr
             raise fail("lifecycle_hooks", f"hook {i + 1}: {bad[0]!r} is not a lifecycle stage; choose from {allowed}.")
         if len(set(stages)) != len(stages):
             raise fail("lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once.")
-        if isinstance(hook.function_arn, str) and not _LAMBDA_ARN.fullmatch(hook.function_arn):
+        if isinstance(hook.function_arn, str) and not LAMBDA_FUNCTION_ARN.fullmatch(hook.function_arn):
             raise fail("lifecycle_hooks",
                        f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
                        "(arn:aws:lambda:<region>:<account>:function:<name>).")

@@ -54,6 +54,7 @@ from typing import Any, NoReturn
 import pulumi
 import pulumi_aws as aws
 
+from components._aws_formats import LAMBDA_FUNCTION_ARN, LOG_RETENTION_DAYS
 from components._errors import ComponentArgsError
 from components._fargate_sizes import Architecture, size_problem
 from components._iam import (
@@ -102,15 +103,12 @@ ECS_EXEC_ACTIONS = (
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 )
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                      2922, 3288, 3653)
 SECRET_LIKE_MARKERS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY")
 SECRET_LIKE_NAMES = ("AWS_ACCESS_KEY_ID", "ECS_ENGINE_AUTH_DATA")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _ROLE = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
 _SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")
-_LAMBDA_ARN = re.compile(r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?")
 _Fail = Callable[[str, str], NoReturn]
 
 
@@ -1039,7 +1037,7 @@ def _validate_deployment_strategy(a: FargateServiceArgs, fail: _Fail) -> None:
             fail("lifecycle_hooks",
                  f"hook {i + 1}: role_arn is None; give the role ECS assumes to invoke the function "
                  "(BlueGreen creates one).")
-        if isinstance(hook.function_arn, str) and not _LAMBDA_ARN.fullmatch(hook.function_arn):
+        if isinstance(hook.function_arn, str) and not LAMBDA_FUNCTION_ARN.fullmatch(hook.function_arn):
             fail("lifecycle_hooks",
                  f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
                  "(arn:aws:lambda:<region>:<account>:function:<name>).")

@@ -35,6 +35,7 @@ from enum import StrEnum
 import pulumi
 import pulumi_aws as aws
 
+from components._aws_formats import LOG_RETENTION_DAYS
 from components._cidr import AZ_SLOTS, cidr_problem, plan_subnets
 from components._errors import ComponentArgsError
 from components._subnet_ref import SubnetRef
@@ -47,10 +48,6 @@ KIND = "Vpc"
 #: fck-nat's publisher account and the AL2023 ARM image name pattern (https://fck-nat.dev).
 FCK_NAT_OWNER = "568608671756"
 FCK_NAT_NAME_FILTER = "fck-nat-al2023-*-arm64*"
-
-#: Retention values CloudWatch Logs accepts.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                      2922, 3288, 3653)
 
 _AZ_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$")
 _ENDPOINT_SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")

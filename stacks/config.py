@@ -18,15 +18,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from components._aws_formats import IMAGE_BY_DIGEST, LOG_RETENTION_DAYS
 from stacks.profiles import PROFILES, Profile, deep_merge, lookup
 
 NAMESPACE = "streaming-platform"
 
-#: CloudWatch Logs accepts only these retention periods (days).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
-_DIGEST_REF = re.compile(r"^[a-z0-9.\-/:]+@sha256:[0-9a-f]{64}$")
 _WAF_ARN = re.compile(r"^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$")
 
 
@@ -213,7 +210,7 @@ class ServicesConfig(_Model):
     @field_validator("image")
     @classmethod
     def _digest(cls, value: str | None) -> str | None:
-        if value is not None and not _DIGEST_REF.match(value):
+        if value is not None and not IMAGE_BY_DIGEST.fullmatch(value):
             raise ValueError("must be an image reference by digest (<repository>@sha256:<64 hex>)")
         return value
 
