@@ -63,7 +63,10 @@ def serve(env: dict[str, str], data_dir: Path) -> Iterator[int]:
     full_env = {**os.environ, "JWT_SECRET": JWT_SECRET, "LOG_LEVEL": "WARNING", **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "apps.streaming", "--port", str(port), "--data-dir", str(data_dir)],
-        cwd=REPO_ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO_ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(port, process)
@@ -81,8 +84,11 @@ def redis_server() -> Iterator[str | None]:
         return
     port = free_port()
     workdir = tempfile.mkdtemp()
-    process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", workdir],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(port, process)
         yield f"redis://127.0.0.1:{port}/0"
@@ -92,8 +98,9 @@ def redis_server() -> Iterator[str | None]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str,
-                   headers: str = "") -> tuple[int, int]:
+async def _request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, headers: str = ""
+) -> tuple[int, int]:
     writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
@@ -164,7 +171,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.connections} connections, {args.seconds:.0f} s each")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.connections} connections, {args.seconds:.0f} s each"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         with serve({"CACHE_TTL_SECONDS": "0"}, base / "nocache") as port:

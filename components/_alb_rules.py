@@ -44,8 +44,10 @@ def path_pattern_problem(pattern: str) -> str | None:
         return f"{pattern[:40]!r}... is {len(pattern)} characters; ALB allows at most {MAX_VALUE_LENGTH}"
     if not _PATH_CHARS.fullmatch(pattern):
         bad = sorted({c for c in pattern if not _PATH_CHARS.fullmatch(c)})
-        return (f"{pattern!r} contains {''.join(bad)!r}, which ALB path patterns reject; use only "
-                "A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + ; & and the wildcards * ?")
+        return (
+            f"{pattern!r} contains {''.join(bad)!r}, which ALB path patterns reject; use only "
+            "A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + ; & and the wildcards * ?"
+        )
     return None
 
 
@@ -56,8 +58,10 @@ def host_header_problem(host: str) -> str | None:
     if len(host) > MAX_VALUE_LENGTH:
         return f"{host[:40]!r}... is {len(host)} characters; ALB allows at most {MAX_VALUE_LENGTH}"
     if not _HOST_CHARS.fullmatch(host) or not _HOST_TLD.search(host):
-        return (f"{host!r} is not a host name ALB accepts; use A-Z a-z 0-9 - . * ? with at least one '.' "
-                "and only letters after the last '.', e.g. 'api.example.com' or '*.example.com'")
+        return (
+            f"{host!r} is not a host name ALB accepts; use A-Z a-z 0-9 - . * ? with at least one '.' "
+            "and only letters after the last '.', e.g. 'api.example.com' or '*.example.com'"
+        )
     return None
 
 
@@ -81,8 +85,10 @@ def matcher_problem(matcher: str) -> str | None:
 def certificate_arn_problem(arn: str) -> str | None:
     """Why ``arn`` is not an ACM certificate ARN, or ``None``."""
     if not _CERTIFICATE_ARN.fullmatch(arn):
-        return (f"{arn!r} is not an ACM certificate ARN; expected "
-                "'arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>'")
+        return (
+            f"{arn!r} is not an ACM certificate ARN; expected "
+            "'arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>'"
+        )
     return None
 
 

@@ -49,8 +49,10 @@ def cidr_problem(cidr: str) -> str | None:
     if not isinstance(net, ipaddress.IPv4Network):
         return f"{cidr!r} is IPv6; use an IPv4 block such as '10.0.0.0/16'"
     if not MIN_VPC_PREFIX <= net.prefixlen <= MAX_VPC_PREFIX:
-        return (f"{cidr!r} has prefix /{net.prefixlen}; use a prefix between /{MIN_VPC_PREFIX} and "
-                f"/{MAX_VPC_PREFIX} (3 tiers x {AZ_SLOTS} AZ slots need at least /{MAX_VPC_PREFIX})")
+        return (
+            f"{cidr!r} has prefix /{net.prefixlen}; use a prefix between /{MIN_VPC_PREFIX} and "
+            f"/{MAX_VPC_PREFIX} (3 tiers x {AZ_SLOTS} AZ slots need at least /{MAX_VPC_PREFIX})"
+        )
     return None
 
 

@@ -64,7 +64,7 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
             if end == -1:
                 out.append(re.escape(c))
             else:
-                body = pattern[i + 1:end]
+                body = pattern[i + 1 : end]
                 if body[:1] in ("!", "^"):
                     body = "^" + body[1:]
                 out.append(f"[{body}]")

@@ -41,8 +41,10 @@ _WEEKLY = re.compile(
 def label_problem(label: str, taken: Iterable[str] = ()) -> str | None:
     """Why ``label`` cannot name a security-group rule, or ``None``."""
     if not isinstance(label, str) or not LABEL_PATTERN.match(label):
-        return (f"label {label!r} is not valid; use 1-32 lower-case letters, digits and hyphens, "
-                "not starting or ending with a hyphen, e.g. 'catalog'.")
+        return (
+            f"label {label!r} is not valid; use 1-32 lower-case letters, digits and hyphens, "
+            "not starting or ending with a hyphen, e.g. 'catalog'."
+        )
     if label in set(taken):
         return f"label {label!r} is already used; give each client security group its own label."
     return None
@@ -64,13 +66,14 @@ def isolated_subnets_problem(subnets: Sequence[object]) -> str | None:
     """Why ``subnets`` cannot hold a data tier (at least 2 `SubnetRef` in distinct AZs), or ``None``."""
     refs = list(subnets)
     if any(not isinstance(s, SubnetRef) for s in refs):
-        return ("must be SubnetRef values (e.g. Vpc.isolated_subnets); wrap ids as "
-                "SubnetRef(az='us-east-1a', id=...).")
+        return "must be SubnetRef values (e.g. Vpc.isolated_subnets); wrap ids as SubnetRef(az='us-east-1a', id=...)."
     typed = [s for s in refs if isinstance(s, SubnetRef)]
     azs = sorted({s.az for s in typed})
     if len(azs) < 2:
-        return (f"{len(typed)} subnet(s) in {len(azs)} AZ(s) {azs}; use at least 2 isolated "
-                "subnets in distinct AZs: pass Vpc.isolated_subnets of a VPC with az_count >= 2.")
+        return (
+            f"{len(typed)} subnet(s) in {len(azs)} AZ(s) {azs}; use at least 2 isolated "
+            "subnets in distinct AZs: pass Vpc.isolated_subnets of a VPC with az_count >= 2."
+        )
     plain = [s.id for s in typed if isinstance(s.id, str)]
     if len(set(plain)) != len(plain):
         return f"{plain} repeats a subnet; give each isolated subnet once."
@@ -87,8 +90,10 @@ def derive_identifier(name: str, max_length: int) -> str:
 def identifier_problem(identifier: str, max_length: int) -> str | None:
     """Why ``identifier`` is not a valid RDS/ElastiCache identifier, or ``None``."""
     if not identifier or len(identifier) > max_length or not IDENTIFIER_PATTERN.match(identifier):
-        return (f"{identifier!r} is not a valid identifier; use 1-{max_length} lower-case letters, digits and "
-                "hyphens, starting with a letter, without '--' or a trailing '-'.")
+        return (
+            f"{identifier!r} is not a valid identifier; use 1-{max_length} lower-case letters, digits and "
+            "hyphens, starting with a letter, without '--' or a trailing '-'."
+        )
     return None
 
 
@@ -129,11 +134,12 @@ def weekly_window_problem(value: str, min_minutes: int, max_minutes: int = MINUT
     try:
         _, duration = parse_weekly_window(value)
     except ValueError:
-        return (f"{value!r} is not a weekly window; use 'ddd:hh24:mi-ddd:hh24:mi' in UTC with lower-case days, "
-                "e.g. 'sun:05:00-sun:06:00'.")
+        return (
+            f"{value!r} is not a weekly window; use 'ddd:hh24:mi-ddd:hh24:mi' in UTC with lower-case days, "
+            "e.g. 'sun:05:00-sun:06:00'."
+        )
     if duration < min_minutes or duration > max_minutes:
-        return (f"{value!r} lasts {duration} minutes; make it between {min_minutes} and {max_minutes} "
-                "minutes long.")
+        return f"{value!r} lasts {duration} minutes; make it between {min_minutes} and {max_minutes} minutes long."
     return None
 
 

@@ -96,13 +96,15 @@ def service_trust_policy(service: str, source_account: pulumi.Input[str]) -> dic
     on behalf of ``source_account`` (the confused-deputy guard ``aws:SourceAccount``)."""
     return {
         "Version": POLICY_VERSION,
-        "Statement": [{
-            "Sid": "AssumeByService",
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
-        }],
+        "Statement": [
+            {
+                "Sid": "AssumeByService",
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
+            }
+        ],
     }
 
 
@@ -240,9 +242,12 @@ class S3Grant:
     def problem(self) -> str | None:
         """Why the grant is invalid, or ``None``."""
         if not _PREFIX.match(self.prefix) or self.prefix.startswith("/"):
-            return (f"S3Grant prefix {self.prefix!r} must be a key pattern such as 'media/*' "
-                    "(no leading '/', no spaces).")
-        if isinstance(self.bucket_arn, str) and not re.match(r"^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$", self.bucket_arn):
+            return (
+                f"S3Grant prefix {self.prefix!r} must be a key pattern such as 'media/*' (no leading '/', no spaces)."
+            )
+        if isinstance(self.bucket_arn, str) and not re.match(
+            r"^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$", self.bucket_arn
+        ):
             return f"S3Grant bucket_arn {self.bucket_arn!r} is not a bucket ARN such as 'arn:aws:s3:::my-bucket'."
         if not _SID.match(self.sid):
             return f"S3Grant sid {self.sid!r} must be alphanumeric."
@@ -253,13 +258,20 @@ class S3Grant:
         if self.access is S3Access.READ_WRITE:
             actions += ["s3:PutObject", "s3:DeleteObject"]
         objects: pulumi.Input[str] = (
-            f"{self.bucket_arn}/{self.prefix}" if isinstance(self.bucket_arn, str)
+            f"{self.bucket_arn}/{self.prefix}"
+            if isinstance(self.bucket_arn, str)
             else pulumi.Output.concat(self.bucket_arn, "/", self.prefix)
         )
         out = [statement(self.sid, actions, [objects])]
         if self.list_bucket:
-            out.append(statement(f"{self.sid}List", ["s3:ListBucket"], [self.bucket_arn],
-                                 conditions={"StringLike": {"s3:prefix": [self.prefix]}}))
+            out.append(
+                statement(
+                    f"{self.sid}List",
+                    ["s3:ListBucket"],
+                    [self.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": [self.prefix]}},
+                )
+            )
         if self.kms_key_arn is not None:
             kms_actions = ["kms:Decrypt"]
             if self.access is S3Access.READ_WRITE:

@@ -45,10 +45,12 @@ def deny_insecure_transport(bucket_arn: pulumi.Input[str]) -> dict[str, object]:
 
 def policy_document(bucket_arn: pulumi.Input[str], statements: Sequence[Mapping[str, object]]) -> pulumi.Output[str]:
     """A bucket policy: the TLS-only deny first, then ``statements``; rendered with `Output.json_dumps`."""
-    return pulumi.Output.json_dumps({
-        "Version": "2012-10-17",
-        "Statement": [deny_insecure_transport(bucket_arn), *statements],
-    })
+    return pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [deny_insecure_transport(bucket_arn), *statements],
+        }
+    )
 
 
 def create_private_bucket(
@@ -71,9 +73,7 @@ def create_private_bucket(
     def child() -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=parent)
 
-    bucket = aws.s3.Bucket(
-        prefix, force_destroy=force_destroy, tags=layered_tags(kind, prefix, tags), opts=child()
-    )
+    bucket = aws.s3.Bucket(prefix, force_destroy=force_destroy, tags=layered_tags(kind, prefix, tags), opts=child())
     pab = aws.s3.BucketPublicAccessBlock(
         f"{prefix}-public-access-block",
         bucket=bucket.bucket,
@@ -100,10 +100,12 @@ def create_private_bucket(
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{prefix}-encryption",
         bucket=bucket.bucket,
-        rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-            apply_server_side_encryption_by_default=default,
-            bucket_key_enabled=kms_key_arn is not None,
-        )],
+        rules=[
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=default,
+                bucket_key_enabled=kms_key_arn is not None,
+            )
+        ],
         opts=child(),
     )
     if versioning:
@@ -113,30 +115,36 @@ def create_private_bucket(
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
             opts=child(),
         )
-    rules = [aws.s3.BucketLifecycleConfigurationRuleArgs(
-        id="abort-incomplete-multipart-uploads",
-        status="Enabled",
-        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-        abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-            days_after_initiation=7
-        ),
-    )]
-    if versioning and noncurrent_version_expiration_days:
-        rules.append(aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id="expire-noncurrent-versions",
+    rules = [
+        aws.s3.BucketLifecycleConfigurationRuleArgs(
+            id="abort-incomplete-multipart-uploads",
             status="Enabled",
             filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-            noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                noncurrent_days=noncurrent_version_expiration_days
+            abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                days_after_initiation=7
             ),
-        ))
+        )
+    ]
+    if versioning and noncurrent_version_expiration_days:
+        rules.append(
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-noncurrent-versions",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=noncurrent_version_expiration_days
+                ),
+            )
+        )
     if expiration_days:
-        rules.append(aws.s3.BucketLifecycleConfigurationRuleArgs(
-            id="expire-objects",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-            expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=expiration_days),
-        ))
+        rules.append(
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-objects",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=expiration_days),
+            )
+        )
     aws.s3.BucketLifecycleConfiguration(f"{prefix}-lifecycle", bucket=bucket.bucket, rules=rules, opts=child())
     return PrivateBucket(bucket=bucket, public_access_block=pab, ownership=ownership)
 

@@ -28,8 +28,6 @@ def common_tags(kind: str) -> dict[str, str]:
     }
 
 
-def layered_tags(
-    kind: str, name_tag: str, extra: Mapping[str, str] | None = None, **more: str
-) -> dict[str, str]:
+def layered_tags(kind: str, name_tag: str, extra: Mapping[str, str] | None = None, **more: str) -> dict[str, str]:
     """``{"Name": name_tag, **common_tags(kind), **extra, **more}``: later layers win."""
     return {"Name": name_tag, **common_tags(kind), **dict(extra or {}), **more}

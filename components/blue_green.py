@@ -184,7 +184,9 @@ class BlueGreenSettings:
             return BlueGreenConfigError(f"{source}: {where} = {json.dumps(val, default=str)}: {message}")
 
         if not isinstance(value, Mapping):
-            raise fail("", value, "must be a mapping with activeColor, weights, blue, green (and optionally testHeader)")
+            raise fail(
+                "", value, "must be a mapping with activeColor, weights, blue, green (and optionally testHeader)"
+            )
         known = ("activeColor", "weights", "blue", "green", "testHeader")
         for k in value:
             if k not in known:
@@ -203,7 +205,8 @@ class BlueGreenSettings:
                 raise fail(f"weights.{c}", w, "must be an integer percentage 0..100")
         if sum(raw_weights.values()) != 100:
             raise fail(
-                "weights", raw_weights,
+                "weights",
+                raw_weights,
                 f"sums to {sum(raw_weights.values())}; weights are percentages and must sum to 100, "
                 f"e.g. {{blue: {raw_weights['blue']}, green: {100 - raw_weights['blue']}}}",
             )
@@ -211,7 +214,8 @@ class BlueGreenSettings:
         full = next((c for c in Color if weights[c] == 100), None)
         if full is not None and full is not active:
             raise fail(
-                "activeColor", raw_active,
+                "activeColor",
+                raw_active,
                 f"contradicts weights ({full.value} takes 100%); set activeColor: {full.value} or use "
                 "`python -m stacks switch` which writes both",
             )
@@ -230,7 +234,8 @@ class BlueGreenSettings:
                 image = ""
             if not isinstance(image, str) or (image and not IMAGE_BY_DIGEST.fullmatch(image)):
                 raise fail(
-                    f"{c.value}.image", image,
+                    f"{c.value}.image",
+                    image,
                     'must be "" (the stack\'s own image) or an image by digest, <repository>@sha256:<64 hex>',
                 )
             count = raw.get("desiredCount", default_count)
@@ -238,16 +243,22 @@ class BlueGreenSettings:
                 raise fail(f"{c.value}.desiredCount", count, "must be an integer, 0 or more")
             if weights[c] > 0 and count == 0:
                 raise fail(
-                    f"{c.value}.desiredCount", count,
+                    f"{c.value}.desiredCount",
+                    count,
                     f"is 0 but {c.value} takes {weights[c]}% of traffic; run at least 1 task or set its weight to 0",
                 )
             colors[c] = ColorSettings(image=image, desired_count=count)
 
         header = value.get("testHeader", DEFAULT_TEST_HEADER)
         if header is not None and header != "" and (not isinstance(header, str) or not _HEADER_NAME.fullmatch(header)):
-            raise fail("testHeader", header, 'must be an HTTP header name of at most 40 characters, or "" for no test rules')
+            raise fail(
+                "testHeader", header, 'must be an HTTP header name of at most 40 characters, or "" for no test rules'
+            )
         return cls(
-            active_color=active, weights=weights, blue=colors[Color.BLUE], green=colors[Color.GREEN],
+            active_color=active,
+            weights=weights,
+            blue=colors[Color.BLUE],
+            green=colors[Color.GREEN],
             test_header=header or None,
         )
 
@@ -314,41 +325,54 @@ class BlueGreen(pulumi.ComponentResource):
             listener_arn=lb.listener_arn,
             priority=priority,
             conditions=lb.conditions_of(args.route),
-            actions=[aws.lb.ListenerRuleActionArgs(
-                type="forward",
-                forward=aws.lb.ListenerRuleActionForwardArgs(
-                    target_groups=[
-                        aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=groups[c].arn, weight=settings.weights[c])
-                        for c in Color
-                    ],
-                    stickiness=aws.lb.ListenerRuleActionForwardStickinessArgs(enabled=False, duration=1),
-                ),
-            )],
+            actions=[
+                aws.lb.ListenerRuleActionArgs(
+                    type="forward",
+                    forward=aws.lb.ListenerRuleActionForwardArgs(
+                        target_groups=[
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(
+                                arn=groups[c].arn, weight=settings.weights[c]
+                            )
+                            for c in Color
+                        ],
+                        stickiness=aws.lb.ListenerRuleActionForwardStickinessArgs(enabled=False, duration=1),
+                    ),
+                )
+            ],
             tags=self._tags(f"{name}-rule"),
             opts=pulumi.ResourceOptions(parent=self),
         )
         attached: list[aws.lb.ListenerRule] = [rule]
         if settings.test_header is not None and test_priorities is not None:
             for c, p in zip(Color, test_priorities, strict=True):
-                attached.append(aws.lb.ListenerRule(
-                    f"{name}-test-{c.value}",
-                    listener_arn=lb.listener_arn,
-                    priority=p,
-                    conditions=[
-                        *lb.conditions_of(args.route),
-                        aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                            http_header_name=settings.test_header, values=[c.value],
-                        )),
-                    ],
-                    actions=[aws.lb.ListenerRuleActionArgs(
-                        type="forward",
-                        forward=aws.lb.ListenerRuleActionForwardArgs(
-                            target_groups=[aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=groups[c].arn, weight=1)],
-                        ),
-                    )],
-                    tags=self._tags(f"{name}-test-{c.value}", c),
-                    opts=pulumi.ResourceOptions(parent=self),
-                ))
+                attached.append(
+                    aws.lb.ListenerRule(
+                        f"{name}-test-{c.value}",
+                        listener_arn=lb.listener_arn,
+                        priority=p,
+                        conditions=[
+                            *lb.conditions_of(args.route),
+                            aws.lb.ListenerRuleConditionArgs(
+                                http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                                    http_header_name=settings.test_header,
+                                    values=[c.value],
+                                )
+                            ),
+                        ],
+                        actions=[
+                            aws.lb.ListenerRuleActionArgs(
+                                type="forward",
+                                forward=aws.lb.ListenerRuleActionForwardArgs(
+                                    target_groups=[
+                                        aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=groups[c].arn, weight=1)
+                                    ],
+                                ),
+                            )
+                        ],
+                        tags=self._tags(f"{name}-test-{c.value}", c),
+                        opts=pulumi.ResourceOptions(parent=self),
+                    )
+                )
 
         services = {c: self._service(c, groups[c], attached) for c in Color}
 
@@ -357,13 +381,15 @@ class BlueGreen(pulumi.ComponentResource):
         self.service_names = {c.value: services[c].service_name for c in Color}
         self.alarm_arns = {c.value: services[c].alarm_arns for c in Color}
         self.security_group_ids = {c.value: services[c].security_group_id for c in Color}
-        self.register_outputs({
-            "security_group_ids": self.security_group_ids,
-            "listener_rule_arn": self.listener_rule_arn,
-            "target_group_arns": self.target_group_arns,
-            "service_names": self.service_names,
-            "alarm_arns": self.alarm_arns,
-        })
+        self.register_outputs(
+            {
+                "security_group_ids": self.security_group_ids,
+                "listener_rule_arn": self.listener_rule_arn,
+                "target_group_arns": self.target_group_arns,
+                "service_names": self.service_names,
+                "alarm_arns": self.alarm_arns,
+            }
+        )
 
     def _tags(self, name_tag: str, color: Color | None = None) -> dict[str, str]:
         extra = {"Service": self._args.service, **({"Color": color.value} if color is not None else {})}
@@ -399,9 +425,12 @@ class BlueGreen(pulumi.ComponentResource):
                 priority=test_priority,
                 conditions=[
                     *lb.conditions_of(a.route),
-                    aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                        http_header_name=header, values=[NATIVE_TEST_VALUE],
-                    )),
+                    aws.lb.ListenerRuleConditionArgs(
+                        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                            http_header_name=header,
+                            values=[NATIVE_TEST_VALUE],
+                        )
+                    ),
                 ],
                 actions=[_weighted_forward(groups, {Color.BLUE: 0, Color.GREEN: 100})],
                 tags=self._tags(f"{name}-test"),
@@ -413,39 +442,45 @@ class BlueGreen(pulumi.ComponentResource):
         t = a.service_template
         # ECS refuses a target group that no listener uses: carry the rules' ARNs as dependencies of the ARN.
         primary = pulumi.Output.all(groups[Color.BLUE].arn, *[r.arn for r in attached]).apply(lambda v: str(v[0]))
-        service = FargateService(name, dataclasses.replace(
-            t,
-            target_group_arn=primary,
-            # The ALB alarms and request scaling name ONE target group, and ECS swaps which one is live.
-            load_balancer_arn_suffix=None,
-            target_group_arn_suffix=None,
-            extra_tags={**dict(t.extra_tags), "Service": a.service, MODE_TAG: a.mode.value},
-            deployment_strategy=DeploymentStrategy.BLUE_GREEN,
-            bake_time_minutes=a.bake_time_minutes,
-            lifecycle_hooks=tuple(
-                LifecycleHook(function_arn=h.function_arn, stages=tuple(h.stages), role_arn=role_arn)
-                for h in a.lifecycle_hooks
+        service = FargateService(
+            name,
+            dataclasses.replace(
+                t,
+                target_group_arn=primary,
+                # The ALB alarms and request scaling name ONE target group, and ECS swaps which one is live.
+                load_balancer_arn_suffix=None,
+                target_group_arn_suffix=None,
+                extra_tags={**dict(t.extra_tags), "Service": a.service, MODE_TAG: a.mode.value},
+                deployment_strategy=DeploymentStrategy.BLUE_GREEN,
+                bake_time_minutes=a.bake_time_minutes,
+                lifecycle_hooks=tuple(
+                    LifecycleHook(function_arn=h.function_arn, stages=tuple(h.stages), role_arn=role_arn)
+                    for h in a.lifecycle_hooks
+                ),
+                load_balancer_advanced=LoadBalancerAdvanced(
+                    alternate_target_group_arn=groups[Color.GREEN].arn,
+                    production_listener_rule_arn=production.arn,
+                    test_listener_rule_arn=test.arn if test is not None else None,
+                    role_arn=role_arn,
+                ),
             ),
-            load_balancer_advanced=LoadBalancerAdvanced(
-                alternate_target_group_arn=groups[Color.GREEN].arn,
-                production_listener_rule_arn=production.arn,
-                test_listener_rule_arn=test.arn if test is not None else None,
-                role_arn=role_arn,
-            ),
-        ), pulumi.ResourceOptions(parent=self))
+            pulumi.ResourceOptions(parent=self),
+        )
 
         self.listener_rule_arn = production.arn
         self.target_group_arns = {c.value: groups[c].arn for c in Color}
         self.service_names = {NATIVE_SERVICE_KEY: service.service_name}
         self.alarm_arns = {NATIVE_SERVICE_KEY: service.alarm_arns}
         self.security_group_ids = {NATIVE_SERVICE_KEY: service.security_group_id}
-        self.register_outputs({
-            "security_group_ids": self.security_group_ids,
-            "listener_rule_arn": self.listener_rule_arn,
-            "target_group_arns": self.target_group_arns,
-            "service_names": self.service_names,
-            "alarm_arns": self.alarm_arns,
-        })
+        self.register_outputs(
+            {
+                "security_group_ids": self.security_group_ids,
+                "listener_rule_arn": self.listener_rule_arn,
+                "target_group_arns": self.target_group_arns,
+                "service_names": self.service_names,
+                "alarm_arns": self.alarm_arns,
+            }
+        )
 
     def _ecs_role(self) -> pulumi.Output[str]:
         """ECS's infrastructure role: edit the listener rules (AWS managed policy) and invoke the hooks.
@@ -474,9 +509,13 @@ class BlueGreen(pulumi.ComponentResource):
             hooks = aws.iam.RolePolicy(
                 f"{name}-ecs-hooks-policy",
                 role=role.id,
-                policy=pulumi.Output.json_dumps(policy_document([
-                    statement("InvokeLifecycleHooks", ["lambda:InvokeFunction"], functions),
-                ])),
+                policy=pulumi.Output.json_dumps(
+                    policy_document(
+                        [
+                            statement("InvokeLifecycleHooks", ["lambda:InvokeFunction"], functions),
+                        ]
+                    )
+                ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             after.append(hooks.id)
@@ -496,9 +535,15 @@ class BlueGreen(pulumi.ComponentResource):
             vpc_id=a.service_template.vpc_id,
             deregistration_delay=a.deregistration_delay,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, protocol="HTTP", port="traffic-port", path=hc.path, matcher=hc.matcher,
-                interval=hc.interval_seconds, timeout=hc.timeout_seconds,
-                healthy_threshold=hc.healthy_threshold, unhealthy_threshold=hc.unhealthy_threshold,
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=hc.path,
+                matcher=hc.matcher,
+                interval=hc.interval_seconds,
+                timeout=hc.timeout_seconds,
+                healthy_threshold=hc.healthy_threshold,
+                unhealthy_threshold=hc.unhealthy_threshold,
             ),
             tags=self._tags(f"{self._name}-{color.value}", color),
             opts=pulumi.ResourceOptions(parent=self),
@@ -528,7 +573,9 @@ class BlueGreen(pulumi.ComponentResource):
         return FargateService(f"{self._name}-{color.value}", args, pulumi.ResourceOptions(parent=self))
 
 
-def _weighted_forward(groups: Mapping[Color, aws.lb.TargetGroup], weights: Mapping[Color, int]) -> aws.lb.ListenerRuleActionArgs:
+def _weighted_forward(
+    groups: Mapping[Color, aws.lb.TargetGroup], weights: Mapping[Color, int]
+) -> aws.lb.ListenerRuleActionArgs:
     return aws.lb.ListenerRuleActionArgs(
         type="forward",
         forward=aws.lb.ListenerRuleActionForwardArgs(
@@ -547,7 +594,9 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
         return ComponentArgsError(KIND, name, argument, message)
 
     if not isinstance(args.service, str) or not _SERVICE.fullmatch(args.service):
-        raise fail("service", f"{args.service!r} must be lowercase letters, digits and '-' (at most 32), e.g. 'catalog'.")
+        raise fail(
+            "service", f"{args.service!r} must be lowercase letters, digits and '-' (at most 32), e.g. 'catalog'."
+        )
     if not isinstance(args.settings, BlueGreenSettings):
         raise fail("settings", "must be a BlueGreenSettings; build it with BlueGreenSettings.from_config(...).")
     if not isinstance(args.load_balancer, LoadBalancer):
@@ -559,9 +608,15 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
     if not 0 <= args.deregistration_delay <= 3600:
         raise fail("deregistration_delay", f"{args.deregistration_delay} is outside 0..3600 seconds.")
     if args.service_template.target_group_arn is not None:
-        raise fail("service_template", "target_group_arn is set; leave it None, BlueGreen registers each colour in its own target group.")
+        raise fail(
+            "service_template",
+            "target_group_arn is set; leave it None, BlueGreen registers each colour in its own target group.",
+        )
     if not isinstance(args.mode, BlueGreenMode):
-        raise fail("mode", f"{args.mode!r} is not a BlueGreenMode; use BlueGreenMode.WEIGHTED_RULE or BlueGreenMode.ECS_NATIVE.")
+        raise fail(
+            "mode",
+            f"{args.mode!r} is not a BlueGreenMode; use BlueGreenMode.WEIGHTED_RULE or BlueGreenMode.ECS_NATIVE.",
+        )
     if args.mode is BlueGreenMode.ECS_NATIVE:
         _validate_native(args, fail)
     elif args.lifecycle_hooks:
@@ -603,23 +658,33 @@ def _validate_native(args: BlueGreenArgs, fail: Callable[[str, str], ComponentAr
     for i, hook in enumerate(args.lifecycle_hooks):
         stages = hook.stages
         if isinstance(stages, str) or not stages:
-            raise fail("lifecycle_hooks", f"hook {i + 1}: stages={stages!r} must be a non-empty tuple of LifecycleStage.")
+            raise fail(
+                "lifecycle_hooks", f"hook {i + 1}: stages={stages!r} must be a non-empty tuple of LifecycleStage."
+            )
         bad = [s for s in stages if not isinstance(s, LifecycleStage)]
         if bad:
             raise fail("lifecycle_hooks", f"hook {i + 1}: {bad[0]!r} is not a lifecycle stage; choose from {allowed}.")
         if len(set(stages)) != len(stages):
-            raise fail("lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once.")
+            raise fail(
+                "lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once."
+            )
         if isinstance(hook.function_arn, str) and not LAMBDA_FUNCTION_ARN.fullmatch(hook.function_arn):
-            raise fail("lifecycle_hooks",
-                       f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
-                       "(arn:aws:lambda:<region>:<account>:function:<name>).")
+            raise fail(
+                "lifecycle_hooks",
+                f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
+                "(arn:aws:lambda:<region>:<account>:function:<name>).",
+            )
     if t.autoscaling is not None and t.autoscaling.requests_per_target is not None:
         raise fail(
             "service_template",
             "autoscaling.requests_per_target names one target group, and in ECS_NATIVE mode ECS swaps which target "
             "group is live; scale on cpu_target_percent / memory_target_percent instead.",
         )
-    if t.deployment_strategy is not DeploymentStrategy.ROLLING or t.load_balancer_advanced is not None or t.lifecycle_hooks:
+    if (
+        t.deployment_strategy is not DeploymentStrategy.ROLLING
+        or t.load_balancer_advanced is not None
+        or t.lifecycle_hooks
+    ):
         raise fail(
             "service_template",
             "sets deployment_strategy, load_balancer_advanced or lifecycle_hooks; leave them unset, "

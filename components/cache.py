@@ -221,8 +221,16 @@ class Cache(pulumi.ComponentResource):
         self._args = args
         self._rgid = resolved.replication_group_id
         self._engine = resolved.engine
-        self._access = DataTierAccess(self, name, kind=KIND, physical=self._rgid, vpc_id=args.vpc_id,
-                                      port=PORT, protocol_label="Cache", tags=args.tags)
+        self._access = DataTierAccess(
+            self,
+            name,
+            kind=KIND,
+            physical=self._rgid,
+            vpc_id=args.vpc_id,
+            port=PORT,
+            protocol_label="Cache",
+            tags=args.tags,
+        )
         for label, sg_id in args.allowed_security_group_ids.items():
             self._access.admit(label, sg_id)
         subnet_group = self._create_subnet_group()
@@ -237,18 +245,21 @@ class Cache(pulumi.ComponentResource):
         self.port = pulumi.Output.from_input(PORT)
         self.auth_secret_arn = secret.arn
         self.auth_username = pulumi.Output.from_input(
-            args.rbac_username if args.auth_mode == CacheAuthMode.RBAC else "default")
+            args.rbac_username if args.auth_mode == CacheAuthMode.RBAC else "default"
+        )
         self.security_group_id = self._access.group.id
         self.arn = group.arn
-        self.register_outputs({
-            "primary_endpoint": self.primary_endpoint,
-            "reader_endpoint": self.reader_endpoint,
-            "port": self.port,
-            "auth_secret_arn": self.auth_secret_arn,
-            "auth_username": self.auth_username,
-            "security_group_id": self.security_group_id,
-            "arn": self.arn,
-        })
+        self.register_outputs(
+            {
+                "primary_endpoint": self.primary_endpoint,
+                "reader_endpoint": self.reader_endpoint,
+                "port": self.port,
+                "auth_secret_arn": self.auth_secret_arn,
+                "auth_username": self.auth_username,
+                "security_group_id": self.security_group_id,
+                "arn": self.arn,
+            }
+        )
 
     # -- public API ------------------------------------------------------------------------------
     def allow_from(self, label: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
@@ -300,13 +311,12 @@ class Cache(pulumi.ComponentResource):
 
     def _create_auth_secret(self) -> tuple[pulumi.Output[str], aws.secretsmanager.Secret]:
         # Alphanumerics only: inside ElastiCache's allowed set, and safe in redis:// URLs and shells.
-        token = random.RandomPassword(
-            f"{self._name}-auth-token", length=TOKEN_LENGTH, special=False, opts=self._opts())
+        token = random.RandomPassword(f"{self._name}-auth-token", length=TOKEN_LENGTH, special=False, opts=self._opts())
         secret = aws.secretsmanager.Secret(
             f"{self._name}-auth",
             name=f"{pulumi.get_project()}/{pulumi.get_stack()}/{self._name}/auth",
             description=f"{'AUTH token' if self._args.auth_mode == CacheAuthMode.TOKEN else 'RBAC password'} "
-                        f"of cache {self._rgid}",
+            f"of cache {self._rgid}",
             recovery_window_in_days=self._args.secret_recovery_window_days,
             kms_key_id=self._args.secret_kms_key_id,
             tags=self._tags(f"{self._rgid}-auth"),
@@ -314,14 +324,18 @@ class Cache(pulumi.ComponentResource):
         )
         value: pulumi.Output[str] = pulumi.Output.secret(token.result)
         aws.secretsmanager.SecretVersion(
-            f"{self._name}-auth-value", secret_id=secret.id, secret_string=value, opts=self._opts())
+            f"{self._name}-auth-value", secret_id=secret.id, secret_string=value, opts=self._opts()
+        )
         return value, secret
 
     def _create_user_group(self, token: pulumi.Output[str]) -> aws.elasticache.UserGroup:
         a = self._args
         # Valkey user groups admit only users with a password, so the disabled default user gets one too.
-        default_password: pulumi.Output[str] = pulumi.Output.secret(random.RandomPassword(
-            f"{self._name}-default-user-password", length=TOKEN_LENGTH, special=False, opts=self._opts()).result)
+        default_password: pulumi.Output[str] = pulumi.Output.secret(
+            random.RandomPassword(
+                f"{self._name}-default-user-password", length=TOKEN_LENGTH, special=False, opts=self._opts()
+            ).result
+        )
         default_user = aws.elasticache.User(
             f"{self._name}-default-user",
             user_id=physical_name(self._rgid, "default", max_length=REPLICATION_GROUP_ID_MAX_LENGTH),
@@ -329,7 +343,8 @@ class Cache(pulumi.ComponentResource):
             engine=self._engine.value,
             access_string=DEFAULT_USER_ACCESS,
             authentication_mode=aws.elasticache.UserAuthenticationModeArgs(
-                type="password", passwords=[default_password]),
+                type="password", passwords=[default_password]
+            ),
             tags=self._tags(f"{self._rgid}-default"),
             opts=self._opts(),
         )
@@ -339,8 +354,7 @@ class Cache(pulumi.ComponentResource):
             user_name=a.rbac_username,
             engine=self._engine.value,
             access_string=a.rbac_access_string,
-            authentication_mode=aws.elasticache.UserAuthenticationModeArgs(
-                type="password", passwords=[token]),
+            authentication_mode=aws.elasticache.UserAuthenticationModeArgs(type="password", passwords=[token]),
             tags=self._tags(f"{self._rgid}-{a.rbac_username}"),
             opts=self._opts(),
         )
@@ -386,12 +400,14 @@ class Cache(pulumi.ComponentResource):
             snapshot_retention_limit=a.snapshot_retention_limit,
             snapshot_window=a.snapshot_window,
             maintenance_window=a.maintenance_window,
-            log_delivery_configurations=[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
-                destination=log_group.name,
-                destination_type="cloudwatch-logs",
-                log_format="json",
-                log_type="slow-log",
-            )],
+            log_delivery_configurations=[
+                aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
+                    destination=log_group.name,
+                    destination_type="cloudwatch-logs",
+                    log_format="json",
+                    log_type="slow-log",
+                )
+            ],
             auto_minor_version_upgrade=True,
             apply_immediately=a.apply_immediately,
             tags=self._tags(resolved.replication_group_id),
@@ -406,15 +422,21 @@ def _validate(name: str, a: CacheArgs) -> _Resolved:
 
     secret_name = f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}/auth"
     if not re.match(r"^[A-Za-z0-9/_+=.@-]{1,512}$", secret_name):
-        raise fail("name", f"the auth secret name {secret_name!r} has characters Secrets Manager rejects; name "
-                           "the component with letters, digits and '-_+=.@'.")
+        raise fail(
+            "name",
+            f"the auth secret name {secret_name!r} has characters Secrets Manager rejects; name "
+            "the component with letters, digits and '-_+=.@'.",
+        )
 
     max_len = REPLICATION_GROUP_ID_MAX_LENGTH
     rgid = a.replication_group_id if a.replication_group_id is not None else derive_identifier(name, max_len)
     problem = identifier_problem(rgid, max_len)
     if problem:
-        hint = ("" if a.replication_group_id is not None
-                else " (derived from the component name; pass replication_group_id explicitly)")
+        hint = (
+            ""
+            if a.replication_group_id is not None
+            else " (derived from the component name; pass replication_group_id explicitly)"
+        )
         raise fail("replication_group_id", problem + hint)
 
     problem = isolated_subnets_problem(a.subnets)
@@ -430,36 +452,57 @@ def _validate(name: str, a: CacheArgs) -> _Resolved:
     version = a.engine_version if a.engine_version is not None else DEFAULT_ENGINE_VERSIONS[engine]
     families = ENGINE_VERSIONS[engine]
     if version not in families:
-        raise fail("engine_version", f"{version!r} is not a supported {engine.value} version; choose one of "
-                                     f"{', '.join(families)}.")
+        raise fail(
+            "engine_version",
+            f"{version!r} is not a supported {engine.value} version; choose one of {', '.join(families)}.",
+        )
 
     if not re.match(r"^cache\.[a-z0-9-]+\.[a-z0-9]+$", a.node_type):
-        raise fail("node_type", f"{a.node_type!r} is not an ElastiCache node type; use 'cache.<family>.<size>', "
-                                "e.g. 'cache.t4g.micro'.")
+        raise fail(
+            "node_type",
+            f"{a.node_type!r} is not an ElastiCache node type; use 'cache.<family>.<size>', e.g. 'cache.t4g.micro'.",
+        )
     if not 1 <= a.num_nodes <= 6:
         raise fail("num_nodes", f"{a.num_nodes} is outside 1-6 (one primary and up to five replicas).")
     replicated = a.num_nodes >= 2
-    for argument, value in (("automatic_failover_enabled", a.automatic_failover_enabled),
-                            ("multi_az_enabled", a.multi_az_enabled)):
+    for argument, value in (
+        ("automatic_failover_enabled", a.automatic_failover_enabled),
+        ("multi_az_enabled", a.multi_az_enabled),
+    ):
         if value is not None and value != replicated:
-            fix = ("set it to True or leave it unset" if replicated
-                   else "leave it unset, or use num_nodes >= 2 to get a replica to fail over to")
-            raise fail(argument, f"{value} with num_nodes={a.num_nodes}: it must be {replicated} "
-                                 f"({'required with 2 or more nodes' if replicated else 'impossible with 1 node'}); "
-                                 f"{fix}.")
+            fix = (
+                "set it to True or leave it unset"
+                if replicated
+                else "leave it unset, or use num_nodes >= 2 to get a replica to fail over to"
+            )
+            raise fail(
+                argument,
+                f"{value} with num_nodes={a.num_nodes}: it must be {replicated} "
+                f"({'required with 2 or more nodes' if replicated else 'impossible with 1 node'}); "
+                f"{fix}.",
+            )
     if isinstance(a.kms_key_id, str) and not a.kms_key_id.startswith("arn:"):
-        raise fail("kms_key_id", f"{a.kms_key_id!r} is not a KMS key ARN; ElastiCache needs the full ARN "
-                                 "('arn:aws:kms:<region>:<account>:key/<id>').")
+        raise fail(
+            "kms_key_id",
+            f"{a.kms_key_id!r} is not a KMS key ARN; ElastiCache needs the full ARN "
+            "('arn:aws:kms:<region>:<account>:key/<id>').",
+        )
 
     if a.auth_mode not in set(CacheAuthMode):
         raise fail("auth_mode", f"{a.auth_mode!r} is not valid; choose CacheAuthMode.TOKEN or CacheAuthMode.RBAC.")
     if a.auth_mode == CacheAuthMode.RBAC:
         if not re.match(r"^[a-z][a-z0-9-]{0,39}$", a.rbac_username) or a.rbac_username == "default":
-            raise fail("rbac_username", f"{a.rbac_username!r} is not valid; use 1-40 lower-case letters, digits "
-                                        "and hyphens starting with a letter, other than 'default', e.g. 'app'.")
+            raise fail(
+                "rbac_username",
+                f"{a.rbac_username!r} is not valid; use 1-40 lower-case letters, digits "
+                "and hyphens starting with a letter, other than 'default', e.g. 'app'.",
+            )
         if not a.rbac_access_string.split(" ", 1)[0] == "on":
-            raise fail("rbac_access_string", f"{a.rbac_access_string!r} must start with 'on' or the user cannot "
-                                             "log in; e.g. 'on ~* +@all -@dangerous'.")
+            raise fail(
+                "rbac_access_string",
+                f"{a.rbac_access_string!r} must start with 'on' or the user cannot "
+                "log in; e.g. 'on ~* +@all -@dangerous'.",
+            )
 
     if not 0 <= a.snapshot_retention_limit <= 35:
         raise fail("snapshot_retention_limit", f"{a.snapshot_retention_limit} is outside 0-35.")
@@ -470,14 +513,24 @@ def _validate(name: str, a: CacheArgs) -> _Resolved:
     if problem:
         raise fail("maintenance_window", problem)
     if windows_overlap(a.snapshot_window, a.maintenance_window):
-        raise fail("maintenance_window", f"{a.maintenance_window!r} overlaps the daily snapshot window "
-                                         f"{a.snapshot_window!r}; move one of them.")
+        raise fail(
+            "maintenance_window",
+            f"{a.maintenance_window!r} overlaps the daily snapshot window {a.snapshot_window!r}; move one of them.",
+        )
     problem = log_retention_problem(a.log_retention_days)
     if problem:
         raise fail("log_retention_days", problem)
     if not (a.secret_recovery_window_days == 0 or 7 <= a.secret_recovery_window_days <= 30):
-        raise fail("secret_recovery_window_days", f"{a.secret_recovery_window_days} is not valid; use 0 (delete "
-                                                  "at once) or 7-30 days.")
+        raise fail(
+            "secret_recovery_window_days",
+            f"{a.secret_recovery_window_days} is not valid; use 0 (delete at once) or 7-30 days.",
+        )
 
-    return _Resolved(replication_group_id=rgid, engine=engine, engine_version=version, family=families[version],
-                     failover=replicated, multi_az=replicated)
+    return _Resolved(
+        replication_group_id=rgid,
+        engine=engine,
+        engine_version=version,
+        family=families[version],
+        failover=replicated,
+        multi_az=replicated,
+    )

@@ -220,14 +220,22 @@ class Cdn(pulumi.ComponentResource):
 
         distribution = self._distribution(site, media, oac, headers, key_group, spa, log_bucket, log_acl)
         for role, private in (("site", site), ("media", media)):
-            attach_policy(self, name, role, private, [{
-                "Sid": "AllowCloudFrontRead",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudfront.amazonaws.com"},
-                "Action": "s3:GetObject",
-                "Resource": pulumi.Output.concat(private.bucket.arn, "/*"),
-                "Condition": {"StringEquals": {"AWS:SourceArn": distribution.arn}},
-            }])
+            attach_policy(
+                self,
+                name,
+                role,
+                private,
+                [
+                    {
+                        "Sid": "AllowCloudFrontRead",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudfront.amazonaws.com"},
+                        "Action": "s3:GetObject",
+                        "Resource": pulumi.Output.concat(private.bucket.arn, "/*"),
+                        "Condition": {"StringEquals": {"AWS:SourceArn": distribution.arn}},
+                    }
+                ],
+            )
 
         self.distribution_id = distribution.id
         self.distribution_arn = distribution.arn
@@ -240,19 +248,21 @@ class Cdn(pulumi.ComponentResource):
         self.key_group_id = key_group.id if key_group is not None else None
         self.public_key_id = public_key.id if public_key is not None else None
         self.log_bucket_name = log_bucket.bucket.bucket if log_bucket is not None else None
-        self.register_outputs({
-            "distribution_id": self.distribution_id,
-            "distribution_arn": self.distribution_arn,
-            "domain_name": self.domain_name,
-            "hosted_zone_id": self.hosted_zone_id,
-            "site_bucket_name": self.site_bucket_name,
-            "site_bucket_arn": self.site_bucket_arn,
-            "media_bucket_name": self.media_bucket_name,
-            "media_bucket_arn": self.media_bucket_arn,
-            "key_group_id": self.key_group_id,
-            "public_key_id": self.public_key_id,
-            "log_bucket_name": self.log_bucket_name,
-        })
+        self.register_outputs(
+            {
+                "distribution_id": self.distribution_id,
+                "distribution_arn": self.distribution_arn,
+                "domain_name": self.domain_name,
+                "hosted_zone_id": self.hosted_zone_id,
+                "site_bucket_name": self.site_bucket_name,
+                "site_bucket_arn": self.site_bucket_arn,
+                "media_bucket_name": self.media_bucket_name,
+                "media_bucket_arn": self.media_bucket_arn,
+                "key_group_id": self.key_group_id,
+                "public_key_id": self.public_key_id,
+                "log_bucket_name": self.log_bucket_name,
+            }
+        )
 
     # -- steps ---------------------------------------------------------------------------------
     def _tags(self, name_tag: str) -> dict[str, str]:
@@ -265,18 +275,31 @@ class Cdn(pulumi.ComponentResource):
     def _content_bucket(self, role: str) -> PrivateBucket:
         args = self._args
         return create_private_bucket(
-            self, self._name, role, kind=KIND, tags=args.tags, kms_key_arn=args.kms_key_arn,
-            versioning=args.versioning, noncurrent_version_expiration_days=args.noncurrent_version_expiration_days,
+            self,
+            self._name,
+            role,
+            kind=KIND,
+            tags=args.tags,
+            kms_key_arn=args.kms_key_arn,
+            versioning=args.versioning,
+            noncurrent_version_expiration_days=args.noncurrent_version_expiration_days,
             force_destroy=args.force_destroy,
         )
 
     def _log_bucket(self) -> tuple[PrivateBucket, aws.s3.BucketAcl]:
         args, name = self._args, self._name
         private = create_private_bucket(
-            self, name, "logs", kind=KIND, tags=args.tags, expiration_days=args.access_log_retention_days,
-            object_ownership="BucketOwnerPreferred", force_destroy=args.force_destroy,
+            self,
+            name,
+            "logs",
+            kind=KIND,
+            tags=args.tags,
+            expiration_days=args.access_log_retention_days,
+            object_ownership="BucketOwnerPreferred",
+            force_destroy=args.force_destroy,
             # Versioned (S3 versioning control) so a deleted or overwritten log survives a week.
-            versioning=True, noncurrent_version_expiration_days=7,
+            versioning=True,
+            noncurrent_version_expiration_days=7,
         )
         owner = aws.s3.get_canonical_user_id_output().id
         acl = aws.s3.BucketAcl(
@@ -311,10 +334,14 @@ class Cdn(pulumi.ComponentResource):
             comment=f"{self._name}: HSTS, nosniff, frame DENY, referrer policy, CSP",
             security_headers_config=cfg.ResponseHeadersPolicySecurityHeadersConfigArgs(
                 strict_transport_security=cfg.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(
-                    access_control_max_age_sec=args.hsts_max_age_seconds, include_subdomains=True, preload=True,
+                    access_control_max_age_sec=args.hsts_max_age_seconds,
+                    include_subdomains=True,
+                    preload=True,
                     override=True,
                 ),
-                content_type_options=cfg.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(override=True),
+                content_type_options=cfg.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
+                    override=True
+                ),
                 frame_options=cfg.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
                     frame_option="DENY", override=True
                 ),
@@ -371,49 +398,66 @@ class Cdn(pulumi.ComponentResource):
     ) -> aws.cloudfront.Distribution:
         args, cf = self._args, aws.cloudfront
         origins = [
-            cf.DistributionOriginArgs(origin_id="site", domain_name=site.bucket.bucket_regional_domain_name,
-                                      origin_access_control_id=oac.id),
-            cf.DistributionOriginArgs(origin_id="media", domain_name=media.bucket.bucket_regional_domain_name,
-                                      origin_access_control_id=oac.id),
+            cf.DistributionOriginArgs(
+                origin_id="site", domain_name=site.bucket.bucket_regional_domain_name, origin_access_control_id=oac.id
+            ),
+            cf.DistributionOriginArgs(
+                origin_id="media", domain_name=media.bucket.bucket_regional_domain_name, origin_access_control_id=oac.id
+            ),
         ]
-        behaviours = [cf.DistributionOrderedCacheBehaviorArgs(
-            path_pattern=MEDIA_PATH,
-            target_origin_id="media",
-            viewer_protocol_policy="redirect-to-https",
-            allowed_methods=["GET", "HEAD", "OPTIONS"],
-            cached_methods=["GET", "HEAD"],
-            cache_policy_id=CACHING_OPTIMIZED,
-            response_headers_policy_id=headers.id,
-            compress=True,
-            trusted_key_groups=[key_group.id] if key_group is not None else None,
-        )]
-        if args.api_origin_domain is not None:
-            secret = args.origin_verify_secret
-            origins.append(cf.DistributionOriginArgs(
-                origin_id="api",
-                domain_name=args.api_origin_domain,
-                custom_origin_config=cf.DistributionOriginCustomOriginConfigArgs(
-                    http_port=80, https_port=443, origin_protocol_policy=args.api_origin_protocol.value,
-                    origin_ssl_protocols=["TLSv1.2"], origin_read_timeout=30, origin_keepalive_timeout=5,
-                ),
-                custom_headers=[cf.DistributionOriginCustomHeaderArgs(
-                    name=ORIGIN_VERIFY_HEADER, value=pulumi.Output.secret(secret)
-                )] if secret is not None else None,
-            ))
-            behaviours.append(cf.DistributionOrderedCacheBehaviorArgs(
-                path_pattern=API_PATH,
-                target_origin_id="api",
+        behaviours = [
+            cf.DistributionOrderedCacheBehaviorArgs(
+                path_pattern=MEDIA_PATH,
+                target_origin_id="media",
                 viewer_protocol_policy="redirect-to-https",
-                allowed_methods=_ALL_METHODS,
+                allowed_methods=["GET", "HEAD", "OPTIONS"],
                 cached_methods=["GET", "HEAD"],
-                cache_policy_id=CACHING_DISABLED,
-                origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER,
+                cache_policy_id=CACHING_OPTIMIZED,
                 response_headers_policy_id=headers.id,
                 compress=True,
-            ))
+                trusted_key_groups=[key_group.id] if key_group is not None else None,
+            )
+        ]
+        if args.api_origin_domain is not None:
+            secret = args.origin_verify_secret
+            origins.append(
+                cf.DistributionOriginArgs(
+                    origin_id="api",
+                    domain_name=args.api_origin_domain,
+                    custom_origin_config=cf.DistributionOriginCustomOriginConfigArgs(
+                        http_port=80,
+                        https_port=443,
+                        origin_protocol_policy=args.api_origin_protocol.value,
+                        origin_ssl_protocols=["TLSv1.2"],
+                        origin_read_timeout=30,
+                        origin_keepalive_timeout=5,
+                    ),
+                    custom_headers=[
+                        cf.DistributionOriginCustomHeaderArgs(
+                            name=ORIGIN_VERIFY_HEADER, value=pulumi.Output.secret(secret)
+                        )
+                    ]
+                    if secret is not None
+                    else None,
+                )
+            )
+            behaviours.append(
+                cf.DistributionOrderedCacheBehaviorArgs(
+                    path_pattern=API_PATH,
+                    target_origin_id="api",
+                    viewer_protocol_policy="redirect-to-https",
+                    allowed_methods=_ALL_METHODS,
+                    cached_methods=["GET", "HEAD"],
+                    cache_policy_id=CACHING_DISABLED,
+                    origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    response_headers_policy_id=headers.id,
+                    compress=True,
+                )
+            )
         if args.certificate_arn is not None:
             certificate = cf.DistributionViewerCertificateArgs(
-                acm_certificate_arn=args.certificate_arn, ssl_support_method="sni-only",
+                acm_certificate_arn=args.certificate_arn,
+                ssl_support_method="sni-only",
                 minimum_protocol_version="TLSv1.2_2021",
             )
         else:
@@ -437,18 +481,27 @@ class Cdn(pulumi.ComponentResource):
                 cache_policy_id=CACHING_OPTIMIZED,
                 response_headers_policy_id=headers.id,
                 compress=True,
-                function_associations=[cf.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
-                    event_type="viewer-request", function_arn=spa.arn
-                )] if spa is not None else None,
+                function_associations=[
+                    cf.DistributionDefaultCacheBehaviorFunctionAssociationArgs(
+                        event_type="viewer-request", function_arn=spa.arn
+                    )
+                ]
+                if spa is not None
+                else None,
             ),
             ordered_cache_behaviors=behaviours,
-            restrictions=cf.DistributionRestrictionsArgs(geo_restriction=cf.DistributionRestrictionsGeoRestrictionArgs(
-                restriction_type=args.geo_restriction.value, locations=list(args.geo_countries) or None,
-            )),
+            restrictions=cf.DistributionRestrictionsArgs(
+                geo_restriction=cf.DistributionRestrictionsGeoRestrictionArgs(
+                    restriction_type=args.geo_restriction.value,
+                    locations=list(args.geo_countries) or None,
+                )
+            ),
             viewer_certificate=certificate,
             logging_config=cf.DistributionLoggingConfigArgs(
                 bucket=log_bucket.bucket.bucket_domain_name, prefix="cloudfront/", include_cookies=False
-            ) if log_bucket is not None else None,
+            )
+            if log_bucket is not None
+            else None,
             tags=self._tags(self._name),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_acl] if log_acl is not None else None),
         )
@@ -460,14 +513,21 @@ def _validate(name: str, args: CdnArgs) -> None:
         return ComponentArgsError(KIND, name, argument, message)
 
     if not _COMPONENT_NAME.fullmatch(name):
-        raise fail("name", f"{name!r} must be lowercase letters, digits and '-' (it prefixes bucket names); "
-                           "rename the component, e.g. 'web'.")
-    for enum_type, argument in ((PriceClass, "price_class"), (OriginProtocol, "api_origin_protocol"),
-                                (GeoRestrictionType, "geo_restriction")):
+        raise fail(
+            "name",
+            f"{name!r} must be lowercase letters, digits and '-' (it prefixes bucket names); "
+            "rename the component, e.g. 'web'.",
+        )
+    for enum_type, argument in (
+        (PriceClass, "price_class"),
+        (OriginProtocol, "api_origin_protocol"),
+        (GeoRestrictionType, "geo_restriction"),
+    ):
         value = getattr(args, argument)
         if not isinstance(value, enum_type):
-            raise fail(argument, f"{value!r} is not a {enum_type.__name__}; use one of "
-                                 f"{', '.join(m.name for m in enum_type)}.")
+            raise fail(
+                argument, f"{value!r} is not a {enum_type.__name__}; use one of {', '.join(m.name for m in enum_type)}."
+            )
     if isinstance(args.aliases, str):
         raise fail("aliases", f"{args.aliases!r} is a string; pass a list such as ['www.example.com'].")
     for alias in args.aliases:
@@ -476,60 +536,93 @@ def _validate(name: str, args: CdnArgs) -> None:
     if len(set(args.aliases)) != len(list(args.aliases)):
         raise fail("aliases", f"{list(args.aliases)} lists a domain twice; list each once.")
     if args.aliases and args.certificate_arn is None:
-        raise fail("certificate_arn", f"aliases {list(args.aliases)} need a certificate; pass the ARN of an ACM "
-                                      "certificate in us-east-1 that covers them.")
+        raise fail(
+            "certificate_arn",
+            f"aliases {list(args.aliases)} need a certificate; pass the ARN of an ACM "
+            "certificate in us-east-1 that covers them.",
+        )
     if args.certificate_arn is not None and not args.aliases:
-        raise fail("aliases", "a certificate_arn is given without aliases; CloudFront serves a custom certificate "
-                              "only for its aliases: add them, e.g. ['www.example.com'], or drop the certificate.")
+        raise fail(
+            "aliases",
+            "a certificate_arn is given without aliases; CloudFront serves a custom certificate "
+            "only for its aliases: add them, e.g. ['www.example.com'], or drop the certificate.",
+        )
     if isinstance(args.certificate_arn, str):
         problem = certificate_arn_problem(args.certificate_arn)
         if problem:
             raise fail("certificate_arn", problem + ".")
         if certificate_region(args.certificate_arn) != "us-east-1":
-            raise fail("certificate_arn", f"{args.certificate_arn!r} is in {certificate_region(args.certificate_arn)}; "
-                                          "CloudFront only uses ACM certificates from us-east-1: request or import "
-                                          "the certificate there.")
+            raise fail(
+                "certificate_arn",
+                f"{args.certificate_arn!r} is in {certificate_region(args.certificate_arn)}; "
+                "CloudFront only uses ACM certificates from us-east-1: request or import "
+                "the certificate there.",
+            )
     if args.origin_verify_secret is not None and args.api_origin_domain is None:
-        raise fail("origin_verify_secret", "is set but there is no api_origin_domain to send it to; "
-                                           "set api_origin_domain or drop the secret.")
+        raise fail(
+            "origin_verify_secret",
+            "is set but there is no api_origin_domain to send it to; set api_origin_domain or drop the secret.",
+        )
     if isinstance(args.origin_verify_secret, str) and len(args.origin_verify_secret) < 16:
-        raise fail("origin_verify_secret", "is shorter than 16 characters; use a random value of 32+ characters "
-                                           "(e.g. from pulumi_random.RandomPassword).")
+        raise fail(
+            "origin_verify_secret",
+            "is shorter than 16 characters; use a random value of 32+ characters "
+            "(e.g. from pulumi_random.RandomPassword).",
+        )
     if isinstance(args.media_public_key_pem, str) and not (
         args.media_public_key_pem.strip().startswith("-----BEGIN PUBLIC KEY-----")
         and args.media_public_key_pem.strip().endswith("-----END PUBLIC KEY-----")
     ):
-        raise fail("media_public_key_pem", "is not a PEM public key; pass the text between and including "
-                                           "'-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC KEY-----'.")
+        raise fail(
+            "media_public_key_pem",
+            "is not a PEM public key; pass the text between and including "
+            "'-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC KEY-----'.",
+        )
     if not args.default_root_object or args.default_root_object.startswith("/"):
-        raise fail("default_root_object", f"{args.default_root_object!r} must be an object key without a "
-                                          "leading '/', e.g. 'index.html'.")
+        raise fail(
+            "default_root_object",
+            f"{args.default_root_object!r} must be an object key without a leading '/', e.g. 'index.html'.",
+        )
     if not 1 <= args.noncurrent_version_expiration_days <= 3650:
-        raise fail("noncurrent_version_expiration_days", f"{args.noncurrent_version_expiration_days} is outside "
-                                                         "1..3650 days.")
+        raise fail(
+            "noncurrent_version_expiration_days", f"{args.noncurrent_version_expiration_days} is outside 1..3650 days."
+        )
     if not 1 <= args.access_log_retention_days <= 3650:
         raise fail("access_log_retention_days", f"{args.access_log_retention_days} is outside 1..3650 days.")
     if isinstance(args.web_acl_id, str) and not _WEB_ACL.fullmatch(args.web_acl_id):
-        raise fail("web_acl_id", f"{args.web_acl_id!r} is not the ARN of a CloudFront-scope WAFv2 web ACL; expected "
-                                 "'arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>'.")
+        raise fail(
+            "web_acl_id",
+            f"{args.web_acl_id!r} is not the ARN of a CloudFront-scope WAFv2 web ACL; expected "
+            "'arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>'.",
+        )
     countries = list(args.geo_countries)
     if isinstance(args.geo_countries, str):
         raise fail("geo_countries", f"{args.geo_countries!r} is a string; pass a list such as ['US', 'CA'].")
     for code in countries:
         if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
-            raise fail("geo_countries", f"{code!r} is not an ISO 3166-1 alpha-2 code; use two capital letters, "
-                                        "e.g. 'US', 'DE'.")
+            raise fail(
+                "geo_countries",
+                f"{code!r} is not an ISO 3166-1 alpha-2 code; use two capital letters, e.g. 'US', 'DE'.",
+            )
     if len(set(countries)) != len(countries):
         raise fail("geo_countries", f"{countries} lists a country twice; list each once.")
     if args.geo_restriction is GeoRestrictionType.NONE and countries:
-        raise fail("geo_countries", f"{countries} are listed but geo_restriction is NONE; set ALLOW or DENY, or "
-                                    "drop the countries.")
+        raise fail(
+            "geo_countries",
+            f"{countries} are listed but geo_restriction is NONE; set ALLOW or DENY, or drop the countries.",
+        )
     if args.geo_restriction is not GeoRestrictionType.NONE and not countries:
-        raise fail("geo_countries", f"geo_restriction {args.geo_restriction.name} needs at least one country, "
-                                    "e.g. ['US'].")
+        raise fail(
+            "geo_countries", f"geo_restriction {args.geo_restriction.name} needs at least one country, e.g. ['US']."
+        )
     if not args.content_security_policy or len(args.content_security_policy) > CSP_MAX_LENGTH:
-        raise fail("content_security_policy", f"is {len(args.content_security_policy)} characters; CloudFront "
-                                              f"accepts 1 to {CSP_MAX_LENGTH}: shorten it.")
+        raise fail(
+            "content_security_policy",
+            f"is {len(args.content_security_policy)} characters; CloudFront accepts 1 to {CSP_MAX_LENGTH}: shorten it.",
+        )
     if args.hsts_max_age_seconds < ONE_YEAR:
-        raise fail("hsts_max_age_seconds", f"{args.hsts_max_age_seconds} is under one year ({ONE_YEAR}); HSTS "
-                                           "preload needs at least a year: use 31536000 or more.")
+        raise fail(
+            "hsts_max_age_seconds",
+            f"{args.hsts_max_age_seconds} is under one year ({ONE_YEAR}); HSTS "
+            "preload needs at least a year: use 31536000 or more.",
+        )

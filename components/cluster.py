@@ -97,7 +97,9 @@ class Cluster(pulumi.ComponentResource):
             capacity_providers=[FARGATE, FARGATE_SPOT],
             default_capacity_provider_strategies=[
                 aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
-                    capacity_provider=FARGATE, weight=1, base=0,
+                    capacity_provider=FARGATE,
+                    weight=1,
+                    base=0,
                 ),
             ],
             opts=child,
@@ -114,11 +116,15 @@ def _validate(name: str, args: ClusterArgs) -> None:
         insights_mode(args.container_insights)
     except ValueError:
         raise ComponentArgsError(
-            KIND, name, "container_insights",
+            KIND,
+            name,
+            "container_insights",
             f"{args.container_insights!r} is not a mode; use True, False or ContainerInsights.ENABLED/ENHANCED/DISABLED.",
         ) from None
     if args.cluster_name is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", args.cluster_name):
         raise ComponentArgsError(
-            KIND, name, "cluster_name",
+            KIND,
+            name,
+            "cluster_name",
             f"{args.cluster_name!r} is not a valid cluster name; use 1-255 letters, digits, '-' or '_'.",
         )

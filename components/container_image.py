@@ -101,21 +101,27 @@ def lifecycle_policy(keep_last_images: int, untagged_expiry_days: int) -> dict[s
 
     The ``any`` rule must have the highest priority number (ECR evaluates it last).
     """
-    return {"rules": [
-        {
-            "rulePriority": 1,
-            "description": f"Expire untagged images after {untagged_expiry_days} day(s)",
-            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days",
-                          "countNumber": untagged_expiry_days},
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 2,
-            "description": f"Keep the last {keep_last_images} images",
-            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_last_images},
-            "action": {"type": "expire"},
-        },
-    ]}
+    return {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": f"Expire untagged images after {untagged_expiry_days} day(s)",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": untagged_expiry_days,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 2,
+                "description": f"Keep the last {keep_last_images} images",
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_last_images},
+                "action": {"type": "expire"},
+            },
+        ]
+    }
 
 
 def default_repository_name(name: str) -> str:
@@ -175,12 +181,14 @@ class ContainerImage(pulumi.ComponentResource):
         self.repository_url = repository.repository_url
         self.repository_arn = repository.arn
         self.repository_name = repository.name
-        self.register_outputs({
-            "image_uri": self.image_uri,
-            "repository_url": self.repository_url,
-            "repository_arn": self.repository_arn,
-            "repository_name": self.repository_name,
-        })
+        self.register_outputs(
+            {
+                "image_uri": self.image_uri,
+                "repository_url": self.repository_url,
+                "repository_arn": self.repository_arn,
+                "repository_name": self.repository_name,
+            }
+        )
 
     def _build(
         self,
@@ -193,10 +201,12 @@ class ContainerImage(pulumi.ComponentResource):
         assert args.context is not None  # validated before
         dockerfile = _dockerfile_path(args.context, args.dockerfile)
         platform = args.architecture.docker_platform
-        tag = context_tag(args.context, dockerfile, platform=platform, target=args.target or "",
-                          build_args=args.build_args)
+        tag = context_tag(
+            args.context, dockerfile, platform=platform, target=args.target or "", build_args=args.build_args
+        )
         credentials = aws.ecr.get_authorization_token_output(
-            registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=self),
+            registry_id=repository.registry_id,
+            opts=pulumi.InvokeOutputOptions(parent=self),
         )
         image = docker.Image(
             f"{name}-image",
@@ -231,35 +241,52 @@ def _validate(name: str, args: ContainerImageArgs, repo_name: str) -> None:
     if (args.context is None) == (args.prebuilt_image is None):
         fail("context", "give exactly one of context (build from a Dockerfile) and prebuilt_image (a CI-built digest).")
     if not (2 <= len(repo_name) <= 256 and _REPOSITORY.match(repo_name)):
-        fail("repository_name",
-             f"{repo_name!r} is not an ECR repository name; use 2-256 lowercase letters, digits and '.', '_', '-', '/' "
-             "separators.")
+        fail(
+            "repository_name",
+            f"{repo_name!r} is not an ECR repository name; use 2-256 lowercase letters, digits and '.', '_', '-', '/' "
+            "separators.",
+        )
     if args.context is not None:
         if not Path(args.context).is_dir():
-            fail("context", f"{args.context!r} is not a directory (relative paths are from the Pulumi program, "
-                            f"here {os.getcwd()!r}).")
+            fail(
+                "context",
+                f"{args.context!r} is not a directory (relative paths are from the Pulumi program, "
+                f"here {os.getcwd()!r}).",
+            )
         dockerfile = _dockerfile_path(args.context, args.dockerfile)
         if not Path(dockerfile).is_file():
             fail("dockerfile", f"{dockerfile!r} does not exist; give the Dockerfile's path relative to the context.")
         for key in sorted(args.build_args):
             if any(marker in key.upper() for marker in _SECRET_LIKE):
-                fail("build_args", f"{key} looks like a secret, and build arguments stay readable in the image "
-                                   "history; pass secrets at run time through FargateService secrets.")
+                fail(
+                    "build_args",
+                    f"{key} looks like a secret, and build arguments stay readable in the image "
+                    "history; pass secrets at run time through FargateService secrets.",
+                )
     if args.prebuilt_image is not None:
         reference = args.prebuilt_image.strip()
         digest = prebuilt_digest(reference)
         if not _DIGEST.match(digest):
-            fail("prebuilt_image", f"{args.prebuilt_image!r} is not given by digest; use 'sha256:<64 hex>' or "
-                                   "'<repository url>@sha256:<64 hex>'.")
+            fail(
+                "prebuilt_image",
+                f"{args.prebuilt_image!r} is not given by digest; use 'sha256:<64 hex>' or "
+                "'<repository url>@sha256:<64 hex>'.",
+            )
         if "@" in reference:
             parts = ecr_image_parts(reference)
             if parts is None or parts["tag"] is not None:
-                fail("prebuilt_image", f"{args.prebuilt_image!r} is not an ECR image by digest; push the image to "
-                                       f"this repository ({repo_name!r}), or give a non-ECR image to FargateService "
-                                       "directly.")
+                fail(
+                    "prebuilt_image",
+                    f"{args.prebuilt_image!r} is not an ECR image by digest; push the image to "
+                    f"this repository ({repo_name!r}), or give a non-ECR image to FargateService "
+                    "directly.",
+                )
             elif parts["repo"] != repo_name:
-                fail("prebuilt_image", f"{args.prebuilt_image!r} is in repository {parts['repo']!r}, not in this "
-                                       f"component's {repo_name!r}; push it there or set repository_name.")
+                fail(
+                    "prebuilt_image",
+                    f"{args.prebuilt_image!r} is in repository {parts['repo']!r}, not in this "
+                    f"component's {repo_name!r}; push it there or set repository_name.",
+                )
     if args.keep_last_images < 1:
         fail("keep_last_images", f"{args.keep_last_images} must be at least 1 (rollbacks need the previous images).")
     if args.untagged_expiry_days < 1:

@@ -421,14 +421,20 @@ def execution_policy_document(
     if repository_arn:
         # GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
         statements.append(statement("EcrAuth", ["ecr:GetAuthorizationToken"], ["*"]))
-        statements.append(statement(
-            "EcrPull",
-            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            [repository_arn],
-        ))
-    statements.append(statement(
-        "Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], [log_group_arn, f"{log_group_arn}:log-stream:*"],
-    ))
+        statements.append(
+            statement(
+                "EcrPull",
+                ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                [repository_arn],
+            )
+        )
+    statements.append(
+        statement(
+            "Logs",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [log_group_arn, f"{log_group_arn}:log-stream:*"],
+        )
+    )
     unknown = [r for r in secret_references if not (is_secrets_manager_reference(r) or is_ssm_parameter_arn(r))]
     if unknown:  # only reachable for references that were outputs at validation time
         raise ValueError(f"secrets {unknown} are not Secrets Manager or SSM parameter ARNs; pass full ARNs.")
@@ -472,7 +478,8 @@ def deployment_configuration(a: FargateServiceArgs) -> aws.ecs.ServiceDeployment
                 lifecycle_stages=[stage.value for stage in h.stages],
             )
             for h in a.lifecycle_hooks
-        ] or None,
+        ]
+        or None,
     )
 
 
@@ -480,7 +487,9 @@ def capacity_strategy(capacity: Capacity) -> list[dict[str, Any]]:
     """``[{capacity_provider, weight, base}]`` for the providers that take any tasks."""
     out: list[dict[str, Any]] = []
     if capacity.on_demand_weight > 0 or capacity.on_demand_base > 0:
-        out.append({"capacity_provider": "FARGATE", "weight": capacity.on_demand_weight, "base": capacity.on_demand_base})
+        out.append(
+            {"capacity_provider": "FARGATE", "weight": capacity.on_demand_weight, "base": capacity.on_demand_base}
+        )
     if capacity.spot_weight > 0:
         out.append({"capacity_provider": "FARGATE_SPOT", "weight": capacity.spot_weight, "base": 0})
     return out
@@ -528,7 +537,9 @@ class FargateService(pulumi.ComponentResource):
         task_definition = self._create_task_definition(child, log_group, region, execution_role, task_role)
         security_group = self._create_security_group(child)
         service = self._create_service(
-            child, task_definition, security_group,
+            child,
+            task_definition,
+            security_group,
             depends_on=[r for r in (execution_policy, task_policy) if r is not None],
         )
         self._create_autoscaling(child, cluster_name, service)
@@ -543,17 +554,19 @@ class FargateService(pulumi.ComponentResource):
         self.log_group_name = log_group.name
         self.task_definition_arn = task_definition.arn
         self.alarm_arns = pulumi.Output.all(*[a.arn for a in alarms]).apply(lambda arns: [str(a) for a in arns])
-        self.register_outputs({
-            "service_name": self.service_name,
-            "service_arn": self.service_arn,
-            "security_group_id": self.security_group_id,
-            "task_role_arn": self.task_role_arn,
-            "task_role_name": self.task_role_name,
-            "execution_role_arn": self.execution_role_arn,
-            "log_group_name": self.log_group_name,
-            "task_definition_arn": self.task_definition_arn,
-            "alarm_arns": self.alarm_arns,
-        })
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "service_arn": self.service_arn,
+                "security_group_id": self.security_group_id,
+                "task_role_arn": self.task_role_arn,
+                "task_role_name": self.task_role_name,
+                "execution_role_arn": self.execution_role_arn,
+                "log_group_name": self.log_group_name,
+                "task_definition_arn": self.task_definition_arn,
+                "alarm_arns": self.alarm_arns,
+            }
+        )
 
     # -- steps ---------------------------------------------------------------------------------------
 
@@ -572,7 +585,10 @@ class FargateService(pulumi.ComponentResource):
         )
 
     def _create_execution_role(
-        self, child: pulumi.ResourceOptions, account_id: pulumi.Output[str], log_group: aws.cloudwatch.LogGroup,
+        self,
+        child: pulumi.ResourceOptions,
+        account_id: pulumi.Output[str],
+        log_group: aws.cloudwatch.LogGroup,
     ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         a = self._args
         role = aws.iam.Role(
@@ -583,21 +599,29 @@ class FargateService(pulumi.ComponentResource):
             opts=child,
         )
         repository_arn: pulumi.Output[str | None] = (
-            pulumi.Output.from_input(a.repository_arn) if a.repository_arn is not None
+            pulumi.Output.from_input(a.repository_arn)
+            if a.repository_arn is not None
             else pulumi.Output.from_input(a.image).apply(ecr_repository_arn_from_image)
         )
         secret_refs = pulumi.Output.all(*[a.secrets[k] for k in sorted(a.secrets)])
         kms_arns = pulumi.Output.all(*a.secrets_kms_key_arns)
         document = pulumi.Output.all(repository_arn, log_group.arn, secret_refs, kms_arns).apply(
-            lambda v: json.dumps(execution_policy_document(
-                repository_arn=v[0], log_group_arn=v[1], secret_references=list(v[2]), kms_key_arns=list(v[3]),
-            ))
+            lambda v: json.dumps(
+                execution_policy_document(
+                    repository_arn=v[0],
+                    log_group_arn=v[1],
+                    secret_references=list(v[2]),
+                    kms_key_arns=list(v[3]),
+                )
+            )
         )
         policy = aws.iam.RolePolicy(f"{self._name}-execution-policy", role=role.id, policy=document, opts=child)
         return role, policy
 
     def _create_task_role(
-        self, child: pulumi.ResourceOptions, account_id: pulumi.Output[str],
+        self,
+        child: pulumi.ResourceOptions,
+        account_id: pulumi.Output[str],
     ) -> tuple[aws.iam.Role, aws.iam.RolePolicy | None]:
         a = self._args
         role = aws.iam.Role(
@@ -628,9 +652,16 @@ class FargateService(pulumi.ComponentResource):
     ) -> aws.ecs.TaskDefinition:
         a = self._args
         definition = container_definition(
-            name=a.container_name, image=a.image, port=a.container_port, command=a.command,
-            environment=a.environment, secrets=a.secrets, health_check=a.health_check,
-            stop_timeout_seconds=a.stop_timeout_seconds, log_group_name=log_group.name, log_region=region,
+            name=a.container_name,
+            image=a.image,
+            port=a.container_port,
+            command=a.command,
+            environment=a.environment,
+            secrets=a.secrets,
+            health_check=a.health_check,
+            stop_timeout_seconds=a.stop_timeout_seconds,
+            log_group_name=log_group.name,
+            log_region=region,
             exec_volumes=a.enable_execute_command,
         )
         volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)]
@@ -644,7 +675,8 @@ class FargateService(pulumi.ComponentResource):
             network_mode="awsvpc",
             requires_compatibilities=["FARGATE"],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture=a.architecture.value,
+                operating_system_family="LINUX",
+                cpu_architecture=a.architecture.value,
             ),
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
@@ -715,15 +747,21 @@ class FargateService(pulumi.ComponentResource):
         grace = None
         if a.target_group_arn is not None:
             advanced = a.load_balancer_advanced
-            load_balancers = [aws.ecs.ServiceLoadBalancerArgs(
-                target_group_arn=a.target_group_arn, container_name=a.container_name, container_port=a.container_port,
-                advanced_configuration=None if advanced is None else aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
-                    alternate_target_group_arn=advanced.alternate_target_group_arn,
-                    production_listener_rule=advanced.production_listener_rule_arn,
-                    test_listener_rule=advanced.test_listener_rule_arn,
-                    role_arn=advanced.role_arn,
-                ),
-            )]
+            load_balancers = [
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=a.target_group_arn,
+                    container_name=a.container_name,
+                    container_port=a.container_port,
+                    advanced_configuration=None
+                    if advanced is None
+                    else aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                        alternate_target_group_arn=advanced.alternate_target_group_arn,
+                        production_listener_rule=advanced.production_listener_rule_arn,
+                        test_listener_rule=advanced.test_listener_rule_arn,
+                        role_arn=advanced.role_arn,
+                    ),
+                )
+            ]
             grace = a.health_check_grace_period_seconds
         ignore = ["desiredCount"] if a.autoscaling is not None else []
         return aws.ecs.Service(
@@ -736,7 +774,9 @@ class FargateService(pulumi.ComponentResource):
                 aws.ecs.ServiceCapacityProviderStrategyArgs(**s) for s in capacity_strategy(a.capacity)
             ],
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=a.subnet_ids, security_groups=[security_group.id], assign_public_ip=False,
+                subnets=a.subnet_ids,
+                security_groups=[security_group.id],
+                assign_public_ip=False,
             ),
             load_balancers=load_balancers,
             health_check_grace_period_seconds=grace,
@@ -749,13 +789,20 @@ class FargateService(pulumi.ComponentResource):
             propagate_tags="SERVICE",
             wait_for_steady_state=False,
             tags=self._tags("service"),
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
-                depends_on=depends_on, ignore_changes=ignore,
-            )),
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    depends_on=depends_on,
+                    ignore_changes=ignore,
+                ),
+            ),
         )
 
     def _create_autoscaling(
-        self, child: pulumi.ResourceOptions, cluster_name: pulumi.Output[str], service: aws.ecs.Service,
+        self,
+        child: pulumi.ResourceOptions,
+        cluster_name: pulumi.Output[str],
+        service: aws.ecs.Service,
     ) -> None:
         a = self._args
         scaling = a.autoscaling
@@ -792,7 +839,8 @@ class FargateService(pulumi.ComponentResource):
                         target_value=value,
                         predefined_metric_specification=(
                             aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
-                                predefined_metric_type=metric, resource_label=label,
+                                predefined_metric_type=metric,
+                                resource_label=label,
                             )
                         ),
                         scale_in_cooldown=scaling.scale_in_cooldown_seconds,
@@ -803,54 +851,91 @@ class FargateService(pulumi.ComponentResource):
             )
 
     def _create_alarms(
-        self, child: pulumi.ResourceOptions, cluster_name: pulumi.Output[str], service: aws.ecs.Service,
+        self,
+        child: pulumi.ResourceOptions,
+        cluster_name: pulumi.Output[str],
+        service: aws.ecs.Service,
     ) -> list[aws.cloudwatch.MetricAlarm]:
         a = self._args
         t = a.alarm_thresholds
         actions = list(a.alarm_actions)
         ecs_dims = {"ClusterName": cluster_name, "ServiceName": service.name}
         specs: list[dict[str, Any]] = [
-            dict(role="cpu-high", namespace="AWS/ECS", metric_name="CPUUtilization", statistic="Average",
-                 comparison_operator="GreaterThanThreshold", threshold=t.cpu_percent, dimensions=ecs_dims,
-                 description=f"{self._name}: average CPU above {t.cpu_percent:g}%"),
-            dict(role="memory-high", namespace="AWS/ECS", metric_name="MemoryUtilization", statistic="Average",
-                 comparison_operator="GreaterThanThreshold", threshold=t.memory_percent, dimensions=ecs_dims,
-                 description=f"{self._name}: average memory above {t.memory_percent:g}%"),
+            dict(
+                role="cpu-high",
+                namespace="AWS/ECS",
+                metric_name="CPUUtilization",
+                statistic="Average",
+                comparison_operator="GreaterThanThreshold",
+                threshold=t.cpu_percent,
+                dimensions=ecs_dims,
+                description=f"{self._name}: average CPU above {t.cpu_percent:g}%",
+            ),
+            dict(
+                role="memory-high",
+                namespace="AWS/ECS",
+                metric_name="MemoryUtilization",
+                statistic="Average",
+                comparison_operator="GreaterThanThreshold",
+                threshold=t.memory_percent,
+                dimensions=ecs_dims,
+                description=f"{self._name}: average memory above {t.memory_percent:g}%",
+            ),
         ]
         if a.load_balancer_arn_suffix is not None and a.target_group_arn_suffix is not None:
             alb_dims = {"LoadBalancer": a.load_balancer_arn_suffix, "TargetGroup": a.target_group_arn_suffix}
             specs += [
-                dict(role="target-5xx", namespace="AWS/ApplicationELB", metric_name="HTTPCode_Target_5XX_Count",
-                     statistic="Sum", comparison_operator="GreaterThanOrEqualToThreshold",
-                     threshold=float(t.target_5xx_per_minute), dimensions=alb_dims,
-                     description=f"{self._name}: {t.target_5xx_per_minute}+ target 5xx responses per minute"),
-                dict(role="unhealthy-hosts", namespace="AWS/ApplicationELB", metric_name="UnHealthyHostCount",
-                     statistic="Maximum", comparison_operator="GreaterThanOrEqualToThreshold",
-                     threshold=float(t.unhealthy_hosts), dimensions=alb_dims,
-                     description=f"{self._name}: {t.unhealthy_hosts}+ unhealthy targets"),
-                dict(role="latency-p95", namespace="AWS/ApplicationELB", metric_name="TargetResponseTime",
-                     extended_statistic="p95", comparison_operator="GreaterThanThreshold",
-                     threshold=t.latency_p95_seconds, dimensions=alb_dims,
-                     description=f"{self._name}: p95 target response time above {t.latency_p95_seconds:g}s"),
+                dict(
+                    role="target-5xx",
+                    namespace="AWS/ApplicationELB",
+                    metric_name="HTTPCode_Target_5XX_Count",
+                    statistic="Sum",
+                    comparison_operator="GreaterThanOrEqualToThreshold",
+                    threshold=float(t.target_5xx_per_minute),
+                    dimensions=alb_dims,
+                    description=f"{self._name}: {t.target_5xx_per_minute}+ target 5xx responses per minute",
+                ),
+                dict(
+                    role="unhealthy-hosts",
+                    namespace="AWS/ApplicationELB",
+                    metric_name="UnHealthyHostCount",
+                    statistic="Maximum",
+                    comparison_operator="GreaterThanOrEqualToThreshold",
+                    threshold=float(t.unhealthy_hosts),
+                    dimensions=alb_dims,
+                    description=f"{self._name}: {t.unhealthy_hosts}+ unhealthy targets",
+                ),
+                dict(
+                    role="latency-p95",
+                    namespace="AWS/ApplicationELB",
+                    metric_name="TargetResponseTime",
+                    extended_statistic="p95",
+                    comparison_operator="GreaterThanThreshold",
+                    threshold=t.latency_p95_seconds,
+                    dimensions=alb_dims,
+                    description=f"{self._name}: p95 target response time above {t.latency_p95_seconds:g}s",
+                ),
             ]
         alarms = []
         for spec in specs:
             role = spec.pop("role")
             description = spec.pop("description")
-            alarms.append(aws.cloudwatch.MetricAlarm(
-                f"{self._name}-{role}",
-                alarm_description=description,
-                period=60,
-                evaluation_periods=t.evaluation_periods,
-                datapoints_to_alarm=t.evaluation_periods,
-                # No data means no traffic or no tasks (an idle colour scaled to zero): not a failure.
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                ok_actions=actions,
-                tags=self._tags(role),
-                opts=child,
-                **spec,
-            ))
+            alarms.append(
+                aws.cloudwatch.MetricAlarm(
+                    f"{self._name}-{role}",
+                    alarm_description=description,
+                    period=60,
+                    evaluation_periods=t.evaluation_periods,
+                    datapoints_to_alarm=t.evaluation_periods,
+                    # No data means no traffic or no tasks (an idle colour scaled to zero): not a failure.
+                    treat_missing_data="notBreaching",
+                    alarm_actions=actions,
+                    ok_actions=actions,
+                    tags=self._tags(role),
+                    opts=child,
+                    **spec,
+                )
+            )
         return alarms
 
 
@@ -865,7 +950,9 @@ def _validate(name: str, a: FargateServiceArgs) -> None:
     if problem:
         fail(*problem)
     if not isinstance(a.architecture, Architecture):
-        fail("architecture", f"{a.architecture!r} is not an Architecture; use Architecture.ARM64 or Architecture.X86_64.")
+        fail(
+            "architecture", f"{a.architecture!r} is not an Architecture; use Architecture.ARM64 or Architecture.X86_64."
+        )
     _validate_image(a, fail)
     if not 1 <= a.container_port <= 65535:
         fail("container_port", f"{a.container_port} is not a TCP port; use 1-65535.")
@@ -885,19 +972,25 @@ def _validate(name: str, a: FargateServiceArgs) -> None:
     if not 0 <= a.deployment_minimum_healthy_percent <= 100:
         fail("deployment_minimum_healthy_percent", f"{a.deployment_minimum_healthy_percent} is outside 0-100.")
     if a.deployment_maximum_percent < 100 or a.deployment_maximum_percent <= a.deployment_minimum_healthy_percent:
-        fail("deployment_maximum_percent",
-             f"{a.deployment_maximum_percent} must be at least 100 and above deployment_minimum_healthy_percent="
-             f"{a.deployment_minimum_healthy_percent}, or a deployment cannot start a new task; use 200.")
+        fail(
+            "deployment_maximum_percent",
+            f"{a.deployment_maximum_percent} must be at least 100 and above deployment_minimum_healthy_percent="
+            f"{a.deployment_minimum_healthy_percent}, or a deployment cannot start a new task; use 200.",
+        )
     roles = [e.role for e in a.data_tier_egress]
     for egress in a.data_tier_egress:
         if not _ROLE.match(egress.role) or egress.role in ("https", "lb") or roles.count(egress.role) > 1:
-            fail("data_tier_egress",
-                 f"role {egress.role!r} must be unique, lowercase letters, digits or '-', and not 'https' or 'lb'.")
+            fail(
+                "data_tier_egress",
+                f"role {egress.role!r} must be unique, lowercase letters, digits or '-', and not 'https' or 'lb'.",
+            )
         if not 1 <= egress.port <= 65535:
             fail("data_tier_egress", f"port {egress.port} of {egress.role!r} is not a TCP port; use 1-65535.")
     if a.log_retention_days not in LOG_RETENTION_DAYS:
-        fail("log_retention_days",
-             f"{a.log_retention_days} is not a CloudWatch retention; choose one of {', '.join(map(str, LOG_RETENTION_DAYS))}.")
+        fail(
+            "log_retention_days",
+            f"{a.log_retention_days} is not a CloudWatch retention; choose one of {', '.join(map(str, LOG_RETENTION_DAYS))}.",
+        )
     if a.log_group_name is not None and not re.fullmatch(r"[A-Za-z0-9_./#-]{1,512}", a.log_group_name):
         fail("log_group_name", f"{a.log_group_name!r} is not a log group name; use 1-512 of [A-Za-z0-9_./#-].")
     problems = grant_problems(list(a.task_role_grants))
@@ -922,46 +1015,63 @@ def _validate_image(a: FargateServiceArgs, fail: _Fail) -> None:
     if "@" in image:
         digest = image.rsplit("@", 1)[1]
         if not _DIGEST.match(digest):
-            fail("image", f"{a.image!r} has a malformed digest {digest!r}; expected 'sha256:' and 64 lowercase hex digits.")
+            fail(
+                "image",
+                f"{a.image!r} has a malformed digest {digest!r}; expected 'sha256:' and 64 lowercase hex digits.",
+            )
     elif not a.allow_mutable_tag:
-        fail("image",
-             f"{a.image!r} is referenced by a mutable tag, so the running code could change without a deployment; "
-             "pass it by digest ('<repository>@sha256:<64 hex>', e.g. ContainerImage.image_uri) "
-             "or set allow_mutable_tag=True.")
+        fail(
+            "image",
+            f"{a.image!r} is referenced by a mutable tag, so the running code could change without a deployment; "
+            "pass it by digest ('<repository>@sha256:<64 hex>', e.g. ContainerImage.image_uri) "
+            "or set allow_mutable_tag=True.",
+        )
 
 
 def _validate_environment(a: FargateServiceArgs, fail: _Fail) -> None:
     for key in list(a.environment) + list(a.secrets):
         if not _ENV_NAME.match(key):
-            fail("environment" if key in a.environment else "secrets",
-                 f"{key!r} is not a variable name; use letters, digits and '_', not starting with a digit.")
+            fail(
+                "environment" if key in a.environment else "secrets",
+                f"{key!r} is not a variable name; use letters, digits and '_', not starting with a digit.",
+            )
     clash = sorted(set(a.environment) & set(a.secrets))
     if clash:
         fail("secrets", f"{', '.join(clash)} set both as environment and as secrets; keep each name in one of them.")
     for key in sorted(a.environment):
         if looks_secret(key) and key not in a.non_secret_environment_names:
-            fail("environment",
-                 f"{key} looks like a secret, and environment values are stored in plain text in the task "
-                 "definition and state; move it to `secrets` (a Secrets Manager or SSM ARN), or list it in "
-                 "non_secret_environment_names if it is not one.")
+            fail(
+                "environment",
+                f"{key} looks like a secret, and environment values are stored in plain text in the task "
+                "definition and state; move it to `secrets` (a Secrets Manager or SSM ARN), or list it in "
+                "non_secret_environment_names if it is not one.",
+            )
     for key in sorted(a.secrets):
         ref = a.secrets[key]
         if not isinstance(ref, str):
             continue
         if is_secrets_manager_reference(ref):
             if len(ref.split(":")) not in (7, 10):
-                fail("secrets",
-                     f"{key}={ref!r} is not a valueFrom reference; use the secret ARN, or the ARN followed by "
-                     "':<json-key>:<version-stage>:<version-id>' (empty parts allowed, e.g. ':password::').")
+                fail(
+                    "secrets",
+                    f"{key}={ref!r} is not a valueFrom reference; use the secret ARN, or the ARN followed by "
+                    "':<json-key>:<version-stage>:<version-id>' (empty parts allowed, e.g. ':password::').",
+                )
         elif not is_ssm_parameter_arn(ref):
-            fail("secrets",
-                 f"{key}={ref!r} is not a Secrets Manager secret ARN or an SSM parameter ARN; "
-                 "pass the full ARN (arn:aws:secretsmanager:…:secret:… or arn:aws:ssm:…:parameter/…).")
+            fail(
+                "secrets",
+                f"{key}={ref!r} is not a Secrets Manager secret ARN or an SSM parameter ARN; "
+                "pass the full ARN (arn:aws:secretsmanager:…:secret:… or arn:aws:ssm:…:parameter/…).",
+            )
 
 
 def _validate_health_check(h: ContainerHealthCheck, fail: _Fail) -> None:
-    bounds = {"interval_seconds": (5, 300), "timeout_seconds": (2, 60), "retries": (1, 10),
-              "start_period_seconds": (0, 300)}
+    bounds = {
+        "interval_seconds": (5, 300),
+        "timeout_seconds": (2, 60),
+        "retries": (1, 10),
+        "start_period_seconds": (0, 300),
+    }
     for attr, (low, high) in bounds.items():
         value = getattr(h, attr)
         if not low <= value <= high:
@@ -981,18 +1091,24 @@ def _validate_capacity(a: FargateServiceArgs, fail: _Fail) -> None:
     if c.on_demand_weight == 0 and c.spot_weight == 0:
         fail("capacity", "on_demand_weight and spot_weight are both 0, so no task could be placed; give one a weight.")
     if c.spot_weight > 0 and not a.architecture.supports_spot:
-        fail("capacity",
-             f"spot_weight={c.spot_weight} with architecture={a.architecture.value}: Fargate Spot runs X86_64 tasks "
-             "only; use architecture=Architecture.X86_64 for Spot, or spot_weight=0.")
+        fail(
+            "capacity",
+            f"spot_weight={c.spot_weight} with architecture={a.architecture.value}: Fargate Spot runs X86_64 tasks "
+            "only; use architecture=Architecture.X86_64 for Spot, or spot_weight=0.",
+        )
 
 
 def _validate_load_balancing(a: FargateServiceArgs, fail: _Fail) -> None:
     if a.target_group_arn is not None and a.load_balancer_security_group_id is None:
-        fail("load_balancer_security_group_id",
-             "is required with target_group_arn: it is the only source admitted on the container port.")
+        fail(
+            "load_balancer_security_group_id",
+            "is required with target_group_arn: it is the only source admitted on the container port.",
+        )
     if (a.load_balancer_arn_suffix is None) != (a.target_group_arn_suffix is None):
-        fail("target_group_arn_suffix" if a.target_group_arn_suffix is None else "load_balancer_arn_suffix",
-             "give both load_balancer_arn_suffix and target_group_arn_suffix (the ALB alarms need both), or neither.")
+        fail(
+            "target_group_arn_suffix" if a.target_group_arn_suffix is None else "load_balancer_arn_suffix",
+            "give both load_balancer_arn_suffix and target_group_arn_suffix (the ALB alarms need both), or neither.",
+        )
     for attr in ("load_balancer_arn_suffix", "target_group_arn_suffix"):
         value = getattr(a, attr)
         prefix = "app/" if attr == "load_balancer_arn_suffix" else "targetgroup/"
@@ -1004,43 +1120,60 @@ def _validate_load_balancing(a: FargateServiceArgs, fail: _Fail) -> None:
 
 def _validate_deployment_strategy(a: FargateServiceArgs, fail: _Fail) -> None:
     if not isinstance(a.deployment_strategy, DeploymentStrategy):
-        fail("deployment_strategy",
-             f"{a.deployment_strategy!r} is not a DeploymentStrategy; use DeploymentStrategy.ROLLING or .BLUE_GREEN.")
+        fail(
+            "deployment_strategy",
+            f"{a.deployment_strategy!r} is not a DeploymentStrategy; use DeploymentStrategy.ROLLING or .BLUE_GREEN.",
+        )
     if a.deployment_strategy is DeploymentStrategy.ROLLING:
-        for attr, value in (("load_balancer_advanced", a.load_balancer_advanced is not None),
-                            ("lifecycle_hooks", bool(a.lifecycle_hooks))):
+        for attr, value in (
+            ("load_balancer_advanced", a.load_balancer_advanced is not None),
+            ("lifecycle_hooks", bool(a.lifecycle_hooks)),
+        ):
             if value:
-                fail(attr, "is only used by blue/green deployments; set deployment_strategy=DeploymentStrategy.BLUE_GREEN "
-                           "or leave it unset.")
+                fail(
+                    attr,
+                    "is only used by blue/green deployments; set deployment_strategy=DeploymentStrategy.BLUE_GREEN "
+                    "or leave it unset.",
+                )
         return
     if a.target_group_arn is None:
-        fail("target_group_arn",
-             "is required with deployment_strategy=BLUE_GREEN: ECS shifts traffic between it (the primary target "
-             "group) and load_balancer_advanced.alternate_target_group_arn.")
+        fail(
+            "target_group_arn",
+            "is required with deployment_strategy=BLUE_GREEN: ECS shifts traffic between it (the primary target "
+            "group) and load_balancer_advanced.alternate_target_group_arn.",
+        )
     if a.load_balancer_advanced is None:
-        fail("load_balancer_advanced",
-             "is required with deployment_strategy=BLUE_GREEN: give the alternate target group, the production "
-             "listener rule and ECS's role (BlueGreen with mode=BlueGreenMode.ECS_NATIVE builds them).")
+        fail(
+            "load_balancer_advanced",
+            "is required with deployment_strategy=BLUE_GREEN: give the alternate target group, the production "
+            "listener rule and ECS's role (BlueGreen with mode=BlueGreenMode.ECS_NATIVE builds them).",
+        )
     if not 0 <= a.bake_time_minutes <= 1440:
         fail("bake_time_minutes", f"{a.bake_time_minutes} is outside ECS's 0-1440 minutes.")
     allowed = ", ".join(s.value for s in LifecycleStage)
     for i, hook in enumerate(a.lifecycle_hooks):
         stages = list(hook.stages) if not isinstance(hook.stages, str) else [hook.stages]
         if isinstance(hook.stages, str) or not stages:
-            fail("lifecycle_hooks", f"hook {i + 1}: stages={hook.stages!r} must be a non-empty tuple of LifecycleStage.")
+            fail(
+                "lifecycle_hooks", f"hook {i + 1}: stages={hook.stages!r} must be a non-empty tuple of LifecycleStage."
+            )
         bad = [s for s in stages if not isinstance(s, LifecycleStage)]
         if bad:
             fail("lifecycle_hooks", f"hook {i + 1}: {bad[0]!r} is not a lifecycle stage; choose from {allowed}.")
         if len(set(stages)) != len(stages):
             fail("lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once.")
         if hook.role_arn is None:
-            fail("lifecycle_hooks",
-                 f"hook {i + 1}: role_arn is None; give the role ECS assumes to invoke the function "
-                 "(BlueGreen creates one).")
+            fail(
+                "lifecycle_hooks",
+                f"hook {i + 1}: role_arn is None; give the role ECS assumes to invoke the function "
+                "(BlueGreen creates one).",
+            )
         if isinstance(hook.function_arn, str) and not LAMBDA_FUNCTION_ARN.fullmatch(hook.function_arn):
-            fail("lifecycle_hooks",
-                 f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
-                 "(arn:aws:lambda:<region>:<account>:function:<name>).")
+            fail(
+                "lifecycle_hooks",
+                f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
+                "(arn:aws:lambda:<region>:<account>:function:<name>).",
+            )
 
 
 def _validate_autoscaling(a: FargateServiceArgs, fail: _Fail) -> None:
@@ -1050,8 +1183,10 @@ def _validate_autoscaling(a: FargateServiceArgs, fail: _Fail) -> None:
     if not 0 <= s.min_count <= s.max_count:
         fail("autoscaling", f"min_count={s.min_count} and max_count={s.max_count} need 0 <= min_count <= max_count.")
     if not s.min_count <= a.desired_count <= s.max_count:
-        fail("desired_count",
-             f"{a.desired_count} is outside autoscaling's {s.min_count}-{s.max_count}; the initial count must be in range.")
+        fail(
+            "desired_count",
+            f"{a.desired_count} is outside autoscaling's {s.min_count}-{s.max_count}; the initial count must be in range.",
+        )
     if s.cpu_target_percent is None and s.memory_target_percent is None and s.requests_per_target is None:
         fail("autoscaling", "no target is set; set cpu_target_percent, memory_target_percent or requests_per_target.")
     for attr in ("cpu_target_percent", "memory_target_percent"):
@@ -1062,9 +1197,11 @@ def _validate_autoscaling(a: FargateServiceArgs, fail: _Fail) -> None:
         if s.requests_per_target < 1:
             fail("autoscaling", f"requests_per_target={s.requests_per_target} must be at least 1.")
         if a.load_balancer_arn_suffix is None or a.target_group_arn_suffix is None:
-            fail("autoscaling",
-                 "requests_per_target needs load_balancer_arn_suffix and target_group_arn_suffix "
-                 "(the ALB resource label '<lb arn suffix>/<tg arn suffix>').")
+            fail(
+                "autoscaling",
+                "requests_per_target needs load_balancer_arn_suffix and target_group_arn_suffix "
+                "(the ALB resource label '<lb arn suffix>/<tg arn suffix>').",
+            )
     for attr in ("scale_in_cooldown_seconds", "scale_out_cooldown_seconds"):
         if getattr(s, attr) < 0:
             fail("autoscaling", f"{attr}={getattr(s, attr)} is negative.")
@@ -1079,4 +1216,3 @@ def _validate_alarms(t: AlarmThresholds, fail: _Fail) -> None:
         fail("alarm_thresholds", f"latency_p95_seconds={t.latency_p95_seconds} must be above 0.")
     if not 1 <= t.evaluation_periods <= 60:
         fail("alarm_thresholds", f"evaluation_periods={t.evaluation_periods} is outside 1-60.")
-

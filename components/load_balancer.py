@@ -226,7 +226,9 @@ class LoadBalancer(pulumi.ComponentResource):
             enable_http2=True,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=log_bucket.bucket, prefix=ACCESS_LOG_PREFIX, enabled=True
-            ) if log_bucket is not None else None,
+            )
+            if log_bucket is not None
+            else None,
             tags=self._tags(name),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy] if log_policy else None),
         )
@@ -242,16 +244,18 @@ class LoadBalancer(pulumi.ComponentResource):
         self.security_group_id = self._sg.id
         self.listener_arn = self.listener.arn
         self.log_bucket_name = log_bucket.bucket if log_bucket is not None else None
-        self.register_outputs({
-            "arn": self.arn,
-            "arn_suffix": self.arn_suffix,
-            "dns_name": self.dns_name,
-            "zone_id": self.zone_id,
-            "security_group_id": self.security_group_id,
-            "listener_arn": self.listener_arn,
-            "target_group_arns": dict(self.target_group_arns),
-            "log_bucket_name": self.log_bucket_name,
-        })
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "arn_suffix": self.arn_suffix,
+                "dns_name": self.dns_name,
+                "zone_id": self.zone_id,
+                "security_group_id": self.security_group_id,
+                "listener_arn": self.listener_arn,
+                "target_group_arns": dict(self.target_group_arns),
+                "log_bucket_name": self.log_bucket_name,
+            }
+        )
 
     # -- public API ----------------------------------------------------------------------------
     def add_route(self, route: Route) -> aws.lb.TargetGroup | None:
@@ -261,9 +265,15 @@ class LoadBalancer(pulumi.ComponentResource):
         Validated against the existing routes and reserved priorities; its automatic priority
         continues the route list (``100 + 10 * position``).
         """
-        priority = _validate_route(self._name, route, f"add_route({route.name!r})", len(self._routes),
-                                   list(self._routes.values()), self._taken_priorities(),
-                                   reserved_values=int(self._args.required_header_name is not None))
+        priority = _validate_route(
+            self._name,
+            route,
+            f"add_route({route.name!r})",
+            len(self._routes),
+            list(self._routes.values()),
+            self._taken_priorities(),
+            reserved_values=int(self._args.required_header_name is not None),
+        )
         return self._create_route(route, priority)
 
     def target_group(self, route_name: str) -> aws.lb.TargetGroup:
@@ -287,18 +297,26 @@ class LoadBalancer(pulumi.ComponentResource):
         conditions = _conditions(self._route(route_name))
         value = self._args.required_header_value
         if self._args.required_header_name is not None and value is not None:
-            conditions.append(aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                http_header_name=self._args.required_header_name,
-                values=[pulumi.Output.secret(value)],
-            )))
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                        http_header_name=self._args.required_header_name,
+                        values=[pulumi.Output.secret(value)],
+                    )
+                )
+            )
         return conditions
 
     def add_target_group(self, route_name: str, variant: str) -> aws.lb.TargetGroup:
         """Another target group shaped like ``route_name``'s (e.g. ``variant="green"``) for blue/green."""
         route = self._route(route_name)
         if not _ROUTE_NAME.fullmatch(variant) or f"{route_name}-{variant}" in self._target_groups:
-            raise ComponentArgsError(KIND, self._name, "variant", f"{variant!r} must be a new lowercase name "
-                                     "such as 'green'; each variant can be added once per route.")
+            raise ComponentArgsError(
+                KIND,
+                self._name,
+                "variant",
+                f"{variant!r} must be a new lowercase name such as 'green'; each variant can be added once per route.",
+            )
         group = self._target_group(route, f"{route_name}-{variant}")
         self._target_groups[f"{route_name}-{variant}"] = group
         return group
@@ -313,8 +331,13 @@ class LoadBalancer(pulumi.ComponentResource):
         if priority is None:
             priority = next(p for p in range(EXTERNAL_PRIORITY_BASE, MAX_PRIORITY + 1) if p not in taken)
         elif not MIN_PRIORITY <= priority <= MAX_PRIORITY or priority in taken:
-            raise ComponentArgsError(KIND, self._name, "priority", f"{priority} is outside {MIN_PRIORITY}.."
-                                     f"{MAX_PRIORITY} or already taken (taken: {sorted(taken)}); choose another.")
+            raise ComponentArgsError(
+                KIND,
+                self._name,
+                "priority",
+                f"{priority} is outside {MIN_PRIORITY}.."
+                f"{MAX_PRIORITY} or already taken (taken: {sorted(taken)}); choose another.",
+            )
         self._reserved.add(priority)
         return priority
 
@@ -386,32 +409,42 @@ class LoadBalancer(pulumi.ComponentResource):
         name, args = self._name, self._args
         # ALB access logs support SSE-S3 only (not SSE-KMS).
         private = create_private_bucket(
-            self, name, "access-logs", kind=KIND, tags=args.tags,
-            expiration_days=args.access_log_retention_days, force_destroy=args.force_destroy_logs,
+            self,
+            name,
+            "access-logs",
+            kind=KIND,
+            tags=args.tags,
+            expiration_days=args.access_log_retention_days,
+            force_destroy=args.force_destroy_logs,
             # Versioned (S3 versioning control) so a deleted or overwritten log survives a week.
-            versioning=True, noncurrent_version_expiration_days=7,
+            versioning=True,
+            noncurrent_version_expiration_days=7,
         )
         account = aws.get_caller_identity().account_id
         objects = pulumi.Output.concat(private.bucket.arn, f"/{ACCESS_LOG_PREFIX}/AWSLogs/{account}/*")
-        statements: list[dict[str, object]] = [{
-            "Sid": "AllowElbLogDeliveryService",
-            "Effect": "Allow",
-            "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
-            "Action": "s3:PutObject",
-            "Resource": objects,
-        }]
+        statements: list[dict[str, object]] = [
+            {
+                "Sid": "AllowElbLogDeliveryService",
+                "Effect": "Allow",
+                "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": objects,
+            }
+        ]
         try:  # regions opened before August 2022 deliver as the regional ELB account
             elb_account = aws.elb.get_service_account().arn
         except Exception:  # newer regions have no ELB account; the service principal suffices there
             elb_account = None
         if elb_account:
-            statements.append({
-                "Sid": "AllowElbAccountLogDelivery",
-                "Effect": "Allow",
-                "Principal": {"AWS": elb_account},
-                "Action": "s3:PutObject",
-                "Resource": objects,
-            })
+            statements.append(
+                {
+                    "Sid": "AllowElbAccountLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": elb_account},
+                    "Action": "s3:PutObject",
+                    "Resource": objects,
+                }
+            )
         policy = attach_policy(self, name, "access-logs", private, statements)
         return private.bucket, policy
 
@@ -425,22 +458,38 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         if cert is None:
             return aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-                default_actions=[not_found], tags=self._tags(f"{name}-http"),
+                f"{name}-http",
+                load_balancer_arn=alb.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=[not_found],
+                tags=self._tags(f"{name}-http"),
                 opts=pulumi.ResourceOptions(parent=self),
             )
         aws.lb.Listener(
-            f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-            default_actions=[aws.lb.ListenerDefaultActionArgs(
-                type="redirect",
-                redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443", status_code="HTTP_301"),
-            )],
+            f"{name}-http",
+            load_balancer_arn=alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
+                )
+            ],
             tags=self._tags(f"{name}-http"),
             opts=pulumi.ResourceOptions(parent=self),
         )
         return aws.lb.Listener(
-            f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
-            ssl_policy=TLS_POLICY, certificate_arn=cert, default_actions=[not_found],
+            f"{name}-https",
+            load_balancer_arn=alb.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=TLS_POLICY,
+            certificate_arn=cert,
+            default_actions=[not_found],
             tags=self._tags(f"{name}-https"),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -459,9 +508,15 @@ class LoadBalancer(pulumi.ComponentResource):
             vpc_id=self._args.vpc_id,
             deregistration_delay=route.deregistration_delay,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, protocol="HTTP", port="traffic-port", path=hc.path, matcher=hc.matcher,
-                interval=hc.interval_seconds, timeout=hc.timeout_seconds,
-                healthy_threshold=hc.healthy_threshold, unhealthy_threshold=hc.unhealthy_threshold,
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=hc.path,
+                matcher=hc.matcher,
+                interval=hc.interval_seconds,
+                timeout=hc.timeout_seconds,
+                healthy_threshold=hc.healthy_threshold,
+                unhealthy_threshold=hc.unhealthy_threshold,
             ),
             tags=self._tags(f"{self._name}-{role}"),
             opts=pulumi.ResourceOptions(parent=self),
@@ -493,11 +548,17 @@ class LoadBalancer(pulumi.ComponentResource):
 def _conditions(route: Route) -> list[aws.lb.ListenerRuleConditionArgs]:
     conditions = []
     if route.host_headers:
-        conditions.append(aws.lb.ListenerRuleConditionArgs(
-            host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(route.host_headers))))
+        conditions.append(
+            aws.lb.ListenerRuleConditionArgs(
+                host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(route.host_headers))
+            )
+        )
     if route.path_patterns:
-        conditions.append(aws.lb.ListenerRuleConditionArgs(
-            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(route.path_patterns))))
+        conditions.append(
+            aws.lb.ListenerRuleConditionArgs(
+                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(route.path_patterns))
+            )
+        )
     return conditions
 
 
@@ -509,16 +570,24 @@ def _validate(name: str, args: LoadBalancerArgs) -> list[int]:
         return ComponentArgsError(KIND, name, argument, message)
 
     if not _COMPONENT_NAME.fullmatch(name):
-        raise fail("name", f"{name!r} must be lowercase letters, digits and '-' (it names the ALB and its "
-                           "log bucket); rename the component, e.g. 'web'.")
+        raise fail(
+            "name",
+            f"{name!r} must be lowercase letters, digits and '-' (it names the ALB and its "
+            "log bucket); rename the component, e.g. 'web'.",
+        )
     subnets = list(args.subnets)
     if any(not isinstance(s, SubnetRef) for s in subnets):
-        raise fail("subnets", "must be SubnetRef values (e.g. Vpc.public_subnets); wrap ids as "
-                              "SubnetRef(az='us-east-1a', id=...).")
+        raise fail(
+            "subnets",
+            "must be SubnetRef values (e.g. Vpc.public_subnets); wrap ids as SubnetRef(az='us-east-1a', id=...).",
+        )
     azs = {s.az for s in subnets}
     if len(azs) < 2:
-        raise fail("subnets", f"{len(subnets)} subnet(s) in {len(azs)} AZ(s) {sorted(azs)}; an ALB needs at least "
-                              "2 subnets in distinct AZs: pass Vpc.public_subnets of a VPC with az_count >= 2.")
+        raise fail(
+            "subnets",
+            f"{len(subnets)} subnet(s) in {len(azs)} AZ(s) {sorted(azs)}; an ALB needs at least "
+            "2 subnets in distinct AZs: pass Vpc.public_subnets of a VPC with az_count >= 2.",
+        )
     if len(azs) != len(subnets):
         raise fail("subnets", f"two subnets share an AZ ({[s.az for s in subnets]}); an ALB takes one subnet per AZ.")
     if isinstance(args.certificate_arn, str):
@@ -531,20 +600,30 @@ def _validate(name: str, args: LoadBalancerArgs) -> list[int]:
         try:
             ipaddress.ip_network(cidr, strict=True)
         except (ValueError, TypeError) as exc:
-            raise fail("ingress_cidrs", f"{cidr!r} is not a CIDR block ({exc}); use e.g. '0.0.0.0/0' or "
-                                        "'203.0.113.0/24'.") from None
+            raise fail(
+                "ingress_cidrs", f"{cidr!r} is not a CIDR block ({exc}); use e.g. '0.0.0.0/0' or '203.0.113.0/24'."
+            ) from None
     if len(set(args.ingress_cidrs)) != len(list(args.ingress_cidrs)):
         raise fail("ingress_cidrs", f"{list(args.ingress_cidrs)} lists a block twice; list each once.")
     for pl in args.ingress_prefix_list_ids:
         if isinstance(pl, str) and not _PREFIX_LIST.fullmatch(pl):
-            raise fail("ingress_prefix_list_ids", f"{pl!r} is not a prefix list id; use e.g. 'pl-3b927c52' "
-                                                  "(aws.ec2.get_managed_prefix_list(name=...).id).")
+            raise fail(
+                "ingress_prefix_list_ids",
+                f"{pl!r} is not a prefix list id; use e.g. 'pl-3b927c52' "
+                "(aws.ec2.get_managed_prefix_list(name=...).id).",
+            )
     if (args.required_header_name is None) != (args.required_header_value is None):
-        raise fail("required_header_name", "required_header_name and required_header_value go together; "
-                                           "set both (e.g. 'X-Origin-Verify' and the Cdn's secret) or neither.")
+        raise fail(
+            "required_header_name",
+            "required_header_name and required_header_value go together; "
+            "set both (e.g. 'X-Origin-Verify' and the Cdn's secret) or neither.",
+        )
     if args.required_header_name is not None and not re.fullmatch(r"[A-Za-z0-9-]{1,40}", args.required_header_name):
-        raise fail("required_header_name", f"{args.required_header_name!r} is not a header name; use letters, "
-                                           "digits and '-', at most 40 characters, e.g. 'X-Origin-Verify'.")
+        raise fail(
+            "required_header_name",
+            f"{args.required_header_name!r} is not a header name; use letters, "
+            "digits and '-', at most 40 characters, e.g. 'X-Origin-Verify'.",
+        )
     if not 1 <= args.idle_timeout <= 4000:
         raise fail("idle_timeout", f"{args.idle_timeout} is outside 1..4000 seconds; the default is 60.")
     if not 1 <= args.access_log_retention_days <= 3650:
@@ -556,13 +635,27 @@ def _validate(name: str, args: LoadBalancerArgs) -> list[int]:
         taken = {p: f"route {routes[j].name!r}" for j, p in enumerate(priorities)}
         if isinstance(route, Route) and route.priority is None:
             taken = {**explicit, **taken}
-        priorities.append(_validate_route(name, route, f"routes[{i}]", i, routes[:i], taken,
-                                          reserved_values=int(args.required_header_name is not None)))
+        priorities.append(
+            _validate_route(
+                name,
+                route,
+                f"routes[{i}]",
+                i,
+                routes[:i],
+                taken,
+                reserved_values=int(args.required_header_name is not None),
+            )
+        )
     return priorities
 
 
 def _validate_route(
-    name: str, route: Route, where: str, index: int, earlier: list[Route], taken: Mapping[int, str],
+    name: str,
+    route: Route,
+    where: str,
+    index: int,
+    earlier: list[Route],
+    taken: Mapping[int, str],
     reserved_values: int = 0,
 ) -> int:
     """Check one route against the ones before it; return its priority. ``taken``: priority -> its owner."""
@@ -573,27 +666,36 @@ def _validate_route(
     if not isinstance(route, Route):
         raise ComponentArgsError(KIND, name, where, f"{route!r} is not a Route; build it with Route(name=..., ...).")
     if not isinstance(route.name, str) or not _ROUTE_NAME.fullmatch(route.name):
-        raise fail("name", f"{route.name!r} must be 1-32 lowercase letters, digits or '-' (not at the ends), "
-                           "e.g. 'catalog'.")
+        raise fail(
+            "name", f"{route.name!r} must be 1-32 lowercase letters, digits or '-' (not at the ends), e.g. 'catalog'."
+        )
     if route.name in {r.name for r in earlier}:
         raise fail("name", f"{route.name!r} is already a route; give each route a unique name.")
     paths, hosts = list(route.path_patterns), list(route.host_headers)
     if isinstance(route.path_patterns, str) or isinstance(route.host_headers, str):
         raise fail("path_patterns", "path_patterns and host_headers are lists; write ['/api/catalog/*'].")
     if not paths and not hosts:
-        raise fail("path_patterns", "a route needs at least one path pattern or host header, "
-                                    "e.g. path_patterns=['/api/catalog/*'].")
+        raise fail(
+            "path_patterns",
+            "a route needs at least one path pattern or host header, e.g. path_patterns=['/api/catalog/*'].",
+        )
     for label, values in (("path_patterns", paths), ("host_headers", hosts)):
         if len(values) > MAX_VALUES_PER_CONDITION:
-            raise fail(label, f"{values} has {len(values)} values; ALB allows {MAX_VALUES_PER_CONDITION} per "
-                              "condition: split the route in two.")
+            raise fail(
+                label,
+                f"{values} has {len(values)} values; ALB allows {MAX_VALUES_PER_CONDITION} per "
+                "condition: split the route in two.",
+            )
         if len(set(values)) != len(values):
             raise fail(label, f"{values} lists a value twice; list each once.")
     if len(paths) + len(hosts) + reserved_values > MAX_VALUES_PER_RULE:
         extra = " + 1 required header" if reserved_values else ""
-        raise fail("path_patterns", f"{len(paths)} path patterns + {len(hosts)} host headers{extra} = "
-                                    f"{len(paths) + len(hosts) + reserved_values} condition values; ALB allows "
-                                    f"{MAX_VALUES_PER_RULE} per rule: split the route in two.")
+        raise fail(
+            "path_patterns",
+            f"{len(paths)} path patterns + {len(hosts)} host headers{extra} = "
+            f"{len(paths) + len(hosts) + reserved_values} condition values; ALB allows "
+            f"{MAX_VALUES_PER_RULE} per rule: split the route in two.",
+        )
     for p in paths:
         problem = path_pattern_problem(p)
         if problem:
@@ -603,8 +705,12 @@ def _validate_route(
         if problem:
             raise fail("host_headers", problem + ".")
     if wildcard_count(paths + hosts) > MAX_WILDCARDS_PER_RULE:
-        raise fail("path_patterns", f"{paths + hosts} use {wildcard_count(paths + hosts)} wildcards; ALB allows "
-                                    f"{MAX_WILDCARDS_PER_RULE} per rule.")
+        raise fail(
+            "path_patterns",
+            f"{paths + hosts} use {wildcard_count(paths + hosts)} wildcards; ALB allows "
+            f"{MAX_WILDCARDS_PER_RULE} per rule.",
+        )
+
     def keys(r_paths: list[str], r_hosts: list[str]) -> set[tuple[frozenset[str], str | None]]:
         return {(frozenset(r_hosts), p) for p in (list[str | None](r_paths) or [None])}
 
@@ -614,8 +720,11 @@ def _validate_route(
         clash = mine & theirs
         if clash:
             pattern = next(iter(clash))[1] or sorted(hosts)
-            raise fail("path_patterns", f"{pattern!r} is already routed to {other.name!r}; the later rule would "
-                                        "never match: remove it from one of the routes.")
+            raise fail(
+                "path_patterns",
+                f"{pattern!r} is already routed to {other.name!r}; the later rule would "
+                "never match: remove it from one of the routes.",
+            )
     if not isinstance(route.port, int) or not 1 <= route.port <= 65535:
         raise fail("port", f"{route.port!r} is outside 1..65535.")
     if not 0 <= route.deregistration_delay <= 3600:
@@ -631,8 +740,10 @@ def _validate_route(
     if not 5 <= hc.interval_seconds <= 300:
         raise fail("health_check.interval_seconds", f"{hc.interval_seconds} is outside 5..300.")
     if not 2 <= hc.timeout_seconds <= 120 or hc.timeout_seconds >= hc.interval_seconds:
-        raise fail("health_check.timeout_seconds", f"{hc.timeout_seconds} must be 2..120 and less than the interval "
-                                                   f"({hc.interval_seconds}).")
+        raise fail(
+            "health_check.timeout_seconds",
+            f"{hc.timeout_seconds} must be 2..120 and less than the interval ({hc.interval_seconds}).",
+        )
     for label, value in (("healthy_threshold", hc.healthy_threshold), ("unhealthy_threshold", hc.unhealthy_threshold)):
         if not 2 <= value <= 10:
             raise fail(f"health_check.{label}", f"{value} is outside 2..10.")
@@ -640,6 +751,9 @@ def _validate_route(
     if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
         raise fail("priority", f"{priority} is outside {MIN_PRIORITY}..{MAX_PRIORITY}; choose another.")
     if priority in taken:
-        raise fail("priority", f"{priority} is already used by {taken[priority]}; choose another priority "
-                               f"(automatic priorities are {AUTO_PRIORITY_BASE} + 10 x position).")
+        raise fail(
+            "priority",
+            f"{priority} is already used by {taken[priority]}; choose another priority "
+            f"(automatic priorities are {AUTO_PRIORITY_BASE} + 10 x position).",
+        )
     return priority

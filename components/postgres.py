@@ -66,10 +66,26 @@ COMPONENT_TYPE = "streaming:index:Postgres"
 SUPPORTED_MAJOR_VERSIONS = ("14", "15", "16", "17")
 IDENTIFIER_MAX_LENGTH = 63
 #: Role names PostgreSQL or RDS reserve (plus any name starting with ``pg_`` or ``rds``).
-RESERVED_USERNAMES = frozenset({
-    "postgres", "rdsadmin", "rdsrepladmin", "rdstopmgr", "public", "admin", "root", "user", "current_user",
-    "session_user", "all", "none", "select", "table", "group", "role",
-})
+RESERVED_USERNAMES = frozenset(
+    {
+        "postgres",
+        "rdsadmin",
+        "rdsrepladmin",
+        "rdstopmgr",
+        "public",
+        "admin",
+        "root",
+        "user",
+        "current_user",
+        "session_user",
+        "all",
+        "none",
+        "select",
+        "table",
+        "group",
+        "role",
+    }
+)
 #: Database names RDS or PostgreSQL already use.
 RESERVED_DATABASE_NAMES = frozenset({"postgres", "template0", "template1", "rdsadmin"})
 #: Parameters this component owns; `PostgresArgs.parameters` may not override them.
@@ -255,8 +271,16 @@ class Postgres(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._identifier = resolved.identifier
-        self._access = DataTierAccess(self, name, kind=KIND, physical=self._identifier, vpc_id=args.vpc_id,
-                                      port=args.port, protocol_label="PostgreSQL", tags=args.tags)
+        self._access = DataTierAccess(
+            self,
+            name,
+            kind=KIND,
+            physical=self._identifier,
+            vpc_id=args.vpc_id,
+            port=args.port,
+            protocol_label="PostgreSQL",
+            tags=args.tags,
+        )
         for label, sg_id in args.allowed_security_group_ids.items():
             self._access.admit(label, sg_id)
         subnet_group = self._create_subnet_group()
@@ -275,18 +299,20 @@ class Postgres(pulumi.ComponentResource):
         self.arn = instance.arn
         self.identifier = instance.identifier
         self.resource_id = instance.resource_id
-        self.register_outputs({
-            "address": self.address,
-            "endpoint": self.endpoint,
-            "port": self.port,
-            "database_name": self.database_name,
-            "username": self.username,
-            "secret_arn": self.secret_arn,
-            "security_group_id": self.security_group_id,
-            "arn": self.arn,
-            "identifier": self.identifier,
-            "resource_id": self.resource_id,
-        })
+        self.register_outputs(
+            {
+                "address": self.address,
+                "endpoint": self.endpoint,
+                "port": self.port,
+                "database_name": self.database_name,
+                "username": self.username,
+                "secret_arn": self.secret_arn,
+                "security_group_id": self.security_group_id,
+                "arn": self.arn,
+                "identifier": self.identifier,
+                "resource_id": self.resource_id,
+            }
+        )
 
     # -- public API ------------------------------------------------------------------------------
     def allow_from(self, label: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
@@ -338,14 +364,18 @@ class Postgres(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-monitoring-role",
             description=f"Enhanced Monitoring of Postgres {self._identifier}",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             tags=self._tags(f"{self._identifier}-monitoring"),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -400,7 +430,8 @@ class Postgres(pulumi.ComponentResource):
             final_snapshot_identifier=f"{resolved.identifier}-final",
             performance_insights_enabled=a.performance_insights,
             performance_insights_retention_period=(
-                a.performance_insights_retention_days if a.performance_insights else None),
+                a.performance_insights_retention_days if a.performance_insights else None
+            ),
             performance_insights_kms_key_id=a.kms_key_id if a.performance_insights else None,
             monitoring_interval=a.monitoring_interval,
             monitoring_role_arn=monitoring_role_arn,
@@ -436,49 +467,77 @@ def _validate(name: str, a: PostgresArgs) -> _Resolved:
         raise fail("allowed_security_group_ids", problem)
 
     if a.engine_version not in SUPPORTED_MAJOR_VERSIONS:
-        raise fail("engine_version", f"{a.engine_version!r} is not a supported major version; choose one of "
-                                     f"{', '.join(SUPPORTED_MAJOR_VERSIONS)} (major only, e.g. '16').")
+        raise fail(
+            "engine_version",
+            f"{a.engine_version!r} is not a supported major version; choose one of "
+            f"{', '.join(SUPPORTED_MAJOR_VERSIONS)} (major only, e.g. '16').",
+        )
     if not a.instance_class.startswith("db.") or a.instance_class.count(".") != 2:
-        raise fail("instance_class", f"{a.instance_class!r} is not an RDS instance class; use 'db.<family>.<size>', "
-                                     "e.g. 'db.t4g.micro'.")
+        raise fail(
+            "instance_class",
+            f"{a.instance_class!r} is not an RDS instance class; use 'db.<family>.<size>', e.g. 'db.t4g.micro'.",
+        )
     if not 20 <= a.allocated_storage <= 65536:
         raise fail("allocated_storage", f"{a.allocated_storage} GiB is outside 20-65536 (gp3 for PostgreSQL).")
     if a.max_allocated_storage != 0 and not a.allocated_storage <= a.max_allocated_storage <= 65536:
-        raise fail("max_allocated_storage", f"{a.max_allocated_storage} GiB must be at least allocated_storage "
-                                            f"({a.allocated_storage}) and at most 65536, or 0 to turn storage "
-                                            "autoscaling off.")
+        raise fail(
+            "max_allocated_storage",
+            f"{a.max_allocated_storage} GiB must be at least allocated_storage "
+            f"({a.allocated_storage}) and at most 65536, or 0 to turn storage "
+            "autoscaling off.",
+        )
     if isinstance(a.kms_key_id, str) and not a.kms_key_id.startswith("arn:"):
-        raise fail("kms_key_id", f"{a.kms_key_id!r} is not a KMS key ARN; RDS needs the full ARN "
-                                 "('arn:aws:kms:<region>:<account>:key/<id>').")
+        raise fail(
+            "kms_key_id",
+            f"{a.kms_key_id!r} is not a KMS key ARN; RDS needs the full ARN "
+            "('arn:aws:kms:<region>:<account>:key/<id>').",
+        )
 
     if not re.match(_PG_NAME, a.username):
-        raise fail("username", f"{a.username!r} is not valid; use 1-63 lower-case letters, digits and underscores, "
-                               "starting with a letter, e.g. 'app'.")
+        raise fail(
+            "username",
+            f"{a.username!r} is not valid; use 1-63 lower-case letters, digits and underscores, "
+            "starting with a letter, e.g. 'app'.",
+        )
     if a.username in RESERVED_USERNAMES or a.username.startswith(("pg_", "rds")):
         raise fail("username", f"{a.username!r} is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'.")
     if not re.match(_PG_NAME, a.database_name):
-        raise fail("database_name", f"{a.database_name!r} is not valid; use 1-63 lower-case letters, digits and "
-                                    "underscores, starting with a letter, e.g. 'app'.")
+        raise fail(
+            "database_name",
+            f"{a.database_name!r} is not valid; use 1-63 lower-case letters, digits and "
+            "underscores, starting with a letter, e.g. 'app'.",
+        )
     if a.database_name in RESERVED_DATABASE_NAMES:
-        raise fail("database_name", f"{a.database_name!r} already exists on every instance; choose another, "
-                                    "e.g. 'app'.")
+        raise fail(
+            "database_name", f"{a.database_name!r} already exists on every instance; choose another, e.g. 'app'."
+        )
     if not 1150 <= a.port <= 65535:
         raise fail("port", f"{a.port} is outside 1150-65535, the ports RDS for PostgreSQL accepts.")
 
     if a.slow_query_threshold_ms < -1:
-        raise fail("slow_query_threshold_ms", f"{a.slow_query_threshold_ms} is not valid; use -1 (off), 0 (log "
-                                              "every statement) or a threshold in milliseconds.")
+        raise fail(
+            "slow_query_threshold_ms",
+            f"{a.slow_query_threshold_ms} is not valid; use -1 (off), 0 (log "
+            "every statement) or a threshold in milliseconds.",
+        )
     if a.log_statement not in set(LogStatement):
-        raise fail("log_statement", f"{a.log_statement!r} is not valid; choose one of "
-                                    f"{', '.join(m.value for m in LogStatement)}.")
+        raise fail(
+            "log_statement",
+            f"{a.log_statement!r} is not valid; choose one of {', '.join(m.value for m in LogStatement)}.",
+        )
     clashing = sorted(MANAGED_PARAMETERS & set(a.parameters))
     if clashing:
-        raise fail("parameters", f"{clashing} are set by the component; use slow_query_threshold_ms and "
-                                 "log_statement instead (rds.force_ssl is always 1).")
+        raise fail(
+            "parameters",
+            f"{clashing} are set by the component; use slow_query_threshold_ms and "
+            "log_statement instead (rds.force_ssl is always 1).",
+        )
 
     if not 1 <= a.backup_retention_days <= 35:
-        raise fail("backup_retention_days", f"{a.backup_retention_days} is outside 1-35; automated backups "
-                                            "cannot be turned off here.")
+        raise fail(
+            "backup_retention_days",
+            f"{a.backup_retention_days} is outside 1-35; automated backups cannot be turned off here.",
+        )
     problem = daily_window_problem(a.backup_window, 30)
     if problem:
         raise fail("backup_window", problem)
@@ -486,16 +545,23 @@ def _validate(name: str, a: PostgresArgs) -> _Resolved:
     if problem:
         raise fail("maintenance_window", problem)
     if windows_overlap(a.backup_window, a.maintenance_window):
-        raise fail("maintenance_window", f"{a.maintenance_window!r} overlaps the daily backup window "
-                                         f"{a.backup_window!r}; move one of them.")
+        raise fail(
+            "maintenance_window",
+            f"{a.maintenance_window!r} overlaps the daily backup window {a.backup_window!r}; move one of them.",
+        )
 
     retention = a.performance_insights_retention_days
     if a.performance_insights and not (retention in (7, 731) or (0 < retention <= 713 and retention % 31 == 0)):
-        raise fail("performance_insights_retention_days", f"{retention} is not valid; use 7 (free), 731, or a "
-                                                          "multiple of 31 up to 713.")
+        raise fail(
+            "performance_insights_retention_days",
+            f"{retention} is not valid; use 7 (free), 731, or a multiple of 31 up to 713.",
+        )
     if a.monitoring_interval not in MONITORING_INTERVALS:
-        raise fail("monitoring_interval", f"{a.monitoring_interval} is not valid; choose one of "
-                                          f"{', '.join(str(i) for i in MONITORING_INTERVALS)} seconds.")
+        raise fail(
+            "monitoring_interval",
+            f"{a.monitoring_interval} is not valid; choose one of "
+            f"{', '.join(str(i) for i in MONITORING_INTERVALS)} seconds.",
+        )
     problem = log_retention_problem(a.log_retention_days)
     if problem:
         raise fail("log_retention_days", problem)

@@ -187,14 +187,16 @@ class Vpc(pulumi.ComponentResource):
         self.public_subnets = [SubnetRef(az, s.id, c) for az, s, c in zip(azs, public, plan.public, strict=True)]
         self.private_subnets = [SubnetRef(az, s.id, c) for az, s, c in zip(azs, private, plan.private, strict=True)]
         self.isolated_subnets = [SubnetRef(az, s.id, c) for az, s, c in zip(azs, isolated, plan.isolated, strict=True)]
-        self.register_outputs({
-            "vpc_id": self.vpc_id,
-            "cidr_block": self.cidr_block,
-            "availability_zones": self.availability_zones,
-            "public_subnet_ids": self.public_subnet_ids,
-            "private_subnet_ids": self.private_subnet_ids,
-            "isolated_subnet_ids": self.isolated_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "cidr_block": self.cidr_block,
+                "availability_zones": self.availability_zones,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+                "isolated_subnet_ids": self.isolated_subnet_ids,
+            }
+        )
 
     # -- steps ---------------------------------------------------------------------------------
     def _tags(self, name_tag: str, **more: str) -> dict[str, str]:
@@ -218,7 +220,9 @@ class Vpc(pulumi.ComponentResource):
         self, vpc: aws.ec2.Vpc, role: str, tier: str, subnets: Sequence[aws.ec2.Subnet], first: int = 0
     ) -> aws.ec2.RouteTable:
         table = aws.ec2.RouteTable(
-            f"{self._name}-{role}", vpc_id=vpc.id, tags=self._tags(f"{self._name}-{role}"),
+            f"{self._name}-{role}",
+            vpc_id=vpc.id,
+            tags=self._tags(f"{self._name}-{role}"),
             opts=pulumi.ResourceOptions(parent=self),
         )
         for i, subnet in enumerate(subnets, start=first):
@@ -255,17 +259,21 @@ class Vpc(pulumi.ComponentResource):
         gateways = []
         for i in range(count):
             eip = aws.ec2.Eip(
-                f"{name}-nat-eip-{i + 1}", domain="vpc", tags=self._tags(f"{name}-nat-{i + 1}"),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
-            )
-            gateways.append(aws.ec2.NatGateway(
-                f"{name}-nat-{i + 1}",
-                allocation_id=eip.allocation_id,
-                subnet_id=public[i].id,
-                connectivity_type="public",
+                f"{name}-nat-eip-{i + 1}",
+                domain="vpc",
                 tags=self._tags(f"{name}-nat-{i + 1}"),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
-            ))
+            )
+            gateways.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{i + 1}",
+                    allocation_id=eip.allocation_id,
+                    subnet_id=public[i].id,
+                    connectivity_type="public",
+                    tags=self._tags(f"{name}-nat-{i + 1}"),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+                )
+            )
         for i, rt in enumerate(private_rts):
             aws.ec2.Route(
                 f"{name}-private-default-route-{i + 1}",
@@ -328,9 +336,7 @@ class Vpc(pulumi.ComponentResource):
         )
         return instance.primary_network_interface_id
 
-    def _create_interface_endpoints(
-        self, vpc: aws.ec2.Vpc, private: Sequence[aws.ec2.Subnet], region: str
-    ) -> None:
+    def _create_interface_endpoints(self, vpc: aws.ec2.Vpc, private: Sequence[aws.ec2.Subnet], region: str) -> None:
         name = self._name
         sg = aws.ec2.SecurityGroup(
             f"{name}-endpoints-sg",
@@ -404,15 +410,17 @@ def flow_logs_trust_policy(account_id: str, region: str) -> dict[str, object]:
     """Trust policy: only VPC Flow Logs, only on behalf of this account's flow logs (confused deputy)."""
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account_id},
-                "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{region}:{account_id}:vpc-flow-log/*"},
-            },
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{region}:{account_id}:vpc-flow-log/*"},
+                },
+            }
+        ],
     }
 
 
@@ -420,12 +428,14 @@ def flow_logs_write_policy(log_group_arn: pulumi.Input[str]) -> dict[str, object
     """Write access to one log group's streams, nothing else."""
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "WriteFlowLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            "Resource": [pulumi.Output.concat(log_group_arn, ":*")],
-        }],
+        "Statement": [
+            {
+                "Sid": "WriteFlowLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": [pulumi.Output.concat(log_group_arn, ":*")],
+            }
+        ],
     }
 
 
@@ -442,28 +452,38 @@ def _validate(name: str, args: VpcArgs) -> list[str]:
     if not isinstance(args.nat, NatMode):
         raise fail("nat", f"{args.nat!r} is not a NatMode; use one of {', '.join(m.name for m in NatMode)}.")
     if args.nat is NatMode.INSTANCE and not re.fullmatch(r"[a-z0-9]+g[a-z]*\.[a-z0-9]+", args.nat_instance_type):
-        raise fail("nat_instance_type", f"{args.nat_instance_type!r} is not a Graviton (ARM) type; the fck-nat "
-                                        "image is arm64, so use e.g. 't4g.nano' or 't4g.micro'.")
+        raise fail(
+            "nat_instance_type",
+            f"{args.nat_instance_type!r} is not a Graviton (ARM) type; the fck-nat "
+            "image is arm64, so use e.g. 't4g.nano' or 't4g.micro'.",
+        )
     if args.flow_log_retention_days not in LOG_RETENTION_DAYS:
-        raise fail("flow_log_retention_days", f"{args.flow_log_retention_days} is not a retention CloudWatch "
-                                              f"accepts; choose one of {', '.join(map(str, LOG_RETENTION_DAYS))}.")
+        raise fail(
+            "flow_log_retention_days",
+            f"{args.flow_log_retention_days} is not a retention CloudWatch "
+            f"accepts; choose one of {', '.join(map(str, LOG_RETENTION_DAYS))}.",
+        )
     seen: set[str] = set()
     for service in args.interface_endpoints:
         if not isinstance(service, str) or not _ENDPOINT_SERVICE.fullmatch(service) or service.startswith("com."):
-            raise fail("interface_endpoints", f"{service!r} is not a service short name; use names such as "
-                                              "'ecr.api', 'ecr.dkr', 'logs' or 'secretsmanager'.")
+            raise fail(
+                "interface_endpoints",
+                f"{service!r} is not a service short name; use names such as "
+                "'ecr.api', 'ecr.dkr', 'logs' or 'secretsmanager'.",
+            )
         if service in seen:
             raise fail("interface_endpoints", f"{service!r} is listed twice; list each service once.")
         seen.add(service)
     max_azs = min(AZ_SLOTS, 6)
     if args.az_count is not None and args.availability_zones is not None:
-        raise fail("az_count", "Only one of [az_count] and [availability_zones] can be specified; "
-                               "drop one of them.")
+        raise fail("az_count", "Only one of [az_count] and [availability_zones] can be specified; drop one of them.")
     if args.availability_zones is not None:
         azs = list(args.availability_zones)
         if isinstance(args.availability_zones, str) or not 1 <= len(azs) <= max_azs:
-            raise fail("availability_zones", f"{args.availability_zones!r} must list 1 to {max_azs} AZ names, "
-                                             "e.g. ['us-east-1a', 'us-east-1b'].")
+            raise fail(
+                "availability_zones",
+                f"{args.availability_zones!r} must list 1 to {max_azs} AZ names, e.g. ['us-east-1a', 'us-east-1b'].",
+            )
         for az in azs:
             if not isinstance(az, str) or not _AZ_NAME.fullmatch(az):
                 raise fail("availability_zones", f"{az!r} is not an AZ name; use names such as 'us-east-1a'.")
@@ -475,6 +495,9 @@ def _validate(name: str, args: VpcArgs) -> list[str]:
         raise fail("az_count", f"{count!r} is outside 1..{max_azs}; choose 2 or 3 for most workloads.")
     available = list(aws.get_availability_zones(state="available").names)
     if count > len(available):
-        raise fail("az_count", f"{count} AZs requested but the region has {len(available)} available "
-                               f"({', '.join(available)}); lower az_count.")
+        raise fail(
+            "az_count",
+            f"{count} AZs requested but the region has {len(available)} available "
+            f"({', '.join(available)}); lower az_count.",
+        )
     return available[:count]

@@ -63,31 +63,42 @@ class WebAcl(pulumi.ComponentResource):
 
         def visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgs:
             return aws.wafv2.WebAclVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
+                cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+            )
 
         rules = [
             aws.wafv2.WebAclRuleArgs(
                 name=group,
                 priority=i,
-                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
+                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
+                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()
+                ),
                 statement=aws.wafv2.WebAclRuleStatementArgs(
                     managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                        name=group, vendor_name="AWS")),
+                        name=group, vendor_name="AWS"
+                    )
+                ),
                 visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-                    cloudwatch_metrics_enabled=True, metric_name=f"{name}-{group}", sampled_requests_enabled=True),
+                    cloudwatch_metrics_enabled=True, metric_name=f"{name}-{group}", sampled_requests_enabled=True
+                ),
             )
             for i, group in enumerate(args.managed_rule_groups)
         ]
-        rules.append(aws.wafv2.WebAclRuleArgs(
-            name="rate-limit-per-ip",
-            priority=len(rules),
-            action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
-            statement=aws.wafv2.WebAclRuleStatementArgs(
-                rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
-                    limit=args.rate_limit_per_5_minutes, aggregate_key_type="IP")),
-            visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True, metric_name=f"{name}-rate-limit", sampled_requests_enabled=True),
-        ))
+        rules.append(
+            aws.wafv2.WebAclRuleArgs(
+                name="rate-limit-per-ip",
+                priority=len(rules),
+                action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
+                statement=aws.wafv2.WebAclRuleStatementArgs(
+                    rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
+                        limit=args.rate_limit_per_5_minutes, aggregate_key_type="IP"
+                    )
+                ),
+                visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
+                    cloudwatch_metrics_enabled=True, metric_name=f"{name}-rate-limit", sampled_requests_enabled=True
+                ),
+            )
+        )
         acl = aws.wafv2.WebAcl(
             f"{name}-acl",
             scope="CLOUDFRONT",
@@ -95,7 +106,8 @@ class WebAcl(pulumi.ComponentResource):
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=rules,
             visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
-                cloudwatch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True),
+                cloudwatch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            ),
             tags=layered_tags(KIND, f"{name}-acl", args.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -106,11 +118,19 @@ class WebAcl(pulumi.ComponentResource):
 
 def _validate(name: str, args: WebAclArgs) -> None:
     if not 100 <= args.rate_limit_per_5_minutes <= 2_000_000_000:
-        raise ComponentArgsError(KIND, name, "rate_limit_per_5_minutes",
-                                 f"{args.rate_limit_per_5_minutes} is outside WAF's 100..2000000000; use e.g. 2000.")
+        raise ComponentArgsError(
+            KIND,
+            name,
+            "rate_limit_per_5_minutes",
+            f"{args.rate_limit_per_5_minutes} is outside WAF's 100..2000000000; use e.g. 2000.",
+        )
     unknown = [g for g in args.managed_rule_groups if not g.startswith("AWSManagedRules")]
     if unknown:
-        raise ComponentArgsError(KIND, name, "managed_rule_groups",
-                                 f"{unknown} are not AWS managed rule groups (names start with 'AWSManagedRules').")
+        raise ComponentArgsError(
+            KIND,
+            name,
+            "managed_rule_groups",
+            f"{unknown} are not AWS managed rule groups (names start with 'AWSManagedRules').",
+        )
     if len(set(args.managed_rule_groups)) != len(args.managed_rule_groups):
         raise ComponentArgsError(KIND, name, "managed_rule_groups", "lists a group twice; list each group once.")

@@ -78,7 +78,9 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, _TRANSIENT_EXCEPTIONS)
 
 
-def backoff_delay(attempt: int, *, base: float = 0.5, cap: float = 20.0, rng: Callable[[], float] = random.random) -> float:
+def backoff_delay(
+    attempt: int, *, base: float = 0.5, cap: float = 20.0, rng: Callable[[], float] = random.random
+) -> float:
     """Full-jitter exponential backoff: uniform in ``[0, min(cap, base * 2**attempt)]``."""
     return rng() * min(cap, base * (2**attempt))
 

@@ -32,8 +32,14 @@ class ConfigError(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True,
-                              strict=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        strict=True,
+        use_attribute_docstrings=True,
+    )
 
 
 def _retention(value: int) -> int:
@@ -133,7 +139,9 @@ class EdgeConfig(_Model):
     @classmethod
     def _waf(cls, value: str | None) -> str | None:
         if value is not None and not _WAF_ARN.match(value):
-            raise ValueError("is not a global WAFv2 web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)")
+            raise ValueError(
+                "is not a global WAFv2 web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)"
+            )
         return value
 
     @field_validator("alb_ingress_cidrs")
@@ -149,8 +157,10 @@ class EdgeConfig(_Model):
     @model_validator(mode="after")
     def _domain_needs_cert(self) -> EdgeConfig:
         if self.certificate_arn is not None and self.alb_domain_name is None:
-            raise ValueError("certificateArn needs albDomainName: CloudFront verifies the load balancer's certificate "
-                             "against the origin's name, so give the DNS name the certificate covers")
+            raise ValueError(
+                "certificateArn needs albDomainName: CloudFront verifies the load balancer's certificate "
+                "against the origin's name, so give the DNS name the certificate covers"
+            )
         if self.cdn_domain_names and self.cdn_certificate_arn is None:
             raise ValueError("cdnDomainNames needs cdnCertificateArn (an ACM certificate in us-east-1)")
         if self.waf and self.waf_web_acl_arn is not None:
@@ -175,8 +185,10 @@ class ServiceSize(_Model):
     @model_validator(mode="after")
     def _order(self) -> ServiceSize:
         if not self.min_count <= self.desired_count <= self.max_count:
-            raise ValueError(f"needs minCount <= desiredCount <= maxCount, got {self.min_count} <= "
-                             f"{self.desired_count} <= {self.max_count}")
+            raise ValueError(
+                f"needs minCount <= desiredCount <= maxCount, got {self.min_count} <= "
+                f"{self.desired_count} <= {self.max_count}"
+            )
         return self
 
 
@@ -203,8 +215,10 @@ class ServicesConfig(_Model):
     @model_validator(mode="after")
     def _spot_needs_x86(self) -> ServicesConfig:
         if self.capacity != "on_demand" and self.architecture == "ARM64":
-            raise ValueError(f"capacity '{self.capacity}' uses Fargate Spot, which runs only X86_64 tasks; "
-                             "set architecture to X86_64 or capacity to on_demand")
+            raise ValueError(
+                f"capacity '{self.capacity}' uses Fargate Spot, which runs only X86_64 tasks; "
+                "set architecture to X86_64 or capacity to on_demand"
+            )
         return self
 
     @field_validator("image")
@@ -236,8 +250,10 @@ class DatabaseConfig(_Model):
     @model_validator(mode="after")
     def _storage(self) -> DatabaseConfig:
         if self.max_allocated_storage < self.allocated_storage:
-            raise ValueError(f"maxAllocatedStorage ({self.max_allocated_storage}) must be >= allocatedStorage "
-                             f"({self.allocated_storage})")
+            raise ValueError(
+                f"maxAllocatedStorage ({self.max_allocated_storage}) must be >= allocatedStorage "
+                f"({self.allocated_storage})"
+            )
         return self
 
 
@@ -339,11 +355,10 @@ def load_config(values: Mapping[str, str], *, env: str, source: str) -> Platform
     for full_key, text in sorted(values.items()):
         if not full_key.startswith(prefix):
             continue
-        key = full_key[len(prefix):]
+        key = full_key[len(prefix) :]
         if key not in TOP_LEVEL_KEYS:
             raise ConfigError(
-                f"{source}: {full_key} is not a known key; known keys: "
-                f"{', '.join(prefix + k for k in TOP_LEVEL_KEYS)}"
+                f"{source}: {full_key} is not a known key; known keys: {', '.join(prefix + k for k in TOP_LEVEL_KEYS)}"
             )
         file_values[key] = text if key == "profile" else _parse_value(full_key, text)
 

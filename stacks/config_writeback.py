@@ -133,7 +133,12 @@ def write_back(
             f"{path}: no such stack file; pass --stack-file PATH or create it with `pulumi stack init`"
         ) from exc
     after = update_blue_green(
-        before, service=service, active_color=active_color, weights=weights, namespace=namespace, source=str(path),
+        before,
+        service=service,
+        active_color=active_color,
+        weights=weights,
+        namespace=namespace,
+        source=str(path),
         idle_desired_count=idle_desired_count,
     )
     if after == before:

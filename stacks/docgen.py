@@ -64,8 +64,11 @@ def _attribute_docs(cls: type) -> Iterator[tuple[str, str, str]]:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             doc = ""
             following = body[i + 1] if i + 1 < len(body) else None
-            if (isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
-                    and isinstance(following.value.value, str)):
+            if (
+                isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
                 doc = inspect.cleandoc(following.value.value)
             yield node.target.id, ast.unparse(node.annotation), doc
 
@@ -102,7 +105,9 @@ def _agrees(default: Any, text: str) -> bool:
     if isinstance(default, enum.Enum):
         return str(default.value).lower() in low or default.name.lower() in low
     if isinstance(default, int | float):
-        numbers = [float(n.replace(",", "").replace("_", "")) for n in re.findall(r"(?<![\w.])\d[\d,_]*(?:\.\d+)?", text)]
+        numbers = [
+            float(n.replace(",", "").replace("_", "")) for n in re.findall(r"(?<![\w.])\d[\d,_]*(?:\.\d+)?", text)
+        ]
         return float(default) in numbers
     if isinstance(default, str):
         if len(default) > 80:  # a long constant (a policy, a document) is described, not quoted

@@ -219,7 +219,9 @@ def _details(cls: str, owned: list[Resource]) -> tuple[str, ...]:
     for svc in services:
         count = as_number(svc["inputs"].get("desiredCount"))
         strategies = svc["inputs"].get("capacityProviderStrategies") or []
-        spot = any(s.get("capacityProvider") == "FARGATE_SPOT" and (as_number(s.get("weight")) or 0) > 0 for s in strategies)
+        spot = any(
+            s.get("capacityProvider") == "FARGATE_SPOT" and (as_number(s.get("weight")) or 0) > 0 for s in strategies
+        )
         size = ""
         if tds:
             td = tds[0]["inputs"]

@@ -133,8 +133,17 @@ _SHAPES: dict[str, tuple[str, str | None]] = {
 }
 
 # Physical-name inputs, per type, in order of preference.
-_NAME_INPUTS = ("name", "bucket", "family", "identifier", "replicationGroupId", "repositoryName", "functionName",
-                "userId", "userGroupId")
+_NAME_INPUTS = (
+    "name",
+    "bucket",
+    "family",
+    "identifier",
+    "replicationGroupId",
+    "repositoryName",
+    "functionName",
+    "userId",
+    "userGroupId",
+)
 
 
 def _digest(*parts: str) -> str:
@@ -206,7 +215,12 @@ class AwsMocks(_mocks.Mocks):
         physical = next((str(inputs[k]) for k in _NAME_INPUTS if isinstance(inputs.get(k), str)), None)
         if physical is None:
             physical = f"{args.name}-{seed[:7]}"
-            if "name" not in inputs and args.typ in _SHAPES and _SHAPES[args.typ][1] and "{name}" in str(_SHAPES[args.typ][1]):
+            if (
+                "name" not in inputs
+                and args.typ in _SHAPES
+                and _SHAPES[args.typ][1]
+                and "{name}" in str(_SHAPES[args.typ][1])
+            ):
                 inputs["name"] = physical
         rid = prefix + seed[:17] if prefix else physical
         out = self._outputs(args.typ, rid, physical, inputs, seed)
@@ -220,9 +234,16 @@ class AwsMocks(_mocks.Mocks):
         service, resource = fmt.split(":", 1)
         cluster = str(inputs.get("cluster", "cluster")).rsplit("/", 1)[-1]
         resource = resource.format(
-            id=rid, name=physical, hex=seed[:16], hex2=seed[16:32], family=inputs.get("family", physical),
-            identifier=inputs.get("identifier", physical), rgid=inputs.get("replicationGroupId", physical),
-            cluster=cluster, uuid=str(uuid.UUID(seed[:32])), suffix6=seed[32:38],
+            id=rid,
+            name=physical,
+            hex=seed[:16],
+            hex2=seed[16:32],
+            family=inputs.get("family", physical),
+            identifier=inputs.get("identifier", physical),
+            rgid=inputs.get("replicationGroupId", physical),
+            cluster=cluster,
+            uuid=str(uuid.UUID(seed[:32])),
+            suffix6=seed[32:38],
         )
         region = "" if service in ("iam", "cloudfront", "s3") else self.region
         return f"arn:aws:{service}:{region}:{self.account_id}:{resource}"
@@ -232,63 +253,101 @@ class AwsMocks(_mocks.Mocks):
         out: dict[str, Any] = {}
         if typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
             bucket = str(inputs.get("bucket") or physical.lower())
-            out.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}",
-                       bucketDomainName=f"{bucket}.s3.amazonaws.com",
-                       bucketRegionalDomainName=f"{bucket}.s3.{r}.amazonaws.com",
-                       region=r, hostedZoneId="Z3AQBSTGFYJSTF")
+            out.update(
+                bucket=bucket,
+                arn=f"arn:aws:s3:::{bucket}",
+                bucketDomainName=f"{bucket}.s3.amazonaws.com",
+                bucketRegionalDomainName=f"{bucket}.s3.{r}.amazonaws.com",
+                region=r,
+                hostedZoneId="Z3AQBSTGFYJSTF",
+            )
         elif typ == "aws:ec2/vpc:Vpc":
-            out.update(defaultSecurityGroupId="sg-" + seed[17:34], defaultRouteTableId="rtb-" + seed[17:34],
-                       defaultNetworkAclId="acl-" + seed[17:34], mainRouteTableId="rtb-" + seed[17:34],
-                       ownerId=self.account_id)
+            out.update(
+                defaultSecurityGroupId="sg-" + seed[17:34],
+                defaultRouteTableId="rtb-" + seed[17:34],
+                defaultNetworkAclId="acl-" + seed[17:34],
+                mainRouteTableId="rtb-" + seed[17:34],
+                ownerId=self.account_id,
+            )
         elif typ == "aws:ec2/securityGroup:SecurityGroup":
             out.update(ownerId=self.account_id)
         elif typ == "aws:ec2/eip:Eip":
-            octets = [int(seed[i:i + 2], 16) for i in (0, 2, 4)]
+            octets = [int(seed[i : i + 2], 16) for i in (0, 2, 4)]
             out.update(publicIp=f"3.{octets[0]}.{octets[1]}.{octets[2]}", allocationId=rid)
         elif typ == "aws:ec2/instance:Instance":
-            out.update(primaryNetworkInterfaceId="eni-" + seed[17:34], privateIp=f"10.0.0.{int(seed[:2], 16) % 250 + 4}")
+            out.update(
+                primaryNetworkInterfaceId="eni-" + seed[17:34], privateIp=f"10.0.0.{int(seed[:2], 16) % 250 + 4}"
+            )
         elif typ == "aws:lb/loadBalancer:LoadBalancer":
             name = str(inputs.get("name", physical))
-            out.update(dnsName=f"{name}-{int(seed[:8], 16) % 10**10}.{r}.elb.amazonaws.com", zoneId="Z35SXDOTRQ7X7K",
-                       arnSuffix=f"app/{name}/{seed[:16]}")
+            out.update(
+                dnsName=f"{name}-{int(seed[:8], 16) % 10**10}.{r}.elb.amazonaws.com",
+                zoneId="Z35SXDOTRQ7X7K",
+                arnSuffix=f"app/{name}/{seed[:16]}",
+            )
         elif typ == "aws:lb/targetGroup:TargetGroup":
             out.update(arnSuffix=f"targetgroup/{inputs.get('name', physical)}/{seed[:16]}")
         elif typ == "aws:cloudfront/distribution:Distribution":
             did = rid
-            out.update(domainName=f"d{seed[:13]}.cloudfront.net", hostedZoneId="Z2FDTNDATAQYW2", status="Deployed",
-                       etag="E" + seed[20:33].upper(), arn=f"arn:aws:cloudfront::{self.account_id}:distribution/{did}")
+            out.update(
+                domainName=f"d{seed[:13]}.cloudfront.net",
+                hostedZoneId="Z2FDTNDATAQYW2",
+                status="Deployed",
+                etag="E" + seed[20:33].upper(),
+                arn=f"arn:aws:cloudfront::{self.account_id}:distribution/{did}",
+            )
         elif typ == "aws:ecs/cluster:Cluster":
             out.update(name=inputs.get("name", physical))
         elif typ == "aws:ecs/taskDefinition:TaskDefinition":
-            out.update(revision=1, arnWithoutRevision=self._arn("ecs:task-definition/{family}", rid, physical, inputs, seed))
+            out.update(
+                revision=1, arnWithoutRevision=self._arn("ecs:task-definition/{family}", rid, physical, inputs, seed)
+            )
         elif typ == "aws:iam/role:Role":
             out.update(uniqueId="AROA" + seed[:17].upper())
         elif typ == "aws:ecr/repository:Repository":
             name = str(inputs.get("name", physical))
-            out.update(name=name, repositoryUrl=f"{self.account_id}.dkr.ecr.{r}.amazonaws.com/{name}", registryId=self.account_id)
+            out.update(
+                name=name,
+                repositoryUrl=f"{self.account_id}.dkr.ecr.{r}.amazonaws.com/{name}",
+                registryId=self.account_id,
+            )
         elif typ == "aws:rds/instance:Instance":
             ident = str(inputs.get("identifier", physical))
             host = f"{ident}.c{seed[:11]}.{r}.rds.amazonaws.com"
             port = int(inputs.get("port", 5432))
-            out.update(address=host, endpoint=f"{host}:{port}", port=port, resourceId="db-" + seed[:26].upper(),
-                       hostedZoneId="Z2R2ITUGPM61AM")
+            out.update(
+                address=host,
+                endpoint=f"{host}:{port}",
+                port=port,
+                resourceId="db-" + seed[:26].upper(),
+                hostedZoneId="Z2R2ITUGPM61AM",
+            )
             if inputs.get("manageMasterUserPassword"):
-                out["masterUserSecrets"] = [{
-                    "secretArn": f"arn:aws:secretsmanager:{r}:{self.account_id}:secret:rds!db-{uuid.UUID(seed[:32])}-{seed[32:38]}",
-                    "secretStatus": "active",
-                    "kmsKeyId": inputs.get("masterUserSecretKmsKeyId") or f"arn:aws:kms:{r}:{self.account_id}:key/{uuid.UUID(seed[32:64])}",
-                }]
+                out["masterUserSecrets"] = [
+                    {
+                        "secretArn": f"arn:aws:secretsmanager:{r}:{self.account_id}:secret:rds!db-{uuid.UUID(seed[:32])}-{seed[32:38]}",
+                        "secretStatus": "active",
+                        "kmsKeyId": inputs.get("masterUserSecretKmsKeyId")
+                        or f"arn:aws:kms:{r}:{self.account_id}:key/{uuid.UUID(seed[32:64])}",
+                    }
+                ]
         elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
             rgid = str(inputs.get("replicationGroupId", physical))
             short = {"us-east-1": "use1", "eu-west-1": "euw1"}.get(r, r.replace("-", "")[:6])
-            out.update(primaryEndpointAddress=f"master.{rgid}.{seed[:6]}.{short}.cache.amazonaws.com",
-                       readerEndpointAddress=f"replica.{rgid}.{seed[:6]}.{short}.cache.amazonaws.com",
-                       memberClusters=[f"{rgid}-00{i + 1}" for i in range(int(inputs.get("numCacheClusters", 1) or 1))])
+            out.update(
+                primaryEndpointAddress=f"master.{rgid}.{seed[:6]}.{short}.cache.amazonaws.com",
+                readerEndpointAddress=f"replica.{rgid}.{seed[:6]}.{short}.cache.amazonaws.com",
+                memberClusters=[f"{rgid}-00{i + 1}" for i in range(int(inputs.get("numCacheClusters", 1) or 1))],
+            )
         elif typ == "aws:secretsmanager/secret:Secret":
             out.update(name=inputs.get("name", physical))
         elif typ == "aws:kms/key:Key":
             out.update(keyId=str(uuid.UUID(seed[:32])))
-        elif typ == "aws:cloudfront/originAccessControl:OriginAccessControl" or typ == "aws:cloudfront/keyGroup:KeyGroup" or typ == "aws:cloudfront/publicKey:PublicKey":
+        elif (
+            typ == "aws:cloudfront/originAccessControl:OriginAccessControl"
+            or typ == "aws:cloudfront/keyGroup:KeyGroup"
+            or typ == "aws:cloudfront/publicKey:PublicKey"
+        ):
             out.update(etag="E" + seed[20:33].upper())
         elif typ == "aws:cloudwatch/logGroup:LogGroup" or typ == "aws:sns/topic:Topic":
             out.update(name=inputs.get("name", physical))
@@ -303,9 +362,11 @@ class AwsMocks(_mocks.Mocks):
             length = int(inputs.get("length", 32))
             out.update(result=(seed * 4)[:length])
         elif typ == "tls:index/privateKey:PrivateKey":
-            out.update(privateKeyPem="-----BEGIN RSA PRIVATE KEY-----\n(plan)\n-----END RSA PRIVATE KEY-----\n",
-                       publicKeyPem=f"-----BEGIN PUBLIC KEY-----\n{seed}\n-----END PUBLIC KEY-----\n",
-                       publicKeyFingerprintSha256="SHA256:" + seed[:43])
+            out.update(
+                privateKeyPem="-----BEGIN RSA PRIVATE KEY-----\n(plan)\n-----END RSA PRIVATE KEY-----\n",
+                publicKeyPem=f"-----BEGIN PUBLIC KEY-----\n{seed}\n-----END PUBLIC KEY-----\n",
+                publicKeyFingerprintSha256="SHA256:" + seed[:43],
+            )
         elif typ == "aws:wafv2/webAcl:WebAcl":
             out.update(id=str(uuid.UUID(seed[:32])))
         return out
@@ -320,34 +381,60 @@ class AwsMocks(_mocks.Mocks):
         if tok == "aws:index/getAvailabilityZones:getAvailabilityZones":
             letters = "abcdef"
             short = {"us-east-1": "use1", "eu-west-1": "euw1"}.get(r, r.replace("-", "")[:6])
-            return {"names": [f"{r}{c}" for c in letters], "zoneIds": [f"{short}-az{i + 1}" for i in range(6)],
-                    "groupNames": [r] * 6, "id": r}, None
+            return {
+                "names": [f"{r}{c}" for c in letters],
+                "zoneIds": [f"{short}-az{i + 1}" for i in range(6)],
+                "groupNames": [r] * 6,
+                "id": r,
+            }, None
         if tok == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": self.account_id, "arn": f"arn:aws:iam::{self.account_id}:user/plan",
-                    "userId": "AIDA" + _digest("user")[:17].upper(), "id": self.account_id}, None
+            return {
+                "accountId": self.account_id,
+                "arn": f"arn:aws:iam::{self.account_id}:user/plan",
+                "userId": "AIDA" + _digest("user")[:17].upper(),
+                "id": self.account_id,
+            }, None
         if tok == "aws:index/getRegion:getRegion":
-            return {"name": r, "region": r, "id": r, "endpoint": f"ec2.{r}.amazonaws.com",
-                    "description": r}, None
+            return {"name": r, "region": r, "id": r, "endpoint": f"ec2.{r}.amazonaws.com", "description": r}, None
         if tok == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws",
-                    "reverseDnsPrefix": "com.amazonaws"}, None
+            return {
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "id": "aws",
+                "reverseDnsPrefix": "com.amazonaws",
+            }, None
         if tok == "aws:elb/getServiceAccount:getServiceAccount":
             acct = ELB_ACCOUNTS.get(r, "127311923021")
             return {"arn": f"arn:aws:iam::{acct}:root", "id": acct}, None
         if tok == "aws:s3/getCanonicalUserId:getCanonicalUserId":
             return {"id": _digest("canonical", self.account_id), "displayName": "plan"}, None
         if tok == "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-            return {"id": "pl-3b927c52", "name": a.get("name", ""), "addressFamily": "IPv4", "maxEntries": 55,
-                    "entries": [], "arn": f"arn:aws:ec2:{r}:aws:prefix-list/pl-3b927c52"}, None
+            return {
+                "id": "pl-3b927c52",
+                "name": a.get("name", ""),
+                "addressFamily": "IPv4",
+                "maxEntries": 55,
+                "entries": [],
+                "arn": f"arn:aws:ec2:{r}:aws:prefix-list/pl-3b927c52",
+            }, None
         if tok == "aws:ec2/getAmi:getAmi":
-            return {"id": "ami-" + _digest(tok, repr(sorted(a.items())))[:17], "architecture": "arm64",
-                    "name": "fck-nat-al2023-hvm-arm64"}, None
+            return {
+                "id": "ami-" + _digest(tok, repr(sorted(a.items())))[:17],
+                "architecture": "arm64",
+                "name": "fck-nat-al2023-hvm-arm64",
+            }, None
         if tok == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return {"userName": "AWS", "password": "[secret]", "proxyEndpoint":
-                    f"https://{self.account_id}.dkr.ecr.{r}.amazonaws.com", "authorizationToken": "[secret]"}, None
-        if tok in ("aws:cloudfront/getCachePolicy:getCachePolicy",
-                     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy",
-                     "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy"):
+            return {
+                "userName": "AWS",
+                "password": "[secret]",
+                "proxyEndpoint": f"https://{self.account_id}.dkr.ecr.{r}.amazonaws.com",
+                "authorizationToken": "[secret]",
+            }, None
+        if tok in (
+            "aws:cloudfront/getCachePolicy:getCachePolicy",
+            "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy",
+            "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy",
+        ):
             name = str(a.get("name", ""))
             if name in MANAGED_CLOUDFRONT_POLICIES:
                 return {"id": MANAGED_CLOUDFRONT_POLICIES[name], "name": name}, None
@@ -355,8 +442,10 @@ class AwsMocks(_mocks.Mocks):
         if tok == "aws:iam/getPolicyDocument:getPolicyDocument":
             import json
 
-            return {"json": json.dumps({"Version": "2012-10-17", "Statement": a.get("statements", [])},
-                                       sort_keys=True), "id": "policy"}, None
+            return {
+                "json": json.dumps({"Version": "2012-10-17", "Statement": a.get("statements", [])}, sort_keys=True),
+                "id": "policy",
+            }, None
         return {}, None
 
 

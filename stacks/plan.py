@@ -165,5 +165,7 @@ def render_outputs(plan: Plan) -> str:
     if not plan.outputs:
         return ""
     width = max(len(k) for k in plan.outputs) + 2
-    rows = [f"    {k:<{width}}{json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(plan.outputs.items())]
+    rows = [
+        f"    {k:<{width}}{json.dumps(v) if not isinstance(v, str) else v}" for k, v in sorted(plan.outputs.items())
+    ]
     return "\n".join(["Outputs:", *rows])

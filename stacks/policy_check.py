@@ -29,8 +29,9 @@ def config_path(env: str, root: Path = REPO_ROOT) -> Path:
 def resource_views(plan: Plan) -> list[ResourceView]:
     """The plan's resources as the rules see them (inputs are already in wire form)."""
     return [
-        ResourceView(r["type"], r["urn"], r["name"], r.get("inputs") or {}, r.get("parent"),
-                     tuple(r.get("dependencies") or ()))
+        ResourceView(
+            r["type"], r["urn"], r["name"], r.get("inputs") or {}, r.get("parent"), tuple(r.get("dependencies") or ())
+        )
         for r in plan.resources
     ]
 
@@ -59,17 +60,30 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         rules = {r.name: r for r in REGISTRY}
         return {
-            "env": self.env, "stack": self.stack, "configFile": self.config_file, "resources": self.resources,
-            "rulesRun": self.rules_run, "passed": self.passed,
-            "mandatoryViolations": len(self.mandatory), "advisoryViolations": len(self.advisory),
+            "env": self.env,
+            "stack": self.stack,
+            "configFile": self.config_file,
+            "resources": self.resources,
+            "rulesRun": self.rules_run,
+            "passed": self.passed,
+            "mandatoryViolations": len(self.mandatory),
+            "advisoryViolations": len(self.advisory),
             "violations": [
-                {"policy": f.rule, "control": rules[f.rule].control, "level": f.level.value, "urn": f.urn, "message": f.message}
+                {
+                    "policy": f.rule,
+                    "control": rules[f.rule].control,
+                    "level": f.level.value,
+                    "urn": f.urn,
+                    "message": f.message,
+                }
                 for f in self.findings
             ],
         }
 
 
-def check_plan(plan: Plan, env: str, *, config: Mapping[str, Any] | None = None, config_file: Path | None = None) -> Verdict:
+def check_plan(
+    plan: Plan, env: str, *, config: Mapping[str, Any] | None = None, config_file: Path | None = None
+) -> Verdict:
     """Run the pack over ``plan`` with ``config`` (raw CrossGuard config) or ``config_file``."""
     source = "defaults"
     if config is None:
@@ -89,8 +103,11 @@ def check_plan(plan: Plan, env: str, *, config: Mapping[str, Any] | None = None,
 
 def render_text(verdict: Verdict) -> str:
     rules = {r.name: r for r in REGISTRY}
-    lines: list[str] = [f"Policy check of {verdict.stack} ({verdict.resources} resources, {verdict.rules_run} policies, "
-                        f"config {verdict.config_file or 'pack defaults'})", ""]
+    lines: list[str] = [
+        f"Policy check of {verdict.stack} ({verdict.resources} resources, {verdict.rules_run} policies, "
+        f"config {verdict.config_file or 'pack defaults'})",
+        "",
+    ]
     by_rule: dict[str, list[Finding]] = {}
     for f in verdict.findings:
         by_rule.setdefault(f.rule, []).append(f)
@@ -103,8 +120,10 @@ def render_text(verdict: Verdict) -> str:
             lines.append(f"    {f.message}")
         lines.append("")
     verdict_word = "PASSED" if verdict.passed else "FAILED"
-    lines.append(f"{verdict_word}: {len(verdict.mandatory)} mandatory and {len(verdict.advisory)} advisory violation(s) "
-                 f"in {verdict.stack}.")
+    lines.append(
+        f"{verdict_word}: {len(verdict.mandatory)} mandatory and {len(verdict.advisory)} advisory violation(s) "
+        f"in {verdict.stack}."
+    )
     return "\n".join(lines)
 
 

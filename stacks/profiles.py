@@ -144,32 +144,67 @@ def _is(dotted: str, expected: Any) -> Callable[[dict[str, Any]], bool]:
 
 _PROD_INVARIANTS = (
     Invariant("database-multi-az", "prod databases are Multi-AZ", "database.multiAz", _is("database.multiAz", True)),
-    Invariant("database-deletion-protection", "prod databases are protected from deletion",
-              "database.deletionProtection", _is("database.deletionProtection", True)),
-    Invariant("database-backups", "prod keeps at least 14 days of database backups",
-              "database.backupRetentionDays", _min("database.backupRetentionDays", 14)),
-    Invariant("cache-failover", "prod caches have at least 2 nodes with automatic failover",
-              "cache.nodes", _min("cache.nodes", 2)),
+    Invariant(
+        "database-deletion-protection",
+        "prod databases are protected from deletion",
+        "database.deletionProtection",
+        _is("database.deletionProtection", True),
+    ),
+    Invariant(
+        "database-backups",
+        "prod keeps at least 14 days of database backups",
+        "database.backupRetentionDays",
+        _min("database.backupRetentionDays", 14),
+    ),
+    Invariant(
+        "cache-failover",
+        "prod caches have at least 2 nodes with automatic failover",
+        "cache.nodes",
+        _min("cache.nodes", 2),
+    ),
     Invariant("three-azs", "prod spans at least 3 availability zones", "network.azCount", _min("network.azCount", 3)),
     Invariant("nat-per-az", "prod has one NAT gateway per AZ", "network.natMode", _is("network.natMode", "per_az")),
     Invariant("flow-logs", "prod records VPC flow logs", "network.flowLogs", _is("network.flowLogs", True)),
-    Invariant("log-retention", "prod keeps service logs at least 30 days",
-              "services.logRetentionDays", _min("services.logRetentionDays", 30)),
-    Invariant("catalog-two-tasks", "prod runs at least 2 catalog tasks",
-              "services.catalog.minCount", _min("services.catalog.minCount", 2)),
-    Invariant("accounts-two-tasks", "prod runs at least 2 accounts tasks",
-              "services.accounts.minCount", _min("services.accounts.minCount", 2)),
-    Invariant("alb-access-logs", "prod keeps load balancer access logs", "edge.albAccessLogs",
-              _is("edge.albAccessLogs", True)),
-    Invariant("waf", "prod's CloudFront sits behind a web ACL", "edge.waf",
-              lambda raw: lookup(raw, "edge.waf") is True or lookup(raw, "edge.wafWebAclArn") is not None),
+    Invariant(
+        "log-retention",
+        "prod keeps service logs at least 30 days",
+        "services.logRetentionDays",
+        _min("services.logRetentionDays", 30),
+    ),
+    Invariant(
+        "catalog-two-tasks",
+        "prod runs at least 2 catalog tasks",
+        "services.catalog.minCount",
+        _min("services.catalog.minCount", 2),
+    ),
+    Invariant(
+        "accounts-two-tasks",
+        "prod runs at least 2 accounts tasks",
+        "services.accounts.minCount",
+        _min("services.accounts.minCount", 2),
+    ),
+    Invariant(
+        "alb-access-logs", "prod keeps load balancer access logs", "edge.albAccessLogs", _is("edge.albAccessLogs", True)
+    ),
+    Invariant(
+        "waf",
+        "prod's CloudFront sits behind a web ACL",
+        "edge.waf",
+        lambda raw: lookup(raw, "edge.waf") is True or lookup(raw, "edge.wafWebAclArn") is not None,
+    ),
 )
 
 _STAGING_INVARIANTS = (
-    Invariant("database-multi-az", "staging mirrors prod's Multi-AZ database", "database.multiAz",
-              _is("database.multiAz", True)),
+    Invariant(
+        "database-multi-az",
+        "staging mirrors prod's Multi-AZ database",
+        "database.multiAz",
+        _is("database.multiAz", True),
+    ),
     Invariant("cache-failover", "staging mirrors prod's cache failover", "cache.nodes", _min("cache.nodes", 2)),
-    Invariant("three-azs", "staging mirrors prod's 3 availability zones", "network.azCount", _min("network.azCount", 3)),
+    Invariant(
+        "three-azs", "staging mirrors prod's 3 availability zones", "network.azCount", _min("network.azCount", 3)
+    ),
 )
 
 

@@ -106,81 +106,109 @@ class StreamingPlatform(pulumi.ComponentResource):
         c = args.config
         child = pulumi.ResourceOptions(parent=self)
 
-        vpc = Vpc(f"{name}-net", VpcArgs(
-            cidr=c.network.cidr,
-            az_count=c.network.az_count,
-            nat=NatMode(c.network.nat_mode),
-            flow_logs=c.network.flow_logs,
-            flow_log_retention_days=c.network.flow_log_retention_days,
-            interface_endpoints=tuple(c.network.interface_endpoints),
-            tags=args.tags,
-        ), child)
+        vpc = Vpc(
+            f"{name}-net",
+            VpcArgs(
+                cidr=c.network.cidr,
+                az_count=c.network.az_count,
+                nat=NatMode(c.network.nat_mode),
+                flow_logs=c.network.flow_logs,
+                flow_log_retention_days=c.network.flow_log_retention_days,
+                interface_endpoints=tuple(c.network.interface_endpoints),
+                tags=args.tags,
+            ),
+            child,
+        )
 
         image = self._image()
         origin_secret = random.RandomPassword(f"{name}-origin-verify", length=48, special=False, opts=child)
-        lb = LoadBalancer(f"{name}-lb", LoadBalancerArgs.in_vpc(
-            vpc,
-            routes=[self._route(s) for s in SERVICES],
-            certificate_arn=c.edge.certificate_arn,
-            ingress_cidrs=tuple(c.edge.alb_ingress_cidrs),
-            deletion_protection=c.edge.alb_deletion_protection,
-            access_logs=c.edge.alb_access_logs,
-            required_header_name=ORIGIN_VERIFY_HEADER,
-            required_header_value=origin_secret.result,
-            force_destroy_logs=not c.edge.alb_deletion_protection,
-            tags=args.tags,
-        ), child)
+        lb = LoadBalancer(
+            f"{name}-lb",
+            LoadBalancerArgs.in_vpc(
+                vpc,
+                routes=[self._route(s) for s in SERVICES],
+                certificate_arn=c.edge.certificate_arn,
+                ingress_cidrs=tuple(c.edge.alb_ingress_cidrs),
+                deletion_protection=c.edge.alb_deletion_protection,
+                access_logs=c.edge.alb_access_logs,
+                required_header_name=ORIGIN_VERIFY_HEADER,
+                required_header_value=origin_secret.result,
+                force_destroy_logs=not c.edge.alb_deletion_protection,
+                tags=args.tags,
+            ),
+            child,
+        )
 
-        signing_key = (tls.PrivateKey(f"{name}-cdn-signing-key", algorithm="RSA", rsa_bits=2048, opts=child)
-                       if c.edge.signed_media_urls else None)
-        cdn = Cdn(f"{name}-cdn", CdnArgs(
-            # The custom origin name is a DNS alias of the ALB: keep the dependency on the ALB explicit.
-            api_origin_domain=(lb.dns_name.apply(lambda _: str(c.edge.alb_domain_name)) if c.edge.alb_domain_name
-                               else lb.dns_name),
-            api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
-            origin_verify_secret=origin_secret.result,
-            aliases=tuple(c.edge.cdn_domain_names),
-            certificate_arn=c.edge.cdn_certificate_arn,
-            media_public_key_pem=signing_key.public_key_pem if signing_key is not None else None,
-            price_class=PriceClass(c.edge.price_class),
-            access_logs=c.edge.cdn_access_logs,
-            web_acl_id=self._web_acl_arn(),
-            geo_restriction=GeoRestrictionType(c.edge.geo_restriction.mode),
-            geo_countries=tuple(c.edge.geo_restriction.countries),
-            force_destroy=not c.database.deletion_protection,
-            tags=args.tags,
-        ), child)
+        signing_key = (
+            tls.PrivateKey(f"{name}-cdn-signing-key", algorithm="RSA", rsa_bits=2048, opts=child)
+            if c.edge.signed_media_urls
+            else None
+        )
+        cdn = Cdn(
+            f"{name}-cdn",
+            CdnArgs(
+                # The custom origin name is a DNS alias of the ALB: keep the dependency on the ALB explicit.
+                api_origin_domain=(
+                    lb.dns_name.apply(lambda _: str(c.edge.alb_domain_name)) if c.edge.alb_domain_name else lb.dns_name
+                ),
+                api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
+                origin_verify_secret=origin_secret.result,
+                aliases=tuple(c.edge.cdn_domain_names),
+                certificate_arn=c.edge.cdn_certificate_arn,
+                media_public_key_pem=signing_key.public_key_pem if signing_key is not None else None,
+                price_class=PriceClass(c.edge.price_class),
+                access_logs=c.edge.cdn_access_logs,
+                web_acl_id=self._web_acl_arn(),
+                geo_restriction=GeoRestrictionType(c.edge.geo_restriction.mode),
+                geo_countries=tuple(c.edge.geo_restriction.countries),
+                force_destroy=not c.database.deletion_protection,
+                tags=args.tags,
+            ),
+            child,
+        )
 
-        db = Postgres(f"{name}-db", PostgresArgs.in_vpc(
-            vpc,
-            engine_version=c.database.engine_version,
-            instance_class=c.database.instance_class,
-            allocated_storage=c.database.allocated_storage,
-            max_allocated_storage=c.database.max_allocated_storage,
-            multi_az=c.database.multi_az,
-            backup_retention_days=c.database.backup_retention_days,
-            deletion_protection=c.database.deletion_protection,
-            performance_insights=c.database.performance_insights,
-            log_retention_days=c.services.log_retention_days,
-            identifier=f"{name}-{pulumi.get_stack()}-db",
-            tags=args.tags,
-        ), child)
-        cache = Cache(f"{name}-cache", CacheArgs.in_vpc(
-            vpc,
-            engine=CacheEngine(c.cache.engine),
-            node_type=c.cache.node_type,
-            num_nodes=c.cache.nodes,
-            snapshot_retention_limit=c.cache.snapshot_retention_days,
-            log_retention_days=c.services.log_retention_days,
-            replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
-            tags=args.tags,
-        ), child)
+        db = Postgres(
+            f"{name}-db",
+            PostgresArgs.in_vpc(
+                vpc,
+                engine_version=c.database.engine_version,
+                instance_class=c.database.instance_class,
+                allocated_storage=c.database.allocated_storage,
+                max_allocated_storage=c.database.max_allocated_storage,
+                multi_az=c.database.multi_az,
+                backup_retention_days=c.database.backup_retention_days,
+                deletion_protection=c.database.deletion_protection,
+                performance_insights=c.database.performance_insights,
+                log_retention_days=c.services.log_retention_days,
+                identifier=f"{name}-{pulumi.get_stack()}-db",
+                tags=args.tags,
+            ),
+            child,
+        )
+        cache = Cache(
+            f"{name}-cache",
+            CacheArgs.in_vpc(
+                vpc,
+                engine=CacheEngine(c.cache.engine),
+                node_type=c.cache.node_type,
+                num_nodes=c.cache.nodes,
+                snapshot_retention_limit=c.cache.snapshot_retention_days,
+                log_retention_days=c.services.log_retention_days,
+                replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
+                tags=args.tags,
+            ),
+            child,
+        )
 
         cluster = Cluster(f"{name}-cluster", ClusterArgs(tags=args.tags), child)
         jwt_secret = self._generated_secret("jwt-secret", "JWT signing secret of the accounts service")
-        signing_secret = (self._secret_holding("cdn-signing-key", signing_key.private_key_pem,
-                                               "Private key that signs CloudFront media URLs")
-                          if signing_key is not None else None)
+        signing_secret = (
+            self._secret_holding(
+                "cdn-signing-key", signing_key.private_key_pem, "Private key that signs CloudFront media URLs"
+            )
+            if signing_key is not None
+            else None
+        )
 
         environment: dict[str, pulumi.Input[str]] = {
             "DATABASE_HOST": db.address,
@@ -241,19 +269,35 @@ class StreamingPlatform(pulumi.ComponentResource):
                 service_name=f"{name}-{pulumi.get_stack()}-{service}",
             )
             if service in c.blue_green:
-                settings = BlueGreenSettings.from_config(service, c.blue_green[service], f"Pulumi.{pulumi.get_stack()}.yaml")
-                pair = BlueGreen(f"{name}-{service}", BlueGreenArgs(
-                    service=service, settings=settings, load_balancer=lb, route=service, service_template=template,
-                ), child)
+                settings = BlueGreenSettings.from_config(
+                    service, c.blue_green[service], f"Pulumi.{pulumi.get_stack()}.yaml"
+                )
+                pair = BlueGreen(
+                    f"{name}-{service}",
+                    BlueGreenArgs(
+                        service=service,
+                        settings=settings,
+                        load_balancer=lb,
+                        route=service,
+                        service_template=template,
+                    ),
+                    child,
+                )
                 security_groups = list(pair.security_group_ids.values())
                 for color, service_name in pair.service_names.items():
                     self.service_names[f"{service}-{color}"] = service_name
             else:
-                svc = FargateService(f"{name}-{service}", FargateServiceArgs(**{
-                    **template.__dict__,
-                    "target_group_arn": lb.target_group_arns[service],
-                    "target_group_arn_suffix": lb.target_group(service).arn_suffix,
-                }), child)
+                svc = FargateService(
+                    f"{name}-{service}",
+                    FargateServiceArgs(
+                        **{
+                            **template.__dict__,
+                            "target_group_arn": lb.target_group_arns[service],
+                            "target_group_arn_suffix": lb.target_group(service).arn_suffix,
+                        }
+                    ),
+                    child,
+                )
                 security_groups = [svc.security_group_id]
                 self.service_names[service] = svc.service_name
             for i, group in enumerate(security_groups):
@@ -263,8 +307,11 @@ class StreamingPlatform(pulumi.ComponentResource):
 
         self._upload_site(cdn)
 
-        self.url = (pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}") if c.edge.cdn_domain_names
-                    else cdn.domain_name.apply(lambda d: f"https://{d}"))
+        self.url = (
+            pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}")
+            if c.edge.cdn_domain_names
+            else cdn.domain_name.apply(lambda d: f"https://{d}")
+        )
         self.alb_dns_name = lb.dns_name
         self.cluster_name = cluster.name
         self.image_uri = image.image_uri
@@ -272,17 +319,19 @@ class StreamingPlatform(pulumi.ComponentResource):
         self.cache_endpoint = cache.primary_endpoint
         self.site_bucket_name = cdn.site_bucket_name
         self.media_bucket_name = cdn.media_bucket_name
-        self.register_outputs({
-            "url": self.url,
-            "alb_dns_name": self.alb_dns_name,
-            "cluster_name": self.cluster_name,
-            "service_names": self.service_names,
-            "image_uri": self.image_uri,
-            "database_endpoint": self.database_endpoint,
-            "cache_endpoint": self.cache_endpoint,
-            "site_bucket_name": self.site_bucket_name,
-            "media_bucket_name": self.media_bucket_name,
-        })
+        self.register_outputs(
+            {
+                "url": self.url,
+                "alb_dns_name": self.alb_dns_name,
+                "cluster_name": self.cluster_name,
+                "service_names": self.service_names,
+                "image_uri": self.image_uri,
+                "database_endpoint": self.database_endpoint,
+                "cache_endpoint": self.cache_endpoint,
+                "site_bucket_name": self.site_bucket_name,
+                "media_bucket_name": self.media_bucket_name,
+            }
+        )
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -291,8 +340,12 @@ class StreamingPlatform(pulumi.ComponentResource):
         image_args = (
             ContainerImageArgs(prebuilt_image=c.services.image, tags=self._args.tags)
             if c.services.image
-            else ContainerImageArgs(context=str(self._args.app_dir), architecture=Architecture(c.services.architecture),
-                                    force_delete=not c.database.deletion_protection, tags=self._args.tags)
+            else ContainerImageArgs(
+                context=str(self._args.app_dir),
+                architecture=Architecture(c.services.architecture),
+                force_delete=not c.database.deletion_protection,
+                tags=self._args.tags,
+            )
         )
         return ContainerImage(f"{self._name}-image", image_args, pulumi.ResourceOptions(parent=self))
 
@@ -309,20 +362,40 @@ class StreamingPlatform(pulumi.ComponentResource):
             description="Encrypts the alarm topic; CloudWatch may use it to publish",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=json.dumps({"Version": "2012-10-17", "Statement": [
-                {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                 "Action": "kms:*", "Resource": "*"},
-                {"Sid": "CloudWatchPublishes", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
-                 "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
-            ]}),
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AccountAdministers",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                            "Action": "kms:*",
+                            "Resource": "*",
+                        },
+                        {
+                            "Sid": "CloudWatchPublishes",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            "Resource": "*",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                        },
+                    ],
+                }
+            ),
             tags=layered_tags(KIND, f"{self._name}-alarms-key", self._args.tags),
             opts=opts,
         )
-        topic = aws.sns.Topic(f"{self._name}-alarms", kms_master_key_id=key.arn,
-                              tags=layered_tags(KIND, f"{self._name}-alarms", self._args.tags), opts=opts)
-        aws.sns.TopicSubscription(f"{self._name}-alarms-email", topic=topic.arn, protocol="email", endpoint=email,
-                                  opts=opts)
+        topic = aws.sns.Topic(
+            f"{self._name}-alarms",
+            kms_master_key_id=key.arn,
+            tags=layered_tags(KIND, f"{self._name}-alarms", self._args.tags),
+            opts=opts,
+        )
+        aws.sns.TopicSubscription(
+            f"{self._name}-alarms-email", topic=topic.arn, protocol="email", endpoint=email, opts=opts
+        )
         return (topic.arn,)
 
     def _web_acl_arn(self) -> pulumi.Input[str] | None:
@@ -333,12 +406,16 @@ class StreamingPlatform(pulumi.ComponentResource):
         east = aws.Provider(
             f"{self._name}-us-east-1",
             region="us-east-1",
-            default_tags=aws.ProviderDefaultTagsArgs(tags={
-                "Project": pulumi.get_project(), "Environment": pulumi.get_stack(), "ManagedBy": MANAGED_BY}),
+            default_tags=aws.ProviderDefaultTagsArgs(
+                tags={"Project": pulumi.get_project(), "Environment": pulumi.get_stack(), "ManagedBy": MANAGED_BY}
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        acl = WebAcl(f"{self._name}-waf", WebAclArgs(tags=self._args.tags),
-                     pulumi.ResourceOptions(parent=self, providers={"aws": east}))
+        acl = WebAcl(
+            f"{self._name}-waf",
+            WebAclArgs(tags=self._args.tags),
+            pulumi.ResourceOptions(parent=self, providers={"aws": east}),
+        )
         return acl.arn
 
     def _route(self, service: str) -> Route:
@@ -362,13 +439,17 @@ class StreamingPlatform(pulumi.ComponentResource):
         if service == "catalog":
             # Presigned GET/PUT of media objects are signed with the task role; ListBucket (limited to
             # the prefix) lets the seeding step tell a missing object (404) from a forbidden one (403).
-            return (S3Grant(bucket_arn=cdn.media_bucket_arn, prefix="media/*", access=S3Access.READ_WRITE,
-                            list_bucket=True),)
+            return (
+                S3Grant(
+                    bucket_arn=cdn.media_bucket_arn, prefix="media/*", access=S3Access.READ_WRITE, list_bucket=True
+                ),
+            )
         return ()
 
     def _generated_secret(self, role: str, description: str) -> aws.secretsmanager.Secret:
-        value = random.RandomPassword(f"{self._name}-{role}-value", length=64, special=False,
-                                      opts=pulumi.ResourceOptions(parent=self))
+        value = random.RandomPassword(
+            f"{self._name}-{role}-value", length=64, special=False, opts=pulumi.ResourceOptions(parent=self)
+        )
         return self._secret_holding(role, value.result, description)
 
     def _secret_holding(self, role: str, value: pulumi.Input[str], description: str) -> aws.secretsmanager.Secret:
@@ -381,8 +462,9 @@ class StreamingPlatform(pulumi.ComponentResource):
             tags=layered_tags(KIND, f"{self._name}-{role}", self._args.tags),
             opts=opts,
         )
-        aws.secretsmanager.SecretVersion(f"{self._name}-{role}-version", secret_id=secret.id,
-                                         secret_string=pulumi.Output.secret(value), opts=opts)
+        aws.secretsmanager.SecretVersion(
+            f"{self._name}-{role}-version", secret_id=secret.id, secret_string=pulumi.Output.secret(value), opts=opts
+        )
         return secret
 
     def _upload_site(self, cdn: Cdn) -> None:

@@ -362,8 +362,11 @@ def discover(aws: AwsLive, env: str, service: str, explicit: ExplicitArns | None
     if len(target_groups) < 2:
         found = _by_color(aws.tagged("elasticloadbalancing:targetgroup", base), "target group", env, service)
         target_groups = {**found, **target_groups}
-    native = [arn for arn, tags in aws.resource_tags(list(target_groups.values())).items()
-              if tags.get("BlueGreenMode") == "ecs-native"]
+    native = [
+        arn
+        for arn, tags in aws.resource_tags(list(target_groups.values())).items()
+        if tags.get("BlueGreenMode") == "ecs-native"
+    ]
     if native:
         raise DiscoveryError(
             f"{service} in {env} uses ECS's native BLUE_GREEN deployments (tag BlueGreenMode=ecs-native): ECS "
@@ -381,9 +384,7 @@ def discover(aws: AwsLive, env: str, service: str, explicit: ExplicitArns | None
                     candidates.append(rule["RuleArn"])
         if len(candidates) > 1:
             tags = aws.resource_tags(candidates)
-            candidates = [
-                a for a in candidates if all(tags.get(a, {}).get(k) == v for k, v in base.items())
-            ]
+            candidates = [a for a in candidates if all(tags.get(a, {}).get(k) == v for k, v in base.items())]
         if len(candidates) != 1:
             raise DiscoveryError(
                 f"expected one listener rule forwarding to both target groups of {service} in {env}, "
@@ -496,8 +497,10 @@ class LockToken:
 
     def describe(self, now: float) -> str:
         left = self.expires - int(now)
-        return f"{self.user}@{self.host} pid {self.pid}, expires in {left}s" if left > 0 else (
-            f"{self.user}@{self.host} pid {self.pid}, expired {-left}s ago"
+        return (
+            f"{self.user}@{self.host} pid {self.pid}, expires in {left}s"
+            if left > 0
+            else (f"{self.user}@{self.host} pid {self.pid}, expired {-left}s ago")
         )
 
 
@@ -567,7 +570,9 @@ class RuleLock:
         """Check the lock is still ours and extend the lease; raise `AbortedError` if it is not."""
         current = self.aws.rule_tags(self.rule_arn).get(TAG_LOCK)
         if self.held is None or current != self.held.render():
-            raise AbortedError(f"lost the switch lock (it is now {current or 'absent'}); stopping without further changes")
+            raise AbortedError(
+                f"lost the switch lock (it is now {current or 'absent'}); stopping without further changes"
+            )
         mine = self._token()
         self.aws.set_rule_tags(self.rule_arn, {TAG_LOCK: mine.render()})
         self.held = mine
@@ -625,7 +630,9 @@ class Status:
                 lines.append(f"{'':<7}alarm {name} is in ALARM")
         active = self.tags.get(TAG_ACTIVE, "unknown")
         previous = self.tags.get(TAG_PREVIOUS, "none")
-        lines.append(f"last fully active: {active} (before it: {previous}); --rollback goes to {rollback_target(self) or 'nothing'}")
+        lines.append(
+            f"last fully active: {active} (before it: {previous}); --rollback goes to {rollback_target(self) or 'nothing'}"
+        )
         if self.tags.get(TAG_TARGET):
             lines.append(
                 f"switch in progress to {self.tags[TAG_TARGET]} (restore point {self.tags.get(TAG_FROM, '?')})"
@@ -771,7 +778,9 @@ class Switcher:
                 return problems
             remaining = deadline - self.clock()
             if remaining <= 0:
-                self.say(f"        baked {seconds:g}s, {checks} gate check(s): health, alarms{', smoke' if smoke_url else ''} ok")
+                self.say(
+                    f"        baked {seconds:g}s, {checks} gate check(s): health, alarms{', smoke' if smoke_url else ''} ok"
+                )
                 return []
             self.sleep(min(self.poll_seconds, remaining))
 
@@ -841,9 +850,7 @@ class Switcher:
                 self.say(f"resuming an interrupted switch to {to} (restore point {render_weights(restore)})")
             self.aws.set_rule_tags(self.pair.rule_arn, {TAG_FROM: render_weights(restore), TAG_TARGET: to})
             if TAG_ACTIVE not in tags and max(restore.values()) == 100:
-                self.aws.set_rule_tags(
-                    self.pair.rule_arn, {TAG_ACTIVE: next(c for c in COLORS if restore[c] == 100)}
-                )
+                self.aws.set_rule_tags(self.pair.rule_arn, {TAG_ACTIVE: next(c for c in COLORS if restore[c] == 100)})
             expected = dict(start)
             for i, step in enumerate(remaining, start=1):
                 lock.renew()
@@ -857,8 +864,7 @@ class Switcher:
                 write_weights(self.aws, self.pair, weights)
                 expected = weights
                 self.say(
-                    f"  [{i}/{len(remaining)}] {to} {step:>3}% [{self._bar(weights, to)}] "
-                    f"{render_weights(weights)}"
+                    f"  [{i}/{len(remaining)}] {to} {step:>3}% [{self._bar(weights, to)}] {render_weights(weights)}"
                 )
                 if self.on_step is not None:
                     self.on_step(i, weights)
@@ -867,7 +873,8 @@ class Switcher:
                     write_weights(self.aws, self.pair, restore)
                     self.aws.remove_rule_tags(self.pair.rule_arn, [TAG_FROM, TAG_TARGET])
                     raise GateFailedError(
-                        f"gate failed at {to} {step}%: " + "; ".join(problems)
+                        f"gate failed at {to} {step}%: "
+                        + "; ".join(problems)
                         + f"\ntraffic restored to {render_weights(restore)}",
                         restore,
                     )

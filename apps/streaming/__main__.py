@@ -15,12 +15,22 @@ from .config import ConfigError, load_settings
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m apps.streaming", description=__doc__)
-    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"),
-                        help="Address to listen on (env HOST). Default: 127.0.0.1.")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
-                        help="Port to listen on (env PORT). Default: 8000.")
-    parser.add_argument("--data-dir", default=None,
-                        help="Where SQLite, local media and the JWT secret live (env DATA_DIR). Default: /tmp/streaming-data.")
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("HOST", "127.0.0.1"),
+        help="Address to listen on (env HOST). Default: 127.0.0.1.",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", "8000")),
+        help="Port to listen on (env PORT). Default: 8000.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="Where SQLite, local media and the JWT secret live (env DATA_DIR). Default: /tmp/streaming-data.",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings(data_dir=args.data_dir)

@@ -20,7 +20,9 @@ from .security import Principal, hash_password, issue_token, needs_rehash, verif
 
 router = APIRouter(prefix="/api/accounts", tags=["accounts"])
 
-_EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL_RE = re.compile(
+    r"^[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 
 class Credentials(BaseModel):
@@ -70,9 +72,14 @@ def register(request: Request, ctx: Ctx, payload: Credentials) -> dict[str, str]
     user_id = str(uuid.uuid4())
     try:
         with ctx.engine.begin() as conn:
-            conn.execute(insert(users).values(id=user_id, email=payload.email,
-                                              password_hash=hash_password(payload.password),
-                                              created_at=dt.datetime.now(dt.UTC)))
+            conn.execute(
+                insert(users).values(
+                    id=user_id,
+                    email=payload.email,
+                    password_hash=hash_password(payload.password),
+                    created_at=dt.datetime.now(dt.UTC),
+                )
+            )
     except IntegrityError:
         raise ApiError(409, "An account with this email already exists.") from None
     return {"id": user_id, "email": payload.email}
@@ -87,22 +94,32 @@ def login(request: Request, ctx: Ctx, payload: Credentials) -> dict[str, str]:
         raise ApiError(401, "Email or password is wrong.")
     if needs_rehash(row.password_hash):
         with ctx.engine.begin() as conn:
-            conn.execute(update(users).where(users.c.id == row.id).values(password_hash=hash_password(payload.password)))
-    token, expires = issue_token(Principal(row.id, payload.email), ctx.settings.jwt_secret, ctx.settings.jwt_ttl_seconds)
+            conn.execute(
+                update(users).where(users.c.id == row.id).values(password_hash=hash_password(payload.password))
+            )
+    token, expires = issue_token(
+        Principal(row.id, payload.email), ctx.settings.jwt_secret, ctx.settings.jwt_ttl_seconds
+    )
     return {"accessToken": token, "tokenType": "Bearer", "expiresAt": _iso(expires)}
 
 
 @router.get("/me", response_model=MeOut, summary="The signed-in account")
 def me(ctx: Ctx, principal: CurrentPrincipal) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
-        row = conn.execute(select(users.c.id, users.c.email, users.c.created_at).where(users.c.id == principal.user_id)).first()
+        row = conn.execute(
+            select(users.c.id, users.c.email, users.c.created_at).where(users.c.id == principal.user_id)
+        ).first()
     if row is None:
         raise ApiError(401, "The account no longer exists.")
     created: dt.datetime = row.created_at
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
-    return {"id": row.id, "email": row.email, "isAdmin": is_admin(principal, ctx.settings),
-            "createdAt": _iso(int(created.timestamp()))}
+    return {
+        "id": row.id,
+        "email": row.email,
+        "isAdmin": is_admin(principal, ctx.settings),
+        "createdAt": _iso(int(created.timestamp())),
+    }
 
 
 @router.get("/watchlist", response_model=WatchlistOut, summary="The signed-in account's watchlist")
@@ -122,13 +139,19 @@ def add_to_watchlist(ctx: Ctx, principal: CurrentPrincipal, title_id: TitleId) -
     with ctx.engine.begin() as conn:
         if conn.execute(select(titles.c.id).where(titles.c.id == title_id)).first() is None:
             raise ApiError(404, f"Title {title_id!r} not found.")
-        present = conn.execute(select(watchlist.c.title_id).where(
-            (watchlist.c.user_id == principal.user_id) & (watchlist.c.title_id == title_id))).first()
+        present = conn.execute(
+            select(watchlist.c.title_id).where(
+                (watchlist.c.user_id == principal.user_id) & (watchlist.c.title_id == title_id)
+            )
+        ).first()
         if present is None:
             try:
                 with conn.begin_nested():
-                    conn.execute(insert(watchlist).values(user_id=principal.user_id, title_id=title_id,
-                                                          added_at=dt.datetime.now(dt.UTC)))
+                    conn.execute(
+                        insert(watchlist).values(
+                            user_id=principal.user_id, title_id=title_id, added_at=dt.datetime.now(dt.UTC)
+                        )
+                    )
             except IntegrityError:
                 # A concurrent add won the race (fine), or the account is gone.
                 if conn.execute(select(users.c.id).where(users.c.id == principal.user_id)).first() is None:
@@ -139,5 +162,7 @@ def add_to_watchlist(ctx: Ctx, principal: CurrentPrincipal, title_id: TitleId) -
 @router.delete("/watchlist/{title_id}", status_code=204, summary="Remove a title from the watchlist (idempotent)")
 def remove_from_watchlist(ctx: Ctx, principal: CurrentPrincipal, title_id: TitleId) -> Response:
     with ctx.engine.begin() as conn:
-        conn.execute(delete(watchlist).where((watchlist.c.user_id == principal.user_id) & (watchlist.c.title_id == title_id)))
+        conn.execute(
+            delete(watchlist).where((watchlist.c.user_id == principal.user_id) & (watchlist.c.title_id == title_id))
+        )
     return Response(status_code=204)

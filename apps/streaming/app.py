@@ -34,8 +34,12 @@ class MediaFileResponse(FileResponse):
 
 
 def build_context(settings: Settings) -> AppContext:
-    return AppContext(settings=settings, engine=make_engine(settings.database_url),
-                      cache=make_cache(settings.redis_url), media=Media(settings))
+    return AppContext(
+        settings=settings,
+        engine=make_engine(settings.database_url),
+        cache=make_cache(settings.redis_url),
+        media=Media(settings),
+    )
 
 
 def start(ctx: AppContext, *, attempts: int = 8) -> None:
@@ -45,8 +49,7 @@ def start(ctx: AppContext, *, attempts: int = 8) -> None:
     if ctx.settings.seed:
         load_seed(ctx.engine)
         if ctx.settings.serves_catalog:
-            retry(ctx.media.publish_seed_media, what="seed media upload", attempts=attempts,
-                  retry_on=(Exception,))
+            retry(ctx.media.publish_seed_media, what="seed media upload", attempts=attempts, retry_on=(Exception,))
 
 
 def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -> FastAPI:
@@ -56,8 +59,15 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(start, ctx, attempts=startup_attempts)
-        log.info("started", extra={"service": settings.service.value, "database": settings.database_url.get_backend_name(),
-                                   "cache": ctx.cache.kind, "media": ctx.media.mode})
+        log.info(
+            "started",
+            extra={
+                "service": settings.service.value,
+                "database": settings.database_url.get_backend_name(),
+                "cache": ctx.cache.kind,
+                "media": ctx.media.mode,
+            },
+        )
         yield
         ctx.cache.close()
         ctx.engine.dispose()
@@ -95,8 +105,11 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
             checks["cache"] = "unavailable"
             reasons.append(f"cache unreachable ({type(exc).__name__})")
         if reasons:
-            body: dict[str, Any] = {"status": "unavailable", "checks": checks,
-                                    "error": {"code": "unavailable", "message": "; ".join(reasons)}}
+            body: dict[str, Any] = {
+                "status": "unavailable",
+                "checks": checks,
+                "error": {"code": "unavailable", "message": "; ".join(reasons)},
+            }
             return JSONResponse(body, status_code=503)
         return JSONResponse({"status": "ok", "checks": checks})
 
@@ -112,15 +125,23 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
     # The ALB routes only /api/<service>/*, so each service also serves its OpenAPI document there.
     for prefix, served in (("catalog", settings.serves_catalog), ("accounts", settings.serves_accounts)):
         if served:
-            app.add_api_route(f"/api/{prefix}/openapi.json", lambda: JSONResponse(app.openapi()),
-                              methods=["GET"], include_in_schema=False)
+            app.add_api_route(
+                f"/api/{prefix}/openapi.json",
+                lambda: JSONResponse(app.openapi()),
+                methods=["GET"],
+                include_in_schema=False,
+            )
 
     if settings.serves_catalog:
 
         def media(request: Request, key: str) -> Response:
             """Local media with HTTP Range support (laptop mode); the URL must carry a valid signature."""
-            if not ctx.media.signer.verify("GET", f"/media/{quote(key)}", request.query_params.get("expires"),
-                                           request.query_params.get("signature")):
+            if not ctx.media.signer.verify(
+                "GET",
+                f"/media/{quote(key)}",
+                request.query_params.get("expires"),
+                request.query_params.get("signature"),
+            ):
                 raise ApiError(403, "The media URL is invalid or has expired.")
             path = ctx.media.local_path(key)
             if path is None:
@@ -128,7 +149,9 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
             media_type = "video/webm" if path.suffix == ".webm" else "video/mp4" if path.suffix == ".mp4" else None
             return MediaFileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=300"})
 
-        app.add_api_route("/media/{key:path}", media, methods=["GET"], tags=["media"], summary="Local media (Range supported)")
+        app.add_api_route(
+            "/media/{key:path}", media, methods=["GET"], tags=["media"], summary="Local media (Range supported)"
+        )
         app.add_api_route("/media/{key:path}", media, methods=["HEAD"], include_in_schema=False)
 
     if settings.serves_page:

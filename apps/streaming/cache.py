@@ -29,9 +29,11 @@ class Cache(Protocol):
     def hit(self, key: str, window_seconds: int) -> int:
         """Count one event for ``key`` in a fixed window; return the count so far."""
         ...
+
     def ping(self) -> None:
         """Raise when the cache is unreachable."""
         ...
+
     def close(self) -> None: ...
 
 

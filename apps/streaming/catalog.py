@@ -155,15 +155,28 @@ def _to_out(rows: Iterable[Any], conn: Connection) -> list[dict[str, Any]]:
     genres = _genres_for(conn, [r.id for r in rows])
     return [
         {
-            "id": r.id, "title": r.title, "year": r.year, "genres": genres[r.id], "rating": r.rating,
-            "durationSeconds": r.duration_seconds, "poster": r.poster, "description": r.description,
+            "id": r.id,
+            "title": r.title,
+            "year": r.year,
+            "genres": genres[r.id],
+            "rating": r.rating,
+            "durationSeconds": r.duration_seconds,
+            "poster": r.poster,
+            "description": r.description,
         }
         for r in rows
     ]
 
 
-_TITLE_COLUMNS = (titles.c.id, titles.c.title, titles.c.year, titles.c.rating, titles.c.duration_seconds,
-                  titles.c.poster, titles.c.description)
+_TITLE_COLUMNS = (
+    titles.c.id,
+    titles.c.title,
+    titles.c.year,
+    titles.c.rating,
+    titles.c.duration_seconds,
+    titles.c.poster,
+    titles.c.description,
+)
 
 
 def load_rows(conn: Connection) -> dict[str, Any]:
@@ -181,10 +194,16 @@ def load_rows(conn: Connection) -> dict[str, Any]:
         {"id": "top-rated", "title": "Top rated", "items": _to_out(top, conn)},
     ]
     count = func.count(title_genres.c.title_id)
-    genres = conn.execute(
-        select(title_genres.c.genre).group_by(title_genres.c.genre)
-        .order_by(count.desc(), title_genres.c.genre).limit(MAX_GENRE_ROWS)
-    ).scalars().all()
+    genres = (
+        conn.execute(
+            select(title_genres.c.genre)
+            .group_by(title_genres.c.genre)
+            .order_by(count.desc(), title_genres.c.genre)
+            .limit(MAX_GENRE_ROWS)
+        )
+        .scalars()
+        .all()
+    )
     for genre in genres:
         members = conn.execute(
             select(*_TITLE_COLUMNS)
@@ -192,7 +211,9 @@ def load_rows(conn: Connection) -> dict[str, Any]:
             .order_by(titles.c.rating.desc(), titles.c.id)
             .limit(ROW_SIZE)
         )
-        result.append({"id": f"genre:{genre}", "title": genre.replace("-", " ").title(), "items": _to_out(members, conn)})
+        result.append(
+            {"id": f"genre:{genre}", "title": genre.replace("-", " ").title(), "items": _to_out(members, conn)}
+        )
     return {"rows": result}
 
 
@@ -217,19 +238,30 @@ def search(conn: Connection, q: str, genre: str | None, limit: int, offset: int)
         conditions.append(exists().where((title_genres.c.title_id == titles.c.id) & (title_genres.c.genre == genre)))
     total = conn.execute(select(func.count()).select_from(titles).where(*conditions)).scalar_one()
     rows = conn.execute(
-        select(*_TITLE_COLUMNS).where(*conditions)
-        .order_by(titles.c.rating.desc(), titles.c.id).limit(limit).offset(offset)
+        select(*_TITLE_COLUMNS)
+        .where(*conditions)
+        .order_by(titles.c.rating.desc(), titles.c.id)
+        .limit(limit)
+        .offset(offset)
     )
     return {"items": _to_out(rows, conn), "total": total, "limit": limit, "offset": offset}
 
 
 def insert_title(conn: Connection, data: dict[str, Any]) -> None:
-    conn.execute(insert(titles).values(
-        id=data["id"], title=data["title"], title_lower=data["title"].lower(), year=data["year"],
-        rating=data["rating"], duration_seconds=data["durationSeconds"], poster=data["poster"],
-        media_key=data["mediaKey"], description=data.get("description", ""),
-        created_at=dt.datetime.now(dt.UTC),
-    ))
+    conn.execute(
+        insert(titles).values(
+            id=data["id"],
+            title=data["title"],
+            title_lower=data["title"].lower(),
+            year=data["year"],
+            rating=data["rating"],
+            duration_seconds=data["durationSeconds"],
+            poster=data["poster"],
+            media_key=data["mediaKey"],
+            description=data.get("description", ""),
+            created_at=dt.datetime.now(dt.UTC),
+        )
+    )
     conn.execute(insert(title_genres), [{"title_id": data["id"], "genre": g} for g in data["genres"]])
 
 
@@ -293,8 +325,11 @@ def create_title(ctx: Ctx, _admin: AdminPrincipal, payload: TitleIn) -> JSONResp
     data = payload.model_dump()
     data["id"] = data["id"] or _slug(data["title"])
     if not ctx.media.exists(data["mediaKey"]):
-        raise ApiError(422, f"Media {data['mediaKey']!r} has not been uploaded.",
-                       details=[{"field": "mediaKey", "message": "no such media object"}])
+        raise ApiError(
+            422,
+            f"Media {data['mediaKey']!r} has not been uploaded.",
+            details=[{"field": "mediaKey", "message": "no such media object"}],
+        )
     try:
         with ctx.engine.begin() as conn:
             insert_title(conn, data)
@@ -328,8 +363,13 @@ def create_upload(ctx: Ctx, _admin: AdminPrincipal, payload: UploadIn) -> dict[s
         raise ApiError(413, f"Uploads are limited to {ctx.settings.max_upload_bytes} bytes.")
     key = f"uploads/{secrets.token_hex(12)}.{extension}"
     signed = ctx.media.upload_url(key, payload.contentType)
-    return {"mediaKey": key, "uploadUrl": signed.url, "method": "PUT",
-            "headers": {"Content-Type": payload.contentType}, "expiresAt": _iso(signed.expires_at)}
+    return {
+        "mediaKey": key,
+        "uploadUrl": signed.url,
+        "method": "PUT",
+        "headers": {"Content-Type": payload.contentType},
+        "expiresAt": _iso(signed.expires_at),
+    }
 
 
 @router.put("/uploads/{key:path}", status_code=201, include_in_schema=False)
@@ -338,8 +378,9 @@ async def receive_upload(ctx: Ctx, request: Request, key: str) -> JSONResponse:
     if ctx.media.bucket:
         raise ApiError(404, "Uploads go to S3 in this deployment.")
     path = f"/api/catalog/uploads/{quote(key)}"
-    if not ctx.media.signer.verify("PUT", path, request.query_params.get("expires"),
-                                   request.query_params.get("signature")):
+    if not ctx.media.signer.verify(
+        "PUT", path, request.query_params.get("expires"), request.query_params.get("signature")
+    ):
         raise ApiError(403, "The upload URL is invalid or has expired.")
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in CONTENT_TYPES:

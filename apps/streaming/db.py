@@ -129,7 +129,8 @@ def retry(
             if attempt == attempts:
                 raise
             log.warning(
-                "%s failed, retrying", what,
+                "%s failed, retrying",
+                what,
                 extra={"attempt": attempt, "delay_s": round(delay, 2), "error": type(exc).__name__},
             )
             sleep(delay)

@@ -76,5 +76,6 @@ def enforce_rate_limit(ctx: AppContext, bucket: str) -> None:
     settings = ctx.settings
     count = ctx.cache.hit(bucket, settings.auth_rate_window_seconds)
     if count > settings.auth_rate_limit:
-        raise ApiError(429, "Too many attempts; try again later.",
-                       headers={"Retry-After": str(settings.auth_rate_window_seconds)})
+        raise ApiError(
+            429, "Too many attempts; try again later.", headers={"Retry-After": str(settings.auth_rate_window_seconds)}
+        )

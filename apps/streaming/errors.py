@@ -31,8 +31,15 @@ _CODES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, *, code: str | None = None,
-                 headers: dict[str, str] | None = None, details: Any = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        details: Any = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or _CODES.get(status, "error")
@@ -48,8 +55,9 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"Request body exceeds {limit} bytes.")
 
 
-def error_response(status: int, code: str, message: str, *, headers: dict[str, str] | None = None,
-                   details: Any = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, *, headers: dict[str, str] | None = None, details: Any = None
+) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
@@ -66,8 +74,12 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else _CODES.get(exc.status_code, "error")
     if exc.status_code == 404:
         message = "Not found."
-    return error_response(exc.status_code, _CODES.get(exc.status_code, "error"), message,
-                          headers=dict(exc.headers) if exc.headers else None)
+    return error_response(
+        exc.status_code,
+        _CODES.get(exc.status_code, "error"),
+        message,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

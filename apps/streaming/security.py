@@ -45,8 +45,15 @@ class TokenError(Exception):
 def issue_token(principal: Principal, secret: str, ttl_seconds: int, now: float | None = None) -> tuple[str, int]:
     issued = int(now if now is not None else time.time())
     expires = issued + ttl_seconds
-    claims = {"sub": principal.user_id, "email": principal.email, "iat": issued, "nbf": issued,
-              "exp": expires, "iss": ISSUER, "aud": AUDIENCE}
+    claims = {
+        "sub": principal.user_id,
+        "email": principal.email,
+        "iat": issued,
+        "nbf": issued,
+        "exp": expires,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+    }
     return jwt.encode(claims, secret, algorithm="HS256"), expires
 
 

@@ -57,7 +57,9 @@ class UrlSigner:
         message = f"{method}\n{path}\n{expires}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
-    def verify(self, method: str, path: str, expires: str | None, signature: str | None, now: float | None = None) -> bool:
+    def verify(
+        self, method: str, path: str, expires: str | None, signature: str | None, now: float | None = None
+    ) -> bool:
         if not expires or not signature or not expires.isdigit():
             return False
         if int(expires) < (now if now is not None else time.time()):
@@ -105,8 +107,12 @@ class Media:
                 "s3",
                 region_name=self.settings.aws_region,
                 endpoint_url=self.settings.aws_endpoint_url,
-                config=BotoConfig(signature_version="s3v4", retries={"max_attempts": 5, "mode": "standard"},
-                                  connect_timeout=3, read_timeout=10),
+                config=BotoConfig(
+                    signature_version="s3v4",
+                    retries={"max_attempts": 5, "mode": "standard"},
+                    connect_timeout=3,
+                    read_timeout=10,
+                ),
             )
         return self._s3
 
@@ -142,7 +148,9 @@ class Media:
         """The file for ``key``: ``seed/…`` from the package's seed media, anything else from the data dir."""
         if not valid_media_key(key):
             return None
-        root, relative = (SEED_MEDIA_DIR, key.removeprefix("seed/")) if key.startswith("seed/") else (self.local_dir, key)
+        root, relative = (
+            (SEED_MEDIA_DIR, key.removeprefix("seed/")) if key.startswith("seed/") else (self.local_dir, key)
+        )
         candidate = (root / relative).resolve()
         if candidate.is_relative_to(root.resolve()) and candidate.is_file():
             return candidate
@@ -174,6 +182,10 @@ class Media:
         for path in sorted(SEED_MEDIA_DIR.glob("*.webm")):
             key = f"seed/{path.name}"
             if not self.exists(key):
-                self.s3.upload_file(str(path), self.bucket, MEDIA_PREFIX + key,
-                                    ExtraArgs={"ContentType": "video/webm", "CacheControl": "public, max-age=86400"})
+                self.s3.upload_file(
+                    str(path),
+                    self.bucket,
+                    MEDIA_PREFIX + key,
+                    ExtraArgs={"ContentType": "video/webm", "CacheControl": "public, max-age=86400"},
+                )
                 log.info("published seed media", extra={"key": MEDIA_PREFIX + key})

@@ -26,8 +26,14 @@ config = load_config(
 
 # The embedding program's own resources sit beside the platform.
 audit = aws.s3.Bucket("audit-exports", force_destroy=True, tags={"Team": "analytics"})
-aws.s3.BucketPublicAccessBlock("audit-exports-block", bucket=audit.id, block_public_acls=True,
-                               block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)
+aws.s3.BucketPublicAccessBlock(
+    "audit-exports-block",
+    bucket=audit.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
 
 platform = StreamingPlatform("streaming", StreamingPlatformArgs(config=config, tags={"Team": "video"}))
 

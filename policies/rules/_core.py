@@ -126,8 +126,18 @@ def resource_rule(
     """Register ``fn(resource, config) -> messages`` as a resource validation."""
 
     def wrap(fn: ResourceCheck) -> ResourceCheck:
-        _register(Rule(name, _describe(description, control), control, level, category, frozenset(types),
-                       resource_check=fn, params=dict(params or {})))
+        _register(
+            Rule(
+                name,
+                _describe(description, control),
+                control,
+                level,
+                category,
+                frozenset(types),
+                resource_check=fn,
+                params=dict(params or {}),
+            )
+        )
         return fn
 
     return wrap
@@ -146,8 +156,18 @@ def stack_rule(
     """Register ``fn(resources, config) -> findings`` as a stack validation."""
 
     def wrap(fn: StackCheck) -> StackCheck:
-        _register(Rule(name, _describe(description, control), control, level, category, frozenset(types),
-                       stack_check=fn, params=dict(params or {})))
+        _register(
+            Rule(
+                name,
+                _describe(description, control),
+                control,
+                level,
+                category,
+                frozenset(types),
+                stack_check=fn,
+                params=dict(params or {}),
+            )
+        )
         return fn
 
     return wrap
@@ -230,8 +250,9 @@ def of_types(resources: Sequence[ResourceView], *types: str) -> list[ResourceVie
     return [r for r in resources if r.type in types]
 
 
-def linked(source: ResourceView, target: ResourceView, *, prop: str | None = None,
-           target_keys: Sequence[str] = ("id",)) -> bool:
+def linked(
+    source: ResourceView, target: ResourceView, *, prop: str | None = None, target_keys: Sequence[str] = ("id",)
+) -> bool:
     """Whether ``source`` refers to ``target``: by dependency, or by a known id/name value.
 
     The offline plan carries inputs (not outputs) and every reference shows up as a dependency,

@@ -63,8 +63,10 @@ def access_logs(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     if is_unknown(logs):
         return
     if not (is_true(get(logs, "enabled")) and get(logs, "bucket")):
-        yield (f"{r.label}: access logs are off. Set access_logs={{\"bucket\": <log bucket>, \"enabled\": True}} "
-               f"(the bucket policy must allow the ELB log-delivery service).")
+        yield (
+            f'{r.label}: access logs are off. Set access_logs={{"bucket": <log bucket>, "enabled": True}} '
+            f"(the bucket policy must allow the ELB log-delivery service)."
+        )
 
 
 @resource_rule(
@@ -76,7 +78,7 @@ def access_logs(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
 def desync_mitigation(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     mode = r.props.get("desyncMitigationMode")
     if _application(r) and mode == "monitor":
-        yield f"{r.label}: desync_mitigation_mode=\"monitor\" lets desync attacks through. Use \"defensive\" or \"strictest\"."
+        yield f'{r.label}: desync_mitigation_mode="monitor" lets desync attacks through. Use "defensive" or "strictest".'
 
 
 @resource_rule(
@@ -100,33 +102,50 @@ def multi_az(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     control="ELB.17",
     description="HTTPS/TLS listeners use a recommended TLS 1.2+/1.3 security policy (sslPolicy from the allow-list).",
     types=LISTENERS,
-    params={"allowedPolicies": {"type": "array", "items": {"type": "string"}, "default": [
-        "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-        "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09", "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09"]}},
+    params={
+        "allowedPolicies": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [
+                "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+                "ELBSecurityPolicy-TLS13-1-3-2021-06",
+                "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+                "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+                "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+                "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+                "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+                "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+                "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+            ],
+        }
+    },
 )
 def listener_tls_policy(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     if r.props.get("protocol") not in ("HTTPS", "TLS"):
         return
     policy = r.props.get("sslPolicy")
     if not is_unknown(policy) and policy not in config["allowedPolicies"]:
-        yield (f"{r.label}: ssl_policy={policy!r} allows outdated protocols or ciphers. Set "
-               f"ssl_policy=\"ELBSecurityPolicy-TLS13-1-2-2021-06\".")
+        yield (
+            f"{r.label}: ssl_policy={policy!r} allows outdated protocols or ciphers. Set "
+            f'ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06".'
+        )
 
 
 def _redirects_to_https(listener: ResourceView) -> bool:
     actions = as_list(listener.props.get("defaultActions"))
     return bool(actions) and all(
-        get(a, "type") == "redirect" and get(a, "redirect", "protocol") == "HTTPS" for a in actions)
+        get(a, "type") == "redirect" and get(a, "redirect", "protocol") == "HTTPS" for a in actions
+    )
 
 
 @stack_rule(
     "alb-http-redirects-to-https",
     control="ELB.1",
-    description=("When a load balancer has an HTTPS listener (a certificate exists), each of its HTTP listeners "
-                 "only redirects to HTTPS. A load balancer without a certificate is not assessed."),
+    description=(
+        "When a load balancer has an HTTPS listener (a certificate exists), each of its HTTP listeners "
+        "only redirects to HTTPS. A load balancer without a certificate is not assessed."
+    ),
     types=LISTENERS,
 )
 def http_redirects_to_https(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
@@ -137,6 +156,9 @@ def http_redirects_to_https(resources: Sequence[ResourceView], config: Mapping[s
             continue
         for x in mine:
             if x.props.get("protocol") == "HTTP" and not _redirects_to_https(x):
-                yield StackFinding(x.urn, f"{x.label}: serves plain HTTP although {lb.label} has an HTTPS listener. Make its "
-                                          f"default action {{type: \"redirect\", redirect: {{protocol: \"HTTPS\", port: \"443\", "
-                                          f"status_code: \"HTTP_301\"}}}}.")
+                yield StackFinding(
+                    x.urn,
+                    f"{x.label}: serves plain HTTP although {lb.label} has an HTTPS listener. Make its "
+                    f'default action {{type: "redirect", redirect: {{protocol: "HTTPS", port: "443", '
+                    f'status_code: "HTTP_301"}}}}.',
+                )

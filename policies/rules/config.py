@@ -22,7 +22,12 @@ from typing import Any
 from ._core import REGISTRY, Level, ResourceView, Rule
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "integer": (int,), "number": (int, float), "string": (str,), "boolean": (bool,), "array": (list,), "object": (dict,),
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
 }
 
 
@@ -69,14 +74,18 @@ def _level(value: Any, where: str) -> Level:
         raise PolicyConfigError(f"{where}: enforcement level {value!r} is not one of {choices}") from None
 
 
-def resolve_config(raw: Mapping[str, Any] | None, rules: Sequence[Rule] = REGISTRY, *, source: str = "config") -> dict[str, RuleSetting]:
+def resolve_config(
+    raw: Mapping[str, Any] | None, rules: Sequence[Rule] = REGISTRY, *, source: str = "config"
+) -> dict[str, RuleSetting]:
     """Each rule's effective level and params, validated against the rules' schemas."""
     raw = dict(raw or {})
     by_name = {r.name: r for r in rules}
     all_level = _level(raw.pop("all"), f"{source}: 'all'") if "all" in raw else None
     unknown = sorted(set(raw) - set(by_name))
     if unknown:
-        raise PolicyConfigError(f"{source}: unknown policy name(s) {', '.join(unknown)}; the pack's policies are listed in docs/policies.md")
+        raise PolicyConfigError(
+            f"{source}: unknown policy name(s) {', '.join(unknown)}; the pack's policies are listed in docs/policies.md"
+        )
     out: dict[str, RuleSetting] = {}
     for rule in rules:
         level = all_level or rule.level
@@ -95,7 +104,9 @@ def resolve_config(raw: Mapping[str, Any] | None, rules: Sequence[Rule] = REGIST
                     raise PolicyConfigError(f"{source}: {rule.name} has no setting {key!r} (settings: {allowed})")
                 kinds = _JSON_TYPES.get(str(schema.get("type")), (object,))
                 if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-                    raise PolicyConfigError(f"{source}: {rule.name}.{key} must be of type {schema.get('type')}, got {value!r}")
+                    raise PolicyConfigError(
+                        f"{source}: {rule.name}.{key} must be of type {schema.get('type')}, got {value!r}"
+                    )
                 params[key] = value
         elif entry is not None:
             raise PolicyConfigError(f"{source}: {rule.name} must be a level string or an object, got {entry!r}")
@@ -103,8 +114,9 @@ def resolve_config(raw: Mapping[str, Any] | None, rules: Sequence[Rule] = REGIST
     return out
 
 
-def evaluate(resources: Sequence[ResourceView], config: Mapping[str, RuleSetting] | None = None,
-             rules: Sequence[Rule] = REGISTRY) -> list[Finding]:
+def evaluate(
+    resources: Sequence[ResourceView], config: Mapping[str, RuleSetting] | None = None, rules: Sequence[Rule] = REGISTRY
+) -> list[Finding]:
     """Run every enabled rule over ``resources`` (resource rules on each, stack rules once)."""
     settings = config if config is not None else resolve_config(None, rules)
     findings: list[Finding] = []
@@ -114,9 +126,12 @@ def evaluate(resources: Sequence[ResourceView], config: Mapping[str, RuleSetting
             continue
         if rule.kind == "resource":
             for resource in resources:
-                findings.extend(Finding(rule.name, setting.level, resource.urn, m)
-                                for m in rule.check_resource(resource, setting.params))
+                findings.extend(
+                    Finding(rule.name, setting.level, resource.urn, m)
+                    for m in rule.check_resource(resource, setting.params)
+                )
         else:
-            findings.extend(Finding(rule.name, setting.level, f.urn, f.message)
-                            for f in rule.check_stack(resources, setting.params))
+            findings.extend(
+                Finding(rule.name, setting.level, f.urn, f.message) for f in rule.check_stack(resources, setting.params)
+            )
     return findings

@@ -34,12 +34,17 @@ from ._core import REGISTRY, SECRET, UNKNOWN, ResourceView, Rule
 PACK_NAME = "streaming-platform-guardrails"
 
 # The engine's unknown-value sentinels (pulumi_policy.proxy), one per value kind.
-_UNKNOWN_SENTINELS = frozenset({
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-    "030794c1-ac77-496b-92df-f27374a8bd58", "e48ece36-62e2-4504-bad9-02848725956a",
-    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-})
+_UNKNOWN_SENTINELS = frozenset(
+    {
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+        "030794c1-ac77-496b-92df-f27374a8bd58",
+        "e48ece36-62e2-4504-bad9-02848725956a",
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+    }
+)
 
 
 def normalize_props(value: Any) -> Any:
@@ -66,8 +71,9 @@ def _severity(rule: Rule) -> Severity:
 def _framework(rule: Rule) -> PolicyComplianceFramework | None:
     if not rule.control:
         return None
-    return PolicyComplianceFramework(name="AWS Foundational Security Best Practices", version="1.0.0",
-                                     reference=rule.control)
+    return PolicyComplianceFramework(
+        name="AWS Foundational Security Best Practices", version="1.0.0", reference=rule.control
+    )
 
 
 def _schema(rule: Rule) -> PolicyConfigSchema | None:
@@ -79,33 +85,54 @@ def _resource_policy(rule: Rule) -> ResourceValidationPolicy:
         if not rule.applies_to(args.resource_type):
             return
         opts = args.opts
-        view = ResourceView(args.resource_type, args.urn, args.name, normalize_props(args.props),
-                            getattr(opts, "parent", None), tuple(getattr(opts, "dependencies", None) or ()))
+        view = ResourceView(
+            args.resource_type,
+            args.urn,
+            args.name,
+            normalize_props(args.props),
+            getattr(opts, "parent", None),
+            tuple(getattr(opts, "dependencies", None) or ()),
+        )
         for message in rule.check_resource(view, {**rule.defaults, **dict(args.get_config() or {})}):
             report_violation(message, None)
 
     return ResourceValidationPolicy(
-        name=rule.name, description=rule.description, validate=validate,
-        enforcement_level=EnforcementLevel(rule.level.value), config_schema=_schema(rule),
-        severity=_severity(rule), framework=_framework(rule), tags=[rule.category],
+        name=rule.name,
+        description=rule.description,
+        validate=validate,
+        enforcement_level=EnforcementLevel(rule.level.value),
+        config_schema=_schema(rule),
+        severity=_severity(rule),
+        framework=_framework(rule),
+        tags=[rule.category],
     )
 
 
 def _stack_policy(rule: Rule) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         views = [
-            ResourceView(r.resource_type, r.urn, r.name, normalize_props(r.props),
-                         r.parent.urn if r.parent is not None else None,
-                         tuple(d.urn for d in (r.dependencies or [])))
+            ResourceView(
+                r.resource_type,
+                r.urn,
+                r.name,
+                normalize_props(r.props),
+                r.parent.urn if r.parent is not None else None,
+                tuple(d.urn for d in (r.dependencies or [])),
+            )
             for r in args.resources
         ]
         for finding in rule.check_stack(views, {**rule.defaults, **dict(args.get_config() or {})}):
             report_violation(finding.message, finding.urn)
 
     return StackValidationPolicy(
-        name=rule.name, description=rule.description, validate=validate,
-        enforcement_level=EnforcementLevel(rule.level.value), config_schema=_schema(rule),
-        severity=_severity(rule), framework=_framework(rule), tags=[rule.category],
+        name=rule.name,
+        description=rule.description,
+        validate=validate,
+        enforcement_level=EnforcementLevel(rule.level.value),
+        config_schema=_schema(rule),
+        severity=_severity(rule),
+        framework=_framework(rule),
+        tags=[rule.category],
     )
 
 

@@ -20,7 +20,7 @@ LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
 def scan_on_push(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     value = get(r.props, "imageScanningConfiguration", "scanOnPush")
     if not is_true(value) and not is_unknown(value):
-        yield f"{r.label}: images are not scanned. Set image_scanning_configuration={{\"scan_on_push\": True}}."
+        yield f'{r.label}: images are not scanned. Set image_scanning_configuration={{"scan_on_push": True}}.'
 
 
 @resource_rule(
@@ -32,8 +32,10 @@ def scan_on_push(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
 def immutable_tags(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     value = r.props.get("imageTagMutability")
     if not is_unknown(value) and value not in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"):
-        yield (f"{r.label}: image_tag_mutability={value or 'MUTABLE (default)'}, so a tag can be repointed at another "
-               f"image. Set image_tag_mutability=\"IMMUTABLE\" and deploy by digest or unique tag.")
+        yield (
+            f"{r.label}: image_tag_mutability={value or 'MUTABLE (default)'}, so a tag can be repointed at another "
+            f'image. Set image_tag_mutability="IMMUTABLE" and deploy by digest or unique tag.'
+        )
 
 
 @stack_rule(
@@ -47,6 +49,9 @@ def lifecycle_policy(resources: Sequence[ResourceView], config: Mapping[str, Any
     policies = of_types(resources, LIFECYCLE)
     for repo in of_types(resources, REPOSITORY):
         if not any(linked(p, repo, prop="repository", target_keys=("name", "id")) for p in policies):
-            yield StackFinding(repo.urn, f"{repo.label}: no lifecycle policy, so images accumulate at $0.10/GB-month. Add "
-                                         f"aws.ecr.LifecyclePolicy(repository=repo.name, policy=<keep the last N images, "
-                                         f"expire untagged after 7 days>).")
+            yield StackFinding(
+                repo.urn,
+                f"{repo.label}: no lifecycle policy, so images accumulate at $0.10/GB-month. Add "
+                f"aws.ecr.LifecyclePolicy(repository=repo.name, policy=<keep the last N images, "
+                f"expire untagged after 7 days>).",
+            )

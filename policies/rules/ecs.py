@@ -43,21 +43,25 @@ def _containers(r: ResourceView) -> Iterator[tuple[str, Mapping[str, Any]]]:
 )
 def no_public_ip(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     if is_true(get(r.props, "networkConfiguration", "assignPublicIp")):
-        yield (f"{r.label}: tasks get public IPs. Set network_configuration.assign_public_ip=False and run tasks in "
-               f"private subnets (egress through NAT or VPC endpoints).")
+        yield (
+            f"{r.label}: tasks get public IPs. Set network_configuration.assign_public_ip=False and run tasks in "
+            f"private subnets (egress through NAT or VPC endpoints)."
+        )
 
 
 @resource_rule(
     "ecs-container-non-root-user",
-    description="Every container runs as a non-root user: `user` is set and is not root/0 (e.g. \"1000:1000\"). Unknown definitions pass.",
+    description='Every container runs as a non-root user: `user` is set and is not root/0 (e.g. "1000:1000"). Unknown definitions pass.',
     types=(TASK_DEFINITION,),
 )
 def non_root_user(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     for name, c in _containers(r):
         user = str(c.get("user") or "")
         if not user or user.split(":")[0] in ROOT_USERS:
-            yield (f"{r.label}: container {name!r} runs as {'root (no user set)' if not user else repr(user)}. Set "
-                   f"\"user\": \"<uid>:<gid>\" (e.g. \"1000:1000\") in the container definition and make the image work as that user.")
+            yield (
+                f"{r.label}: container {name!r} runs as {'root (no user set)' if not user else repr(user)}. Set "
+                f'"user": "<uid>:<gid>" (e.g. "1000:1000") in the container definition and make the image work as that user.'
+            )
 
 
 @resource_rule(
@@ -69,8 +73,10 @@ def non_root_user(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
 def read_only_root(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     for name, c in _containers(r):
         if not is_true(c.get("readonlyRootFilesystem")):
-            yield (f"{r.label}: container {name!r} can write its root filesystem. Set \"readonlyRootFilesystem\": true "
-                   f"and mount a task volume for paths that must be writable (e.g. /tmp).")
+            yield (
+                f'{r.label}: container {name!r} can write its root filesystem. Set "readonlyRootFilesystem": true '
+                f"and mount a task volume for paths that must be writable (e.g. /tmp)."
+            )
 
 
 @resource_rule(
@@ -82,7 +88,7 @@ def read_only_root(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
 def not_privileged(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     for name, c in _containers(r):
         if is_true(c.get("privileged")):
-            yield f"{r.label}: container {name!r} is privileged. Remove \"privileged\": true."
+            yield f'{r.label}: container {name!r} is privileged. Remove "privileged": true.'
 
 
 @resource_rule(
@@ -95,16 +101,20 @@ def not_privileged(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
 def container_logging(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     for name, c in _containers(r):
         if not get(c, "logConfiguration", "logDriver"):
-            yield (f"{r.label}: container {name!r} has no logConfiguration. Add {{\"logDriver\": \"awslogs\", \"options\": "
-                   f"{{\"awslogs-group\": <log group>, \"awslogs-region\": <region>, \"awslogs-stream-prefix\": {name!r}}}}}.")
+            yield (
+                f'{r.label}: container {name!r} has no logConfiguration. Add {{"logDriver": "awslogs", "options": '
+                f'{{"awslogs-group": <log group>, "awslogs-region": <region>, "awslogs-stream-prefix": {name!r}}}}}.'
+            )
 
 
 @resource_rule(
     "ecs-no-secrets-in-environment",
     control="ECS.8",
-    description=("No plain environment variable looks like a secret (AWS keys, *PASSWORD*, *SECRET*, *TOKEN*, *API_KEY*, "
-                 "credentials in URLs); secrets come from `secrets[].valueFrom` (Secrets Manager / SSM). Names ending "
-                 "in _ARN, _NAME, _ID are references and pass."),
+    description=(
+        "No plain environment variable looks like a secret (AWS keys, *PASSWORD*, *SECRET*, *TOKEN*, *API_KEY*, "
+        "credentials in URLs); secrets come from `secrets[].valueFrom` (Secrets Manager / SSM). Names ending "
+        "in _ARN, _NAME, _ID are references and pass."
+    ),
     types=(TASK_DEFINITION,),
 )
 def no_secrets_in_environment(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
@@ -113,14 +123,18 @@ def no_secrets_in_environment(r: ResourceView, config: Mapping[str, Any]) -> Ite
             key, value = str(get(env, "name", default="")), get(env, "value", default="")
             secret_name = bool(SECRET_NAME.search(key)) and not NOT_SECRET_SUFFIX.search(key)
             if secret_name or (isinstance(value, str) and URL_CREDENTIALS.search(value)):
-                yield (f"{r.label}: container {name!r} sets {key} as a plain environment variable (visible in the task "
-                       f"definition and state). Move it to \"secrets\": [{{\"name\": {key!r}, \"valueFrom\": <Secrets Manager ARN>}}].")
+                yield (
+                    f"{r.label}: container {name!r} sets {key} as a plain environment variable (visible in the task "
+                    f'definition and state). Move it to "secrets": [{{"name": {key!r}, "valueFrom": <Secrets Manager ARN>}}].'
+                )
 
 
 @resource_rule(
     "ecs-service-circuit-breaker",
-    description=("Services on the ECS deployment controller have the deployment circuit breaker on with rollback. "
-                 "CODE_DEPLOY/EXTERNAL controllers (which roll back themselves) are not assessed."),
+    description=(
+        "Services on the ECS deployment controller have the deployment circuit breaker on with rollback. "
+        "CODE_DEPLOY/EXTERNAL controllers (which roll back themselves) are not assessed."
+    ),
     types=(SERVICE,),
     category="reliability",
 )
@@ -132,8 +146,10 @@ def circuit_breaker(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]
     if is_unknown(cb):
         return
     if not (is_true(get(cb, "enable")) and is_true(get(cb, "rollback"))):
-        yield (f"{r.label}: a failing deployment would keep replacing tasks. Set "
-               f"deployment_circuit_breaker={{\"enable\": True, \"rollback\": True}}.")
+        yield (
+            f"{r.label}: a failing deployment would keep replacing tasks. Set "
+            f'deployment_circuit_breaker={{"enable": True, "rollback": True}}.'
+        )
 
 
 @resource_rule(
@@ -149,7 +165,7 @@ def container_insights(r: ResourceView, config: Mapping[str, Any]) -> Iterable[s
         return
     values = [get(s, "value") for s in as_list(settings) if get(s, "name") == "containerInsights"]
     if not any(v in ("enabled", "enhanced", "[unknown]") for v in values):
-        yield f"{r.label}: Container Insights is off. Set settings=[{{\"name\": \"containerInsights\", \"value\": \"enhanced\"}}]."
+        yield f'{r.label}: Container Insights is off. Set settings=[{{"name": "containerInsights", "value": "enhanced"}}].'
 
 
 @resource_rule(
@@ -159,10 +175,13 @@ def container_insights(r: ResourceView, config: Mapping[str, Any]) -> Iterable[s
     types=(TASK_DEFINITION,),
 )
 def no_host_namespaces(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
-    for prop, snake in (("networkMode", "network_mode=\"awsvpc\""), ("pidMode", "pid_mode unset or \"task\""),
-                        ("ipcMode", "ipc_mode unset or \"task\"")):
+    for prop, snake in (
+        ("networkMode", 'network_mode="awsvpc"'),
+        ("pidMode", 'pid_mode unset or "task"'),
+        ("ipcMode", 'ipc_mode unset or "task"'),
+    ):
         if r.props.get(prop) == "host":
-            yield f"{r.label}: {prop}=\"host\" shares the host's namespace with the task. Use {snake}."
+            yield f'{r.label}: {prop}="host" shares the host\'s namespace with the task. Use {snake}.'
 
 
 @resource_rule(

@@ -33,7 +33,7 @@ def encryption_in_transit(r: ResourceView, config: Mapping[str, Any]) -> Iterabl
     if not is_true(value) and not is_unknown(value):
         yield f"{r.label}: clients talk to the cache in plain text. Set transit_encryption_enabled=True."
     elif r.props.get("transitEncryptionMode") == "preferred":
-        yield f"{r.label}: transit_encryption_mode=\"preferred\" still accepts plain-text clients. Set it to \"required\"."
+        yield f'{r.label}: transit_encryption_mode="preferred" still accepts plain-text clients. Set it to "required".'
 
 
 @resource_rule(
@@ -43,11 +43,17 @@ def encryption_in_transit(r: ResourceView, config: Mapping[str, Any]) -> Iterabl
     types=(REPLICATION_GROUP,),
 )
 def auth_required(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
-    if r.props.get("authToken") or r.props.get("authTokenWo") or as_list(r.props.get("userGroupIds")) \
-            or is_unknown(r.props.get("userGroupIds")):
+    if (
+        r.props.get("authToken")
+        or r.props.get("authTokenWo")
+        or as_list(r.props.get("userGroupIds"))
+        or is_unknown(r.props.get("userGroupIds"))
+    ):
         return
-    yield (f"{r.label}: any client that reaches the port can read and write the cache. Set user_group_ids=[<RBAC user "
-           f"group>] (preferred) or auth_token from a Secrets Manager secret (requires transit encryption).")
+    yield (
+        f"{r.label}: any client that reaches the port can read and write the cache. Set user_group_ids=[<RBAC user "
+        f"group>] (preferred) or auth_token from a Secrets Manager secret (requires transit encryption)."
+    )
 
 
 @resource_rule(
@@ -62,10 +68,14 @@ def automatic_failover(r: ResourceView, config: Mapping[str, Any]) -> Iterable[s
     clusters = as_number(r.props.get("numCacheClusters"))
     replicas = as_number(r.props.get("replicasPerNodeGroup"))
     nodes = clusters if clusters is not None else (1 + replicas if replicas is not None else 1.0)
-    unknown = any(is_unknown(r.props.get(k)) for k in ("automaticFailoverEnabled", "numCacheClusters", "replicasPerNodeGroup"))
+    unknown = any(
+        is_unknown(r.props.get(k)) for k in ("automaticFailoverEnabled", "numCacheClusters", "replicasPerNodeGroup")
+    )
     if not unknown and (not is_true(failover) or nodes < 2):
-        yield (f"{r.label}: automatic failover is {'on' if is_true(failover) else 'off'} with {nodes:g} node(s); losing the "
-               f"primary loses the cache. Set num_cache_clusters=2 (or more) and automatic_failover_enabled=True.")
+        yield (
+            f"{r.label}: automatic failover is {'on' if is_true(failover) else 'off'} with {nodes:g} node(s); losing the "
+            f"primary loses the cache. Set num_cache_clusters=2 (or more) and automatic_failover_enabled=True."
+        )
 
 
 @resource_rule(

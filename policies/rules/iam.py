@@ -18,8 +18,12 @@ from ._core import (
 )
 
 ROLE = "aws:iam/role:Role"
-POLICY_TYPES = ("aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",
-                "aws:iam/groupPolicy:GroupPolicy")
+POLICY_TYPES = (
+    "aws:iam/policy:Policy",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/userPolicy:UserPolicy",
+    "aws:iam/groupPolicy:GroupPolicy",
+)
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 ECS_TASKS = "Service:ecs-tasks.amazonaws.com"
 
@@ -42,21 +46,23 @@ def _allows(document: Any) -> Iterator[tuple[list[str], list[str]]]:
 @resource_rule(
     "iam-no-full-admin",
     control="IAM.1",
-    description="No policy allows Action \"*\" on Resource \"*\". Unknown documents pass.",
+    description='No policy allows Action "*" on Resource "*". Unknown documents pass.',
     types=(*POLICY_TYPES, ROLE),
 )
 def no_full_admin(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     for where, doc in _documents(r):
         for actions, resources in _allows(doc):
             if any(a in ("*", "*:*") for a in actions) and "*" in resources:
-                yield (f"{r.label}: {where} allows every action on every resource (full admin). Grant the specific "
-                       f"actions the workload calls on the specific resource ARNs.")
+                yield (
+                    f"{r.label}: {where} allows every action on every resource (full admin). Grant the specific "
+                    f"actions the workload calls on the specific resource ARNs."
+                )
 
 
 @resource_rule(
     "iam-no-service-wildcard-actions",
     control="IAM.21",
-    description="No policy allows a whole-service wildcard action such as \"s3:*\" or \"logs:*\".",
+    description='No policy allows a whole-service wildcard action such as "s3:*" or "logs:*".',
     types=(*POLICY_TYPES, ROLE),
 )
 def no_service_wildcards(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
@@ -64,7 +70,7 @@ def no_service_wildcards(r: ResourceView, config: Mapping[str, Any]) -> Iterable
         for actions, _ in _allows(doc):
             wild = [a for a in actions if a.endswith(":*")]
             if wild:
-                yield f"{r.label}: {where} allows {', '.join(wild)}. List the needed actions (e.g. \"s3:GetObject\") instead."
+                yield f'{r.label}: {where} allows {", ".join(wild)}. List the needed actions (e.g. "s3:GetObject") instead.'
 
 
 def _trusted(role: ResourceView) -> list[str] | None:
@@ -76,8 +82,10 @@ def _trusted(role: ResourceView) -> list[str] | None:
 
 @stack_rule(
     "iam-task-roles-trust-only-ecs-tasks",
-    description=("Task and execution roles (referenced by a task definition) and any role trusting ecs-tasks are "
-                 "assumable only by ecs-tasks.amazonaws.com. Unknown trust policies pass."),
+    description=(
+        "Task and execution roles (referenced by a task definition) and any role trusting ecs-tasks are "
+        "assumable only by ecs-tasks.amazonaws.com. Unknown trust policies pass."
+    ),
     types=(ROLE,),
 )
 def task_roles_trust_only_ecs(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
@@ -91,7 +99,10 @@ def task_roles_trust_only_ecs(resources: Sequence[ResourceView], config: Mapping
             continue
         others = sorted({p for p in trusted if p != ECS_TASKS})
         if others or ECS_TASKS not in trusted:
-            yield StackFinding(role.urn, f"{role.label}: a task role must be assumable only by ECS tasks, but it trusts "
-                                         f"{', '.join(others) or 'no ecs-tasks principal'}. Set assume_role_policy to allow "
-                                         f"sts:AssumeRole for Principal {{\"Service\": \"ecs-tasks.amazonaws.com\"}} only "
-                                         f"(optionally with an aws:SourceAccount condition).")
+            yield StackFinding(
+                role.urn,
+                f"{role.label}: a task role must be assumable only by ECS tasks, but it trusts "
+                f"{', '.join(others) or 'no ecs-tasks principal'}. Set assume_role_policy to allow "
+                f'sts:AssumeRole for Principal {{"Service": "ecs-tasks.amazonaws.com"}} only '
+                f"(optionally with an aws:SourceAccount condition).",
+            )

@@ -95,19 +95,38 @@ def ingress_permissions(resource: ResourceView) -> Iterator[Permission]:
             if not isinstance(rule, Mapping):
                 continue
             refs = _strs(rule.get("securityGroups")) + (("self",) if is_true(rule.get("self")) else ())
-            yield Permission(f"ingress[{i}]", _protocol(rule.get("protocol")), as_number(rule.get("fromPort")),
-                             as_number(rule.get("toPort")), _strs(rule.get("cidrBlocks")) + _strs(rule.get("ipv6CidrBlocks")),
-                             refs, _strs(rule.get("prefixListIds")))
+            yield Permission(
+                f"ingress[{i}]",
+                _protocol(rule.get("protocol")),
+                as_number(rule.get("fromPort")),
+                as_number(rule.get("toPort")),
+                _strs(rule.get("cidrBlocks")) + _strs(rule.get("ipv6CidrBlocks")),
+                refs,
+                _strs(rule.get("prefixListIds")),
+            )
     elif resource.type == SG_RULE:
         if p.get("type") != "ingress":
             return
         refs = _strs(p.get("sourceSecurityGroupId")) + (("self",) if is_true(p.get("self")) else ())
-        yield Permission("rule", _protocol(p.get("protocol")), as_number(p.get("fromPort")), as_number(p.get("toPort")),
-                         _strs(p.get("cidrBlocks")) + _strs(p.get("ipv6CidrBlocks")), refs, _strs(p.get("prefixListIds")))
+        yield Permission(
+            "rule",
+            _protocol(p.get("protocol")),
+            as_number(p.get("fromPort")),
+            as_number(p.get("toPort")),
+            _strs(p.get("cidrBlocks")) + _strs(p.get("ipv6CidrBlocks")),
+            refs,
+            _strs(p.get("prefixListIds")),
+        )
     elif resource.type == INGRESS_RULE:
-        yield Permission("rule", _protocol(p.get("ipProtocol")), as_number(p.get("fromPort")), as_number(p.get("toPort")),
-                         _strs(p.get("cidrIpv4")) + _strs(p.get("cidrIpv6")), _strs(p.get("referencedSecurityGroupId")),
-                         _strs(p.get("prefixListId")))
+        yield Permission(
+            "rule",
+            _protocol(p.get("ipProtocol")),
+            as_number(p.get("fromPort")),
+            as_number(p.get("toPort")),
+            _strs(p.get("cidrIpv4")) + _strs(p.get("cidrIpv6")),
+            _strs(p.get("referencedSecurityGroupId")),
+            _strs(p.get("prefixListId")),
+        )
 
 
 @resource_rule(
@@ -123,9 +142,11 @@ def no_admin_ports_from_internet(r: ResourceView, config: Mapping[str, Any]) -> 
             continue
         for port in config["ports"]:
             if perm.covers(int(port)):
-                yield (f"{r.label}: {perm.describe()} admits port {port} from {', '.join(perm.world)}. "
-                       f"Remove this ingress; reach tasks with `aws ecs execute-command` (SSM) instead of SSH/RDP, "
-                       f"or restrict the source to a security group.")
+                yield (
+                    f"{r.label}: {perm.describe()} admits port {port} from {', '.join(perm.world)}. "
+                    f"Remove this ingress; reach tasks with `aws ecs execute-command` (SSM) instead of SSH/RDP, "
+                    f"or restrict the source to a security group."
+                )
                 break
 
 
@@ -141,12 +162,18 @@ def internet_ingress_only_http_https(r: ResourceView, config: Mapping[str, Any])
     for perm in ingress_permissions(r):
         if not perm.world:
             continue
-        ok = (perm.protocol in ("tcp", "6") and perm.ports_known and perm.from_port == perm.to_port
-              and perm.from_port in allowed)
+        ok = (
+            perm.protocol in ("tcp", "6")
+            and perm.ports_known
+            and perm.from_port == perm.to_port
+            and perm.from_port in allowed
+        )
         if not ok:
-            yield (f"{r.label}: {perm.describe()} is open to {', '.join(perm.world)}; only TCP "
-                   f"{'/'.join(f'{p:g}' for p in sorted(allowed))} may be. Restrict the source to a security group "
-                   f"(referenced_security_group_id) or a specific CIDR, or use from_port=to_port=443.")
+            yield (
+                f"{r.label}: {perm.describe()} is open to {', '.join(perm.world)}; only TCP "
+                f"{'/'.join(f'{p:g}' for p in sorted(allowed))} may be. Restrict the source to a security group "
+                f"(referenced_security_group_id) or a specific CIDR, or use from_port=to_port=443."
+            )
 
 
 def _sg_target_urns(rule: ResourceView, sgs: Sequence[ResourceView]) -> list[str]:
@@ -155,18 +182,24 @@ def _sg_target_urns(rule: ResourceView, sgs: Sequence[ResourceView]) -> list[str
     by_id = [s.urn for s in sgs if isinstance(sg_id, str) and not is_unknown(sg_id) and s.props.get("id") == sg_id]
     if by_id:
         return by_id
-    referenced = set(_strs(rule.props.get("referencedSecurityGroupId")) + _strs(rule.props.get("sourceSecurityGroupId")))
+    referenced = set(
+        _strs(rule.props.get("referencedSecurityGroupId")) + _strs(rule.props.get("sourceSecurityGroupId"))
+    )
     return [s.urn for s in sgs if s.urn in rule.dependencies and s.props.get("id") not in referenced]
 
 
 @stack_rule(
     "sg-internet-ingress-only-on-load-balancer",
     control="EC2.18",
-    description=("Only the load balancer's security group (one listed in a load balancer's securityGroups, found by "
-                 "dependency or id) may admit traffic from 0.0.0.0/0 or ::/0."),
+    description=(
+        "Only the load balancer's security group (one listed in a load balancer's securityGroups, found by "
+        "dependency or id) may admit traffic from 0.0.0.0/0 or ::/0."
+    ),
     types=INGRESS_TYPES,
 )
-def internet_ingress_only_on_load_balancer(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
+def internet_ingress_only_on_load_balancer(
+    resources: Sequence[ResourceView], config: Mapping[str, Any]
+) -> Iterable[StackFinding]:
     sgs = of_types(resources, SG)
     lb_sgs: set[str] = set()
     for lb in of_types(resources, *LOAD_BALANCERS):
@@ -180,24 +213,33 @@ def internet_ingress_only_on_load_balancer(resources: Sequence[ResourceView], co
             continue
         if not targets and r.type not in (SG, DEFAULT_SG):
             continue  # cannot tell which group it belongs to; the resource rules still apply
-        yield StackFinding(r.urn, f"{r.label}: {world[0].describe()} admits {', '.join(world[0].world)} on a security "
-                                  f"group that no load balancer uses. Only the load balancer's security group may be "
-                                  f"internet-facing; let other groups admit the load balancer's group instead "
-                                  f"(referenced_security_group_id=<LB SG id>).")
+        yield StackFinding(
+            r.urn,
+            f"{r.label}: {world[0].describe()} admits {', '.join(world[0].world)} on a security "
+            f"group that no load balancer uses. Only the load balancer's security group may be "
+            f"internet-facing; let other groups admit the load balancer's group instead "
+            f"(referenced_security_group_id=<LB SG id>).",
+        )
 
 
-DATA_TIER = {"aws:rds/instance:Instance": "vpcSecurityGroupIds",
-             "aws:elasticache/replicationGroup:ReplicationGroup": "securityGroupIds"}
+DATA_TIER = {
+    "aws:rds/instance:Instance": "vpcSecurityGroupIds",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "securityGroupIds",
+}
 
 
 @stack_rule(
     "sg-data-tier-only-from-security-groups",
-    description=("The data tier (security groups attached to RDS instances and ElastiCache replication groups) admits "
-                 "traffic only from other security groups (the services'), never from a CIDR or prefix list; the "
-                 "offline runner finds a standalone rule's group by dependency."),
+    description=(
+        "The data tier (security groups attached to RDS instances and ElastiCache replication groups) admits "
+        "traffic only from other security groups (the services'), never from a CIDR or prefix list; the "
+        "offline runner finds a standalone rule's group by dependency."
+    ),
     types=INGRESS_TYPES,
 )
-def data_tier_only_from_security_groups(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
+def data_tier_only_from_security_groups(
+    resources: Sequence[ResourceView], config: Mapping[str, Any]
+) -> Iterable[StackFinding]:
     sgs = of_types(resources, SG)
     data_sgs = {s.urn for db in of_types(resources, *DATA_TIER) for s in sgs if linked(db, s, prop=DATA_TIER[db.type])}
     for r in of_types(resources, *INGRESS_TYPES):
@@ -207,31 +249,44 @@ def data_tier_only_from_security_groups(resources: Sequence[ResourceView], confi
         for perm in ingress_permissions(r):
             sources = perm.cidrs + perm.prefix_lists
             if sources:
-                yield StackFinding(r.urn, f"{r.label}: {perm.describe()} admits {', '.join(sources)} into the data tier's "
-                                          f"security group. Allow only the services' security group: "
-                                          f"aws.vpc.SecurityGroupIngressRule(referenced_security_group_id=<service SG id>, "
-                                          f"from_port=to_port=<5432 or 6379>).")
+                yield StackFinding(
+                    r.urn,
+                    f"{r.label}: {perm.describe()} admits {', '.join(sources)} into the data tier's "
+                    f"security group. Allow only the services' security group: "
+                    f"aws.vpc.SecurityGroupIngressRule(referenced_security_group_id=<service SG id>, "
+                    f"from_port=to_port=<5432 or 6379>).",
+                )
 
 
 @stack_rule(
     "vpc-default-security-group-closed",
     control="EC2.2",
-    description=("Every VPC adopts its default security group with aws.ec2.DefaultSecurityGroup and no ingress or "
-                 "egress rules, so nothing placed in it by mistake can talk."),
+    description=(
+        "Every VPC adopts its default security group with aws.ec2.DefaultSecurityGroup and no ingress or "
+        "egress rules, so nothing placed in it by mistake can talk."
+    ),
     types=(VPC, DEFAULT_SG),
 )
-def default_security_group_closed(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
+def default_security_group_closed(
+    resources: Sequence[ResourceView], config: Mapping[str, Any]
+) -> Iterable[StackFinding]:
     defaults = of_types(resources, DEFAULT_SG)
     for d in defaults:
         rules = [k for k in ("ingress", "egress") if as_list(d.props.get(k))]
         if rules:
-            yield StackFinding(d.urn, f"{d.label}: the default security group has {' and '.join(rules)} rules. "
-                                      f"Declare it with ingress=[] and egress=[].")
+            yield StackFinding(
+                d.urn,
+                f"{d.label}: the default security group has {' and '.join(rules)} rules. "
+                f"Declare it with ingress=[] and egress=[].",
+            )
     for vpc in of_types(resources, VPC):
         if not any(linked(d, vpc, prop="vpcId") for d in defaults):
-            yield StackFinding(vpc.urn, f"{vpc.label}: its default security group is not adopted, so it keeps AWS's "
-                                        f"allow-all-from-itself rules. Add aws.ec2.DefaultSecurityGroup(vpc_id=vpc.id, "
-                                        f"ingress=[], egress=[]).")
+            yield StackFinding(
+                vpc.urn,
+                f"{vpc.label}: its default security group is not adopted, so it keeps AWS's "
+                f"allow-all-from-itself rules. Add aws.ec2.DefaultSecurityGroup(vpc_id=vpc.id, "
+                f"ingress=[], egress=[]).",
+            )
 
 
 @stack_rule(
@@ -245,10 +300,15 @@ def flow_logs_enabled(resources: Sequence[ResourceView], config: Mapping[str, An
     for vpc in of_types(resources, VPC):
         mine = [f for f in logs if linked(f, vpc, prop="vpcId")]
         if not mine:
-            yield StackFinding(vpc.urn, f"{vpc.label}: no flow log. Add aws.ec2.FlowLog(vpc_id=vpc.id, "
-                                        f"traffic_type=\"ALL\", log_destination=<log group ARN>, iam_role_arn=<role>).")
+            yield StackFinding(
+                vpc.urn,
+                f"{vpc.label}: no flow log. Add aws.ec2.FlowLog(vpc_id=vpc.id, "
+                f'traffic_type="ALL", log_destination=<log group ARN>, iam_role_arn=<role>).',
+            )
         elif all(get(f.props, "trafficType") == "ACCEPT" for f in mine):
-            yield StackFinding(vpc.urn, f"{vpc.label}: its flow logs capture only ACCEPT traffic; set traffic_type=\"ALL\" or \"REJECT\".")
+            yield StackFinding(
+                vpc.urn, f'{vpc.label}: its flow logs capture only ACCEPT traffic; set traffic_type="ALL" or "REJECT".'
+            )
 
 
 @resource_rule(
@@ -259,8 +319,10 @@ def flow_logs_enabled(resources: Sequence[ResourceView], config: Mapping[str, An
 )
 def subnet_no_auto_public_ip(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     if is_true(r.props.get("mapPublicIpOnLaunch")):
-        yield (f"{r.label}: map_public_ip_on_launch is true, so anything launched here gets a public IP. Set it to "
-               f"False; give the NAT an Elastic IP and let the load balancer own the public addresses.")
+        yield (
+            f"{r.label}: map_public_ip_on_launch is true, so anything launched here gets a public IP. Set it to "
+            f"False; give the NAT an Elastic IP and let the load balancer own the public addresses."
+        )
 
 
 @stack_rule(
@@ -274,11 +336,18 @@ def min_availability_zones(resources: Sequence[ResourceView], config: Mapping[st
     subnets = of_types(resources, SUBNET)
     if not subnets:
         return
-    azs = {str(az) for s in subnets for az in [s.props.get("availabilityZone") or s.props.get("availabilityZoneId")]
-           if az and not is_unknown(az)}
+    azs = {
+        str(az)
+        for s in subnets
+        for az in [s.props.get("availabilityZone") or s.props.get("availabilityZoneId")]
+        if az and not is_unknown(az)
+    }
     if azs and len(azs) < int(config["minAzs"]):
         vpcs = of_types(resources, VPC)
         urn = vpcs[0].urn if vpcs else subnets[0].urn
-        yield StackFinding(urn, f"{(vpcs[0] if vpcs else subnets[0]).label}: the stack's subnets span {len(azs)} Availability Zone(s) ({', '.join(sorted(azs))}); "
-                                f"this environment needs at least {config['minAzs']}. Raise the VPC's AZ count "
-                                f"(e.g. availability_zone_count={config['minAzs']}) in the stack config.")
+        yield StackFinding(
+            urn,
+            f"{(vpcs[0] if vpcs else subnets[0]).label}: the stack's subnets span {len(azs)} Availability Zone(s) ({', '.join(sorted(azs))}); "
+            f"this environment needs at least {config['minAzs']}. Raise the VPC's AZ count "
+            f"(e.g. availability_zone_count={config['minAzs']}) in the stack config.",
+        )

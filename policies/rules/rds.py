@@ -109,8 +109,10 @@ def _postgres_default_forces_ssl(version: Any) -> bool:
 
 @stack_rule(
     "rds-ssl-enforced",
-    description=("Connections must use TLS: the instance's parameter group sets rds.force_ssl=1 (PostgreSQL) or "
-                 "require_secure_transport=1 (MySQL/MariaDB); PostgreSQL 15+ defaults to on and passes unless set to 0."),
+    description=(
+        "Connections must use TLS: the instance's parameter group sets rds.force_ssl=1 (PostgreSQL) or "
+        "require_secure_transport=1 (MySQL/MariaDB); PostgreSQL 15+ defaults to on and passes unless set to 0."
+    ),
     types=(INSTANCE,),
 )
 def ssl_enforced(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
@@ -130,14 +132,19 @@ def ssl_enforced(resources: Sequence[ResourceView], config: Mapping[str, Any]) -
             ok = ok or any(is_unknown(v) for v in values)
         if not ok:
             where = mine[0] if mine else db
-            yield StackFinding(where.urn, f"{db.label}: clients may connect without TLS. Use an aws.rds.ParameterGroup with "
-                                          f"parameters=[{{\"name\": \"{param}\", \"value\": \"1\"}}] and set parameter_group_name.")
+            yield StackFinding(
+                where.urn,
+                f"{db.label}: clients may connect without TLS. Use an aws.rds.ParameterGroup with "
+                f'parameters=[{{"name": "{param}", "value": "1"}}] and set parameter_group_name.',
+            )
 
 
 @resource_rule(
     "rds-master-password-managed",
-    description=("The master password is generated and rotated by RDS in Secrets Manager (manageMasterUserPassword "
-                 "true); no password input at all (a [secret] still lands in state and config). Replicas and restores are not assessed."),
+    description=(
+        "The master password is generated and rotated by RDS in Secrets Manager (manageMasterUserPassword "
+        "true); no password input at all (a [secret] still lands in state and config). Replicas and restores are not assessed."
+    ),
     types=(INSTANCE,),
 )
 def master_password_managed(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
@@ -145,9 +152,13 @@ def master_password_managed(r: ResourceView, config: Mapping[str, Any]) -> Itera
         return
     given = [p for p in ("password", "passwordWo") if r.props.get(p) is not None]
     if given:
-        yield (f"{r.label}: the master password is passed as {' and '.join(given)}, so it lives in config and state. "
-               f"Remove it and set manage_master_user_password=True; apps read the generated secret by ARN.")
-    elif not is_true(r.props.get("manageMasterUserPassword")) and not is_unknown(r.props.get("manageMasterUserPassword")):
+        yield (
+            f"{r.label}: the master password is passed as {' and '.join(given)}, so it lives in config and state. "
+            f"Remove it and set manage_master_user_password=True; apps read the generated secret by ARN."
+        )
+    elif not is_true(r.props.get("manageMasterUserPassword")) and not is_unknown(
+        r.props.get("manageMasterUserPassword")
+    ):
         yield f"{r.label}: manage_master_user_password is not set. Set manage_master_user_password=True."
 
 

@@ -24,8 +24,10 @@ from ._core import (
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-SSE = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-       "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
+SSE = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
 VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
 POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
@@ -59,18 +61,25 @@ def public_access_block_all_on(r: ResourceView, config: Mapping[str, Any]) -> It
     description="Every bucket has an aws.s3.BucketPublicAccessBlock attached.",
     types=BUCKETS,
 )
-def bucket_has_public_access_block(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
+def bucket_has_public_access_block(
+    resources: Sequence[ResourceView], config: Mapping[str, Any]
+) -> Iterable[StackFinding]:
     for b in of_types(resources, *BUCKETS):
         if not _attached(resources, (PAB,), b):
-            yield StackFinding(b.urn, f"{b.label}: no public-access block. Add aws.s3.BucketPublicAccessBlock(bucket=bucket.id, "
-                                      f"block_public_acls=True, block_public_policy=True, ignore_public_acls=True, "
-                                      f"restrict_public_buckets=True).")
+            yield StackFinding(
+                b.urn,
+                f"{b.label}: no public-access block. Add aws.s3.BucketPublicAccessBlock(bucket=bucket.id, "
+                f"block_public_acls=True, block_public_policy=True, ignore_public_acls=True, "
+                f"restrict_public_buckets=True).",
+            )
 
 
 @stack_rule(
     "s3-bucket-encryption",
-    description=("Every bucket declares default encryption (a BucketServerSideEncryptionConfiguration with AES256, "
-                 "aws:kms or aws:kms:dsse), so the choice is explicit and reviewable."),
+    description=(
+        "Every bucket declares default encryption (a BucketServerSideEncryptionConfiguration with AES256, "
+        "aws:kms or aws:kms:dsse), so the choice is explicit and reviewable."
+    ),
     types=BUCKETS,
 )
 def bucket_encryption(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
@@ -78,14 +87,19 @@ def bucket_encryption(resources: Sequence[ResourceView], config: Mapping[str, An
         configs = _attached(resources, SSE, b)
         inline = get(b.props, "serverSideEncryptionConfiguration")
         if not configs and not inline:
-            yield StackFinding(b.urn, f"{b.label}: no server-side encryption configuration. Add "
-                                      f"aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[{{"
-                                      f"apply_server_side_encryption_by_default: {{sse_algorithm: \"aws:kms\"}}, bucket_key_enabled: True}}]).")
+            yield StackFinding(
+                b.urn,
+                f"{b.label}: no server-side encryption configuration. Add "
+                f"aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[{{"
+                f'apply_server_side_encryption_by_default: {{sse_algorithm: "aws:kms"}}, bucket_key_enabled: True}}]).',
+            )
         for c in configs:
             for rule in as_list(c.props.get("rules")):
                 algo = get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
                 if algo is not None and not is_unknown(algo) and algo not in SSE_ALGORITHMS:
-                    yield StackFinding(c.urn, f"{c.label}: sse_algorithm {algo!r} is not one of {', '.join(SSE_ALGORITHMS)}.")
+                    yield StackFinding(
+                        c.urn, f"{c.label}: sse_algorithm {algo!r} is not one of {', '.join(SSE_ALGORITHMS)}."
+                    )
 
 
 def _denies_insecure_transport(document: Any) -> bool:
@@ -115,9 +129,12 @@ def bucket_tls_only(resources: Sequence[ResourceView], config: Mapping[str, Any]
         if any(d == "[unknown]" for d in docs):
             continue
         if not any(_denies_insecure_transport(d) for d in docs):
-            yield StackFinding(b.urn, f"{b.label}: no bucket policy denies plain-HTTP requests. Add a BucketPolicy statement "
-                                      f"{{Effect: Deny, Principal: \"*\", Action: \"s3:*\", Resource: [bucket ARN, bucket ARN/*], "
-                                      f"Condition: {{Bool: {{\"aws:SecureTransport\": \"false\"}}}}}}.")
+            yield StackFinding(
+                b.urn,
+                f"{b.label}: no bucket policy denies plain-HTTP requests. Add a BucketPolicy statement "
+                f'{{Effect: Deny, Principal: "*", Action: "s3:*", Resource: [bucket ARN, bucket ARN/*], '
+                f'Condition: {{Bool: {{"aws:SecureTransport": "false"}}}}}}.',
+            )
 
 
 @stack_rule(
@@ -131,8 +148,11 @@ def bucket_versioning(resources: Sequence[ResourceView], config: Mapping[str, An
         statuses = [get(v.props, "versioningConfiguration", "status") for v in _attached(resources, VERSIONING, b)]
         if is_true(get(b.props, "versioning", "enabled")) or any(s in ("Enabled", "[unknown]") for s in statuses):
             continue
-        yield StackFinding(b.urn, f"{b.label}: versioning is not enabled. Add aws.s3.BucketVersioning(bucket=bucket.id, "
-                                  f"versioning_configuration={{\"status\": \"Enabled\"}}) and a lifecycle rule expiring noncurrent versions.")
+        yield StackFinding(
+            b.urn,
+            f"{b.label}: versioning is not enabled. Add aws.s3.BucketVersioning(bucket=bucket.id, "
+            f'versioning_configuration={{"status": "Enabled"}}) and a lifecycle rule expiring noncurrent versions.',
+        )
 
 
 @resource_rule(
@@ -144,7 +164,7 @@ def bucket_versioning(resources: Sequence[ResourceView], config: Mapping[str, An
 def no_public_acl(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     acl = r.props.get("acl")
     if acl in PUBLIC_ACLS:
-        yield f"{r.label}: acl={acl!r} makes objects readable by anyone. Remove the ACL (use acl=\"private\" or none) and serve content through CloudFront with origin access control."
+        yield f'{r.label}: acl={acl!r} makes objects readable by anyone. Remove the ACL (use acl="private" or none) and serve content through CloudFront with origin access control.'
     grants = get(r.props, "accessControlPolicy", "grants") or []
     for g in as_list(grants):
         uri = get(g, "grantee", "uri") or ""
@@ -155,16 +175,18 @@ def no_public_acl(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
 @resource_rule(
     "s3-no-public-bucket-policy",
     control="S3.3",
-    description="No bucket policy Allows Principal \"*\" without a Condition (public read or write).",
+    description='No bucket policy Allows Principal "*" without a Condition (public read or write).',
     types=(POLICY, *BUCKETS),
 )
 def no_public_bucket_policy(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     document = parse_json(r.props.get("policy"))
     for s in statements(document):
         if s.get("Effect") == "Allow" and "*" in principals(s) and not s.get("Condition"):
-            yield (f"{r.label}: statement {s.get('Sid') or ''!s} allows Principal \"*\" unconditionally "
-                   f"({s.get('Action')}). Grant a specific principal (e.g. cloudfront.amazonaws.com with an "
-                   f"AWS:SourceArn condition) instead.")
+            yield (
+                f'{r.label}: statement {s.get("Sid") or ""!s} allows Principal "*" unconditionally '
+                f"({s.get('Action')}). Grant a specific principal (e.g. cloudfront.amazonaws.com with an "
+                f"AWS:SourceArn condition) instead."
+            )
 
 
 @resource_rule(
@@ -177,5 +199,7 @@ def no_public_bucket_policy(r: ResourceView, config: Mapping[str, Any]) -> Itera
 def acls_disabled(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     ownership = get(r.props, "rule", "objectOwnership")
     if ownership is not None and not is_unknown(ownership) and ownership != "BucketOwnerEnforced":
-        yield (f"{r.label}: object_ownership={ownership!r} keeps ACLs enabled. Use \"BucketOwnerEnforced\" "
-               f"(only legacy CloudFront standard logging needs ACLs; prefer CloudWatch log delivery).")
+        yield (
+            f'{r.label}: object_ownership={ownership!r} keeps ACLs enabled. Use "BucketOwnerEnforced" '
+            f"(only legacy CloudFront standard logging needs ACLs; prefer CloudWatch log delivery)."
+        )

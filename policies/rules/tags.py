@@ -13,12 +13,19 @@ TAGGABLE = _taggable.load()
 
 @resource_rule(
     "tags-required",
-    description=("Every taggable AWS resource (one whose pulumi-aws type has a `tags` input) sets the tags "
-                 "requiredKeys (default Project, Environment, ManagedBy) with non-empty values. A tags map unknown until deploy passes."),
+    description=(
+        "Every taggable AWS resource (one whose pulumi-aws type has a `tags` input) sets the tags "
+        "requiredKeys (default Project, Environment, ManagedBy) with non-empty values. A tags map unknown until deploy passes."
+    ),
     types=TAGGABLE,
     category="governance",
-    params={"requiredKeys": {"type": "array", "items": {"type": "string"},
-                             "default": ["Project", "Environment", "ManagedBy"]}},
+    params={
+        "requiredKeys": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["Project", "Environment", "ManagedBy"],
+        }
+    },
 )
 def required_tags(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     tags = r.props.get("tags")
@@ -27,5 +34,7 @@ def required_tags(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
     tags = tags if isinstance(tags, Mapping) else {}
     missing = [k for k in config["requiredKeys"] if not tags.get(k)]
     if missing:
-        yield (f"{r.label}: missing tag(s) {', '.join(missing)}. Pass tags=layered_tags(...) from components/_tags.py "
-               f"(Project, Environment, Component, ManagedBy) to this resource.")
+        yield (
+            f"{r.label}: missing tag(s) {', '.join(missing)}. Pass tags=layered_tags(...) from components/_tags.py "
+            f"(Project, Environment, Component, ManagedBy) to this resource."
+        )

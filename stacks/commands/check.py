@@ -28,8 +28,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def summary(plan: Plan) -> str:
     custom = [r for r in plan.resources if not r["type"].startswith(("streaming:", "pulumi:providers:"))]
     components = Counter(r["type"].split(":")[-1] for r in plan.resources if r["type"].startswith("streaming:"))
-    lines = [f"Plan of {plan.stack}: {len(custom)} AWS resources in {sum(components.values())} components "
-             f"({', '.join(f'{n} {c}' if n > 1 else c for c, n in sorted(components.items()))})"]
+    lines = [
+        f"Plan of {plan.stack}: {len(custom)} AWS resources in {sum(components.values())} components "
+        f"({', '.join(f'{n} {c}' if n > 1 else c for c, n in sorted(components.items()))})"
+    ]
     for key in ("url", "albDnsName", "databaseEndpoint", "cacheEndpoint", "imageUri"):
         if key in plan.outputs:
             lines.append(f"  {key:<17}{plan.outputs[key]}")
@@ -47,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
         print(render_text(verdict))
     else:
         advisory = sorted({f.rule for f in verdict.advisory})
-        print(f"Policy: PASSED, {verdict.rules_run} rules, 0 mandatory violations, {len(verdict.advisory)} advisory"
-              + (f" ({', '.join(advisory)}; details: python -m stacks policy {args.env})" if advisory else ""))
+        print(
+            f"Policy: PASSED, {verdict.rules_run} rules, 0 mandatory violations, {len(verdict.advisory)} advisory"
+            + (f" ({', '.join(advisory)}; details: python -m stacks policy {args.env})" if advisory else "")
+        )
     print()
     report = estimate(plan)
     components = report.by_component(plan)

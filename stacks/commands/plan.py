@@ -16,7 +16,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run the Pulumi program for ENV under the mock runtime and print the resource tree.",
     )
     parser.add_argument("env", help="environment: the stack whose Pulumi.<env>.yaml to read (dev, staging, prod)")
-    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the plan document to FILE ('-' for stdout)")
+    parser.add_argument(
+        "--json", metavar="FILE", type=Path, help="also write the plan document to FILE ('-' for stdout)"
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the counts")
     parser.set_defaults(handler=run)
 

@@ -13,12 +13,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser(
         "policy",
         help="check an environment's plan against the CrossGuard policy pack, offline",
-        description=("Run the rules of the policy pack in policies/ over the offline plan of ENV (or a plan document "
-                     "written by `plan --json`), with policies/config/ENV.json. Exits 1 on any mandatory violation."),
+        description=(
+            "Run the rules of the policy pack in policies/ over the offline plan of ENV (or a plan document "
+            "written by `plan --json`), with policies/config/ENV.json. Exits 1 on any mandatory violation."
+        ),
     )
-    parser.add_argument("env", help="environment (dev, staging, prod): picks policies/config/<env>.json and the stack to plan")
+    parser.add_argument(
+        "env", help="environment (dev, staging, prod): picks policies/config/<env>.json and the stack to plan"
+    )
     parser.add_argument("--plan", metavar="FILE", type=Path, help="check this plan document instead of planning ENV")
-    parser.add_argument("--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<env>.json")
+    parser.add_argument(
+        "--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<env>.json"
+    )
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
     parser.set_defaults(handler=run)
 

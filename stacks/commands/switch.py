@@ -44,21 +44,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--to", choices=["blue", "green"], help="the colour to move all traffic to")
     mode.add_argument("--status", action="store_true", help="show weights, target health, task counts and images")
     mode.add_argument("--rollback", action="store_true", help="return to the last fully active colour")
-    parser.add_argument("--steps", help="target colour's percentages, increasing, ending at 100 "
-                        "(default 10,50,100; 100 for --rollback)")
-    parser.add_argument("--bake", type=float, help="seconds to watch the gates after each step "
-                        "(default 60; 0 for --rollback)")
-    parser.add_argument("--smoke-url", help="also require HTTP 200 from this URL during each bake "
-                        "(sent with header X-Deployment-Color: <target colour>)")
+    parser.add_argument(
+        "--steps", help="target colour's percentages, increasing, ending at 100 (default 10,50,100; 100 for --rollback)"
+    )
+    parser.add_argument(
+        "--bake", type=float, help="seconds to watch the gates after each step (default 60; 0 for --rollback)"
+    )
+    parser.add_argument(
+        "--smoke-url",
+        help="also require HTTP 200 from this URL during each bake "
+        "(sent with header X-Deployment-Color: <target colour>)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="discover and preflight only; change nothing")
-    parser.add_argument("--stack-file", type=Path, help="the stack file to write back (default: Pulumi.<env>.yaml "
-                        "at the repository root)")
+    parser.add_argument(
+        "--stack-file",
+        type=Path,
+        help="the stack file to write back (default: Pulumi.<env>.yaml at the repository root)",
+    )
     parser.add_argument("--no-write-back", action="store_true", help="do not update the stack file")
-    parser.add_argument("--scale-idle-to-zero", action="store_true",
-                        help="after a complete switch, also write desiredCount 0 for the idle colour, so the next "
-                             "`pulumi up` stops its tasks (saves their cost; a rollback then needs them back first)")
-    parser.add_argument("--break-lock", action="store_true", help="take over a switch lock held by another run "
-                        "(only when you know that run is gone)")
+    parser.add_argument(
+        "--scale-idle-to-zero",
+        action="store_true",
+        help="after a complete switch, also write desiredCount 0 for the idle colour, so the next "
+        "`pulumi up` stops its tasks (saves their cost; a rollback then needs them back first)",
+    )
+    parser.add_argument(
+        "--break-lock",
+        action="store_true",
+        help="take over a switch lock held by another run (only when you know that run is gone)",
+    )
     parser.add_argument("--poll", type=float, default=5.0, help="seconds between gate checks during a bake (default 5)")
     parser.add_argument("--lock-settle", type=float, default=2.0, help=argparse.SUPPRESS)
     parser.add_argument("--profile", help="AWS profile (default: boto3's usual resolution)")
@@ -109,7 +123,11 @@ def run(args: argparse.Namespace) -> int:
                 )
             else:
                 outcome = switcher.switch(
-                    args.to, steps=steps, bake=bake, smoke_url=args.smoke_url, dry_run=args.dry_run,
+                    args.to,
+                    steps=steps,
+                    bake=bake,
+                    smoke_url=args.smoke_url,
+                    dry_run=args.dry_run,
                     break_lock=args.break_lock,
                 )
         except sw.GateFailedError as exc:
@@ -120,8 +138,12 @@ def run(args: argparse.Namespace) -> int:
             path = args.stack_file or stack_path(args.env, REPO_ROOT)
             scale_idle = args.scale_idle_to_zero and code == sw.EXIT_OK and outcome.weights.get(outcome.active) == 100
             changed = write_back(
-                path, service=args.service, active_color=outcome.active, weights=outcome.weights,
-                namespace=_namespace(path), idle_desired_count=0 if scale_idle else None,
+                path,
+                service=args.service,
+                active_color=outcome.active,
+                weights=outcome.weights,
+                namespace=_namespace(path),
+                idle_desired_count=0 if scale_idle else None,
             )
             what = "updated" if changed else "already up to date"
             print(
@@ -139,8 +161,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: the switch finished but the stack file was not updated: {exc}", file=sys.stderr)
         return sw.EXIT_USAGE
     except (NoCredentialsError, NoRegionError) as exc:
-        print(f"error: {exc}; configure AWS credentials/region (AWS_PROFILE, AWS_REGION) or pass --profile/--region",
-              file=sys.stderr)
+        print(
+            f"error: {exc}; configure AWS credentials/region (AWS_PROFILE, AWS_REGION) or pass --profile/--region",
+            file=sys.stderr,
+        )
         return sw.EXIT_USAGE
     except (ClientError, BotoCoreError) as exc:
         print(f"error: AWS call failed after retries: {exc}", file=sys.stderr)

@@ -33,7 +33,6 @@ PASSWORD = "correct horse battery"
 JWT_SECRET = "test-secret-" + "x" * 40
 
 
-
 def pytest_configure(config: pytest.Config) -> None:
     # Starlette's notice that its TestClient will move from httpx to httpx2 (not our code).
     config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
@@ -89,7 +88,9 @@ class Postgres:
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return name
 
@@ -116,18 +117,45 @@ def postgres_server() -> Iterator[Postgres]:
         shutil.chown(root, "postgres", "postgres")
     port = free_port()
     prefix = _as_postgres_user()
-    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "streaming", "--auth=trust",
-                    "--encoding=UTF8", "--no-sync"], check=True, capture_output=True)
     subprocess.run(
-        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "30", "start",
-         "-o", f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"],
-        check=True, capture_output=True,
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "streaming",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *prefix,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-t",
+            "30",
+            "start",
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        ],
+        check=True,
+        capture_output=True,
     )
     try:
         yield Postgres(port=port, user="streaming")
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -148,7 +176,8 @@ def redis_server() -> Iterator[Redis]:
     workdir = tempfile.mkdtemp(prefix="streaming-redis-")
     process = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", workdir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port, process=process)
@@ -179,8 +208,12 @@ def s3_server() -> Iterator[S3]:
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
@@ -290,12 +323,17 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None) -> Server:
     port = free_port()
     log = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "MEDIA_", "CDN_", "APP_"))}
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "MEDIA_", "CDN_", "APP_"))
+    }
     full_env |= {"JWT_SECRET": JWT_SECRET, "ADMIN_EMAILS": ADMIN_EMAIL, "PYTHONUNBUFFERED": "1", **(env or {})}
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "apps.streaming", "--port", str(port), "--data-dir", str(data_dir)],
-            cwd=REPO_ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_for_port(port, timeout=30, process=process)

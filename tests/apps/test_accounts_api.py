@@ -22,7 +22,9 @@ def test_registering_creates_an_account_and_stores_only_an_argon2_hash(client: A
     url = base_env.get("DATABASE_URL") or f"sqlite:///{base_env['DATA_DIR']}/streaming.sqlite3"
     engine = create_engine(url)
     with engine.connect() as conn:
-        stored = conn.execute(select(users.c.password_hash).where(users.c.email == "new.viewer@example.com")).scalar_one()
+        stored = conn.execute(
+            select(users.c.password_hash).where(users.c.email == "new.viewer@example.com")
+        ).scalar_one()
     engine.dispose()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
@@ -46,7 +48,9 @@ def test_registering_the_same_email_twice_is_a_409_conflict(client: Any) -> None
         ({"email": "missing@example.com"}, "password"),
     ],
 )
-def test_registering_with_invalid_credentials_is_a_422_naming_the_field(client: Any, payload: dict[str, str], field: str) -> None:
+def test_registering_with_invalid_credentials_is_a_422_naming_the_field(
+    client: Any, payload: dict[str, str], field: str
+) -> None:
     # WHEN registering with a bad field
     response = client.post("/api/accounts/register", json=payload)
     # THEN 422 names it
@@ -98,10 +102,25 @@ def test_me_describes_the_signed_in_account_and_whether_it_is_an_admin(client: A
         None,
         "Basic dXNlcjpwYXNz",
         "Bearer not.a.jwt",
-        "Bearer " + jwt.encode({"sub": "x", "email": "x@example.com", "iat": 1, "exp": 2, "iss": "streaming-app",
-                                "aud": "streaming-api"}, JWT_SECRET, algorithm="HS256"),
-        "Bearer " + jwt.encode({"sub": "x", "email": "x@example.com", "iat": int(time.time()), "exp": int(time.time()) + 600,
-                                "iss": "streaming-app", "aud": "streaming-api"}, "another-secret-" + "y" * 40, algorithm="HS256"),
+        "Bearer "
+        + jwt.encode(
+            {"sub": "x", "email": "x@example.com", "iat": 1, "exp": 2, "iss": "streaming-app", "aud": "streaming-api"},
+            JWT_SECRET,
+            algorithm="HS256",
+        ),
+        "Bearer "
+        + jwt.encode(
+            {
+                "sub": "x",
+                "email": "x@example.com",
+                "iat": int(time.time()),
+                "exp": int(time.time()) + 600,
+                "iss": "streaming-app",
+                "aud": "streaming-api",
+            },
+            "another-secret-" + "y" * 40,
+            algorithm="HS256",
+        ),
     ],
     ids=["missing", "basic", "malformed", "expired", "forged"],
 )

@@ -25,10 +25,21 @@ def browser() -> Iterator[Any]:
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--mute-audio", "--autoplay-policy=no-user-gesture-required",
-                 f"--user-data-dir={profile}", "--window-size=1280,900"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--mute-audio",
+        "--autoplay-policy=no-user-gesture-required",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -70,7 +81,8 @@ def test_a_viewer_sees_rows_signs_in_adds_to_the_watchlist_and_plays_a_video(ser
     wait.until(lambda d: d.execute_script("return document.getElementById('video').currentTime") > 0.5)
     state = browser.execute_script(
         "const v = document.getElementById('video');"
-        "return {src: v.currentSrc, error: v.error && v.error.code, paused: v.paused, duration: v.duration};")
+        "return {src: v.currentSrc, error: v.error && v.error.code, paused: v.paused, duration: v.duration};"
+    )
     assert "/media/seed/forest.webm?expires=" in state["src"]
     assert state["error"] is None and state["duration"] > 3
     assert browser.find_element(By.ID, "message").text == "Signed in as browser@example.com"

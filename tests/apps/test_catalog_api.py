@@ -45,7 +45,16 @@ def test_rows_list_trending_top_rated_and_a_row_per_genre_of_the_seed_catalog(cl
     assert ratings == sorted(ratings, reverse=True)
     drama = next(r for r in rows if r["id"] == "genre:drama")
     assert {t["id"] for t in drama["items"]} == {"city-lights", "desert-wind", "harbor-nights"}
-    assert set(rows[0]["items"][0]) == {"id", "title", "year", "genres", "rating", "durationSeconds", "poster", "description"}
+    assert set(rows[0]["items"][0]) == {
+        "id",
+        "title",
+        "year",
+        "genres",
+        "rating",
+        "durationSeconds",
+        "poster",
+        "description",
+    }
 
 
 def test_a_second_rows_request_is_served_from_the_cache(client: Any) -> None:
@@ -141,7 +150,9 @@ def test_an_unknown_title_is_404_and_a_malformed_id_is_422(client: Any) -> None:
     assert malformed.status_code == 422
 
 
-def test_an_admin_registers_a_title_and_it_appears_in_the_cached_rows_at_once(client: Any, admin_headers: dict[str, str]) -> None:
+def test_an_admin_registers_a_title_and_it_appears_in_the_cached_rows_at_once(
+    client: Any, admin_headers: dict[str, str]
+) -> None:
     # GIVEN rows already cached
     assert client.get("/api/catalog/rows").status_code == 200
     assert client.get("/api/catalog/rows").headers["x-cache"] == "hit"
@@ -159,7 +170,9 @@ def test_an_admin_registers_a_title_and_it_appears_in_the_cached_rows_at_once(cl
 
 def test_registering_a_title_without_an_id_generates_a_slug(client: Any, admin_headers: dict[str, str]) -> None:
     # WHEN an admin omits the id
-    created = client.post("/api/catalog/titles", json={**NEW_TITLE, "id": None, "title": "Über Tale!"}, headers=admin_headers)
+    created = client.post(
+        "/api/catalog/titles", json={**NEW_TITLE, "id": None, "title": "Über Tale!"}, headers=admin_headers
+    )
     # THEN a slug id is generated from the title
     assert created.status_code == 201
     new_id = created.json()["id"]
@@ -188,7 +201,9 @@ def test_only_admins_register_titles(client: Any, user_headers: dict[str, str]) 
 
 def test_registering_a_title_whose_media_was_never_uploaded_is_422(client: Any, admin_headers: dict[str, str]) -> None:
     # WHEN the media key names nothing
-    response = client.post("/api/catalog/titles", json={**NEW_TITLE, "mediaKey": "uploads/missing.webm"}, headers=admin_headers)
+    response = client.post(
+        "/api/catalog/titles", json={**NEW_TITLE, "mediaKey": "uploads/missing.webm"}, headers=admin_headers
+    )
     # THEN 422 naming mediaKey
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "mediaKey"
@@ -196,7 +211,14 @@ def test_registering_a_title_whose_media_was_never_uploaded_is_422(client: Any, 
 
 def test_an_invalid_title_is_rejected_with_the_fields_at_fault(client: Any, admin_headers: dict[str, str]) -> None:
     # WHEN the payload breaks several rules
-    bad = {**NEW_TITLE, "year": 1500, "rating": 11, "poster": "javascript:alert(1)", "mediaKey": "../etc/passwd", "extra": 1}
+    bad = {
+        **NEW_TITLE,
+        "year": 1500,
+        "rating": 11,
+        "poster": "javascript:alert(1)",
+        "mediaKey": "../etc/passwd",
+        "extra": 1,
+    }
     response = client.post("/api/catalog/titles", json=bad, headers=admin_headers)
     # THEN 422 lists each field
     assert response.status_code == 422
@@ -204,7 +226,9 @@ def test_an_invalid_title_is_rejected_with_the_fields_at_fault(client: Any, admi
     assert {"year", "rating", "poster", "mediaKey", "extra"} <= fields
 
 
-def test_play_gives_a_short_lived_url_that_serves_the_titles_video(client: Any, user_headers: dict[str, str], backend: str) -> None:
+def test_play_gives_a_short_lived_url_that_serves_the_titles_video(
+    client: Any, user_headers: dict[str, str], backend: str
+) -> None:
     # GIVEN a signed-in viewer
     # WHEN asking to play Ocean Drift
     response = client.get("/api/catalog/titles/ocean-drift/play", headers=user_headers)
@@ -230,10 +254,14 @@ def test_play_needs_a_signed_in_viewer_and_an_existing_title(client: Any, user_h
     assert missing.status_code == 404
 
 
-def test_an_admin_uploads_a_video_registers_it_and_viewers_play_it(client: Any, admin_headers: dict[str, str], backend: str) -> None:
+def test_an_admin_uploads_a_video_registers_it_and_viewers_play_it(
+    client: Any, admin_headers: dict[str, str], backend: str
+) -> None:
     # GIVEN an upload slot for a WebM video
     video = (SEED_MEDIA_DIR / "desert.webm").read_bytes()
-    slot = client.post("/api/catalog/uploads", json={"contentType": "video/webm", "size": len(video)}, headers=admin_headers)
+    slot = client.post(
+        "/api/catalog/uploads", json={"contentType": "video/webm", "size": len(video)}, headers=admin_headers
+    )
     assert slot.status_code == 201, slot.text
     slot_body = slot.json()
     assert slot_body["method"] == "PUT" and slot_body["mediaKey"].startswith("uploads/")
@@ -243,15 +271,20 @@ def test_an_admin_uploads_a_video_registers_it_and_viewers_play_it(client: Any, 
     else:
         put = httpx.put(slot_body["uploadUrl"], content=video, headers=slot_body["headers"], timeout=10)
     assert put.status_code in (200, 201), put.text
-    created = client.post("/api/catalog/titles", json={**NEW_TITLE, "id": "uploaded", "mediaKey": slot_body["mediaKey"]},
-                          headers=admin_headers)
+    created = client.post(
+        "/api/catalog/titles",
+        json={**NEW_TITLE, "id": "uploaded", "mediaKey": slot_body["mediaKey"]},
+        headers=admin_headers,
+    )
     assert created.status_code == 201, created.text
     # THEN playing the new title serves the uploaded bytes
     url = client.get("/api/catalog/titles/uploaded/play", headers=admin_headers).json()["url"]
     assert fetch_media(client, url).content == video
 
 
-def test_upload_slots_refuse_other_content_types_and_oversized_files(make_client: Any, admin_headers: dict[str, str], client: Any) -> None:
+def test_upload_slots_refuse_other_content_types_and_oversized_files(
+    make_client: Any, admin_headers: dict[str, str], client: Any
+) -> None:
     # GIVEN an app limiting uploads to 1 MiB
     limited = make_client(MAX_UPLOAD_BYTES=str(1024 * 1024))
     from tests.apps.conftest import ADMIN_EMAIL, PASSWORD
@@ -260,7 +293,9 @@ def test_upload_slots_refuse_other_content_types_and_oversized_files(make_client
     headers = {"Authorization": f"Bearer {token}"}
     # WHEN asking for an image upload, and for a 2 MiB video
     wrong_type = limited.post("/api/catalog/uploads", json={"contentType": "image/png", "size": 10}, headers=headers)
-    too_big = limited.post("/api/catalog/uploads", json={"contentType": "video/webm", "size": 2 * 1024 * 1024}, headers=headers)
+    too_big = limited.post(
+        "/api/catalog/uploads", json={"contentType": "video/webm", "size": 2 * 1024 * 1024}, headers=headers
+    )
     # THEN 415 and 413
     assert wrong_type.status_code == 415
     assert too_big.status_code == 413

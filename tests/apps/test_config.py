@@ -33,19 +33,33 @@ def test_a_generated_jwt_secret_is_kept_in_the_data_dir_across_restarts(tmp_path
 
 def test_database_parts_make_a_postgres_url_requiring_tls(tmp_path: Path) -> None:
     # GIVEN the parts ECS injects (user and password from the RDS-managed secret)
-    env = {"DATABASE_HOST": "db.internal", "DATABASE_PORT": "5433", "DATABASE_NAME": "app",
-           "DATABASE_USER": "app_user", "DATABASE_PASSWORD": "p@ss:w/rd", "JWT_SECRET": SECRET}
+    env = {
+        "DATABASE_HOST": "db.internal",
+        "DATABASE_PORT": "5433",
+        "DATABASE_NAME": "app",
+        "DATABASE_USER": "app_user",
+        "DATABASE_PASSWORD": "p@ss:w/rd",
+        "JWT_SECRET": SECRET,
+    }
     # WHEN settings load
     url = load_settings(env, data_dir=tmp_path).database_url
     # THEN the URL is psycopg, with sslmode=require and the password intact
     assert url.drivername == "postgresql+psycopg"
-    assert (url.host, url.port, url.database, url.username, url.password) == ("db.internal", 5433, "app", "app_user", "p@ss:w/rd")
+    assert (url.host, url.port, url.database, url.username, url.password) == (
+        "db.internal",
+        5433,
+        "app",
+        "app_user",
+        "p@ss:w/rd",
+    )
     assert url.query["sslmode"] == "require"
 
 
 def test_database_sslmode_can_be_overridden_and_a_postgres_url_is_accepted(tmp_path: Path) -> None:
     # WHEN sslmode is set explicitly, or a plain postgres:// URL given
-    parts = load_settings({"DATABASE_HOST": "h", "DATABASE_SSLMODE": "verify-full", "JWT_SECRET": SECRET}, data_dir=tmp_path)
+    parts = load_settings(
+        {"DATABASE_HOST": "h", "DATABASE_SSLMODE": "verify-full", "JWT_SECRET": SECRET}, data_dir=tmp_path
+    )
     whole = load_settings({"DATABASE_URL": "postgres://u:p@h/db", "JWT_SECRET": SECRET}, data_dir=tmp_path)
     # THEN both are honoured, the URL with the psycopg driver
     assert parts.database_url.query["sslmode"] == "verify-full"
@@ -82,8 +96,13 @@ def test_invalid_settings_raise_an_error_naming_the_variable(tmp_path: Path, env
 
 def test_admins_and_origins_are_comma_lists(tmp_path: Path) -> None:
     # WHEN lists are given with spaces and case
-    settings = load_settings({"ADMIN_EMAILS": " Boss@Example.com, ops@example.com ,", "ALLOWED_ORIGINS": "https://a.example, https://b.example"},
-                             data_dir=tmp_path)
+    settings = load_settings(
+        {
+            "ADMIN_EMAILS": " Boss@Example.com, ops@example.com ,",
+            "ALLOWED_ORIGINS": "https://a.example, https://b.example",
+        },
+        data_dir=tmp_path,
+    )
     # THEN they are split, trimmed and (emails) lower-cased
     assert settings.admin_emails == {"boss@example.com", "ops@example.com"}
     assert settings.allowed_origins == ("https://a.example", "https://b.example")

@@ -44,13 +44,16 @@ def test_with_the_cache_down_readyz_is_503_and_catalog_reads_still_work(make_cli
 
 
 @pytest.mark.parametrize("backend", ["cloud"], indirect=True)
-def test_with_the_database_gone_readyz_is_503_and_reads_are_503_json(make_client: Any, postgres_server: Postgres,
-                                                                      base_env: dict[str, str]) -> None:
+def test_with_the_database_gone_readyz_is_503_and_reads_are_503_json(
+    make_client: Any, postgres_server: Postgres, base_env: dict[str, str]
+) -> None:
     # GIVEN a running app whose database then disappears
     client = make_client()
     assert client.get("/readyz").status_code == 200
     database = base_env["DATABASE_URL"].rsplit("/", 1)[1]
-    with psycopg.connect(f"host=127.0.0.1 port={postgres_server.port} user=streaming dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        f"host=127.0.0.1 port={postgres_server.port} user=streaming dbname=postgres", autocommit=True
+    ) as conn:
         conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
     # WHEN readiness and an uncached read are requested
@@ -62,7 +65,9 @@ def test_with_the_database_gone_readyz_is_503_and_reads_are_503_json(make_client
     assert search.status_code == 503
     assert search.json()["error"]["code"] == "unavailable"
     # AND once the database is back, so is the app
-    with psycopg.connect(f"host=127.0.0.1 port={postgres_server.port} user=streaming dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        f"host=127.0.0.1 port={postgres_server.port} user=streaming dbname=postgres", autocommit=True
+    ) as conn:
         conn.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
     assert client.get("/readyz").status_code == 200
     assert client.get("/api/catalog/titles", params={"q": "a"}).status_code == 200
@@ -92,8 +97,11 @@ def test_bodies_over_the_limit_are_refused_with_413(client: Any) -> None:
     big = b'{"email": "' + b"a" * 70_000 + b'"}'
     # WHEN a large body is sent with a Content-Length, and again chunked (no length)
     declared = client.post("/api/accounts/register", content=big, headers={"Content-Type": "application/json"})
-    chunked = client.post("/api/accounts/register", content=iter([big[:40_000], big[40_000:]]),
-                          headers={"Content-Type": "application/json"})
+    chunked = client.post(
+        "/api/accounts/register",
+        content=iter([big[:40_000], big[40_000:]]),
+        headers={"Content-Type": "application/json"},
+    )
     # THEN both are 413
     assert declared.status_code == 413
     assert chunked.status_code == 413
@@ -144,10 +152,12 @@ def test_cors_allows_only_the_configured_origins(make_client: Any) -> None:
     # GIVEN one allowed origin
     client = make_client(ALLOWED_ORIGINS="https://watch.example.com")
     # WHEN preflights come from it and from elsewhere
-    allowed = client.options("/api/accounts/login", headers={"Origin": "https://watch.example.com",
-                                                              "Access-Control-Request-Method": "POST"})
-    denied = client.options("/api/accounts/login", headers={"Origin": "https://evil.example.net",
-                                                             "Access-Control-Request-Method": "POST"})
+    allowed = client.options(
+        "/api/accounts/login", headers={"Origin": "https://watch.example.com", "Access-Control-Request-Method": "POST"}
+    )
+    denied = client.options(
+        "/api/accounts/login", headers={"Origin": "https://evil.example.net", "Access-Control-Request-Method": "POST"}
+    )
     simple = client.get("/api/catalog/rows", headers={"Origin": "https://evil.example.net"})
     # THEN only the allowed origin is granted
     assert allowed.status_code == 200
@@ -172,8 +182,17 @@ def test_an_openapi_document_describes_the_api_at_the_root_and_under_each_servic
     # THEN they list the API's paths
     assert root.status_code == under_catalog.status_code == under_accounts.status_code == 200
     paths = root.json()["paths"]
-    for path in ("/api/catalog/rows", "/api/catalog/titles", "/api/catalog/titles/{title_id}/play",
-                 "/api/catalog/uploads", "/api/accounts/register", "/api/accounts/login", "/api/accounts/me",
-                 "/api/accounts/watchlist/{title_id}", "/healthz", "/readyz"):
+    for path in (
+        "/api/catalog/rows",
+        "/api/catalog/titles",
+        "/api/catalog/titles/{title_id}/play",
+        "/api/catalog/uploads",
+        "/api/accounts/register",
+        "/api/accounts/login",
+        "/api/accounts/me",
+        "/api/accounts/watchlist/{title_id}",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in paths
     assert under_catalog.json() == root.json()

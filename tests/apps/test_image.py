@@ -32,7 +32,9 @@ pytestmark = pytest.mark.slow
 def run(*args: str, timeout: float = 900, **kwargs: object) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, **kwargs)  # type: ignore[call-overload]
     if result.returncode != 0:
-        raise AssertionError(f"{' '.join(args[:3])} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        raise AssertionError(
+            f"{' '.join(args[:3])} failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return result  # type: ignore[no-any-return]
 
 
@@ -44,8 +46,15 @@ def base_rootfs() -> Path:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     partial = CACHE_DIR / "bookworm-python-rootfs.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    run(need_binary("debootstrap"), "--variant=minbase", "--include=python3,python3-venv,ca-certificates",
-        "bookworm", str(partial), DEBIAN_MIRROR, timeout=1200)
+    run(
+        need_binary("debootstrap"),
+        "--variant=minbase",
+        "--include=python3,python3-venv,ca-certificates",
+        "bookworm",
+        str(partial),
+        DEBIAN_MIRROR,
+        timeout=1200,
+    )
     partial.rename(rootfs)
     return rootfs
 
@@ -78,9 +87,24 @@ def image() -> Iterator[str]:
     # build secret (not stored in any layer).
     ca_bundle = os.environ.get("PIP_CERT") or "/etc/ssl/certs/ca-certificates.crt"
     secret = ["--secret", f"id=pip_ca,src={ca_bundle}"] if Path(ca_bundle).is_file() else []
-    run(buildah, "bud", "--isolation", "chroot", "--format", "docker", "--layers", *secret,
-        "--build-arg", f"BASE_IMAGE={BASE_TAG}", "-t", APP_TAG,
-        "-f", str(REPO_ROOT / "apps/streaming/Dockerfile"), str(REPO_ROOT / "apps/streaming"), timeout=1500)
+    run(
+        buildah,
+        "bud",
+        "--isolation",
+        "chroot",
+        "--format",
+        "docker",
+        "--layers",
+        *secret,
+        "--build-arg",
+        f"BASE_IMAGE={BASE_TAG}",
+        "-t",
+        APP_TAG,
+        "-f",
+        str(REPO_ROOT / "apps/streaming/Dockerfile"),
+        str(REPO_ROOT / "apps/streaming"),
+        timeout=1500,
+    )
     yield APP_TAG
 
 
@@ -103,7 +127,9 @@ def rootfs(image: str) -> Iterator[Path]:
         subprocess.run([buildah, "rm", container], capture_output=True)
 
 
-def test_the_image_is_configured_for_a_non_root_user_port_8000_and_a_healthcheck(image_config: dict[str, object]) -> None:
+def test_the_image_is_configured_for_a_non_root_user_port_8000_and_a_healthcheck(
+    image_config: dict[str, object],
+) -> None:
     # GIVEN the built image
     # WHEN its configuration is inspected
     config = image_config
@@ -127,7 +153,9 @@ def test_the_final_stage_holds_no_compiler_tests_pip_or_caches(rootfs: Path) -> 
         assert not (rootfs / absent).exists(), absent
 
 
-def test_the_built_image_runs_read_only_as_uid_10001_and_answers_healthz(rootfs: Path, image_config: dict[str, object]) -> None:
+def test_the_built_image_runs_read_only_as_uid_10001_and_answers_healthz(
+    rootfs: Path, image_config: dict[str, object]
+) -> None:
     # GIVEN the image's root filesystem mounted read-only with a private tmpfs /tmp, in its own mount namespace
     port = free_port()
     env = [e for e in image_config["Env"] if not e.startswith(("PORT=", "HOST="))]  # type: ignore[attr-defined]
@@ -141,8 +169,11 @@ def test_the_built_image_runs_read_only_as_uid_10001_and_answers_healthz(rootfs:
     )
     log = rootfs.parent / f"image-run-{port}.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script],
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         # WHEN /healthz is requested on 127.0.0.1
         deadline = time.monotonic() + 60

@@ -45,8 +45,9 @@ def test_a_full_get_returns_the_whole_file_and_advertises_ranges(client: Any, me
     ],
     ids=["middle", "first-byte", "suffix", "open-ended", "past-the-end"],
 )
-def test_a_range_request_gets_206_with_exactly_those_bytes(client: Any, media_url: str, range_header: str,
-                                                          start: int, end: int) -> None:
+def test_a_range_request_gets_206_with_exactly_those_bytes(
+    client: Any, media_url: str, range_header: str, start: int, end: int
+) -> None:
     # WHEN a byte range is requested
     response = client.get(media_url, headers={"Range": range_header})
     # THEN 206 with a correct Content-Range and exactly the bytes asked for
@@ -84,7 +85,9 @@ def test_media_urls_without_a_valid_signature_are_403(client: Any, media_url: st
     assert statuses == [403, 403, 403]
 
 
-def test_an_expired_media_url_is_403(client: Any, make_client: Any, monkeypatch: pytest.MonkeyPatch, media_url: str) -> None:
+def test_an_expired_media_url_is_403(
+    client: Any, make_client: Any, monkeypatch: pytest.MonkeyPatch, media_url: str
+) -> None:
     # GIVEN a URL issued earlier, and a clock moved past its expiry
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + 3600)

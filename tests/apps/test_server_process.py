@@ -74,28 +74,38 @@ def test_sigterm_lets_an_in_flight_download_finish_then_exits_cleanly(server: Se
     assert log.index('"path": "/media/uploads/big.webm"') < log.index("Application shutdown complete")
 
 
-def test_the_server_waits_with_backoff_for_a_database_that_comes_up_late(tmp_path: Path, postgres_server: Postgres) -> None:
+def test_the_server_waits_with_backoff_for_a_database_that_comes_up_late(
+    tmp_path: Path, postgres_server: Postgres
+) -> None:
     # GIVEN a database URL naming a database that does not exist yet
     name = "late_" + os.urandom(4).hex()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": postgres_server.url(name), "JWT_SECRET": JWT_SECRET}
     log = tmp_path / "late.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "apps.streaming", "--port", str(port), "--data-dir", str(tmp_path)],
-                                   cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "apps.streaming", "--port", str(port), "--data-dir", str(tmp_path)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         # WHEN the database is created once the server has failed to connect at least once
         deadline = time.monotonic() + 30
         while "retrying" not in log.read_text() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
-        with psycopg.connect(f"host=127.0.0.1 port={postgres_server.port} user=streaming dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={postgres_server.port} user=streaming dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         wait_for_port(port, timeout=30, process=process)
         # THEN the server retried, then migrated, seeded and serves
         assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/api/catalog/titles").json()["total"] == 6
-        retries = [json.loads(line) for line in log.read_text().splitlines()
-                   if line.startswith("{") and "retrying" in line]
+        retries = [
+            json.loads(line) for line in log.read_text().splitlines() if line.startswith("{") and "retrying" in line
+        ]
         assert retries and retries[0]["attempt"] == 1
     finally:
         process.terminate()
@@ -104,8 +114,14 @@ def test_the_server_waits_with_backoff_for_a_database_that_comes_up_late(tmp_pat
 
 def test_a_configuration_error_exits_with_status_2_and_a_clear_message(tmp_path: Path) -> None:
     # WHEN the server starts with an invalid service name
-    result = subprocess.run([sys.executable, "-m", "apps.streaming", "--data-dir", str(tmp_path)], cwd=REPO_ROOT,
-                            env={**os.environ, "APP_SERVICE": "billing"}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "apps.streaming", "--data-dir", str(tmp_path)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "APP_SERVICE": "billing"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     # THEN it exits 2 naming the variable
     assert result.returncode == 2
     assert "[APP_SERVICE]='billing' is not valid" in result.stderr

@@ -67,13 +67,19 @@ def build_world(
     sg = ec2.create_security_group(GroupName=f"{service}-sg", Description="tasks", VpcId=vpc)["GroupId"]
     lb = elb.create_load_balancer(Name=f"{env}-web", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
     listener = elb.create_listener(
-        LoadBalancerArn=lb, Protocol="HTTP", Port=80,
+        LoadBalancerArn=lb,
+        Protocol="HTTP",
+        Port=80,
         DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
     )["Listeners"][0]["ListenerArn"]
     tgs: dict[str, str] = {}
     for color in ("blue", "green"):
         tgs[color] = elb.create_target_group(
-            Name=f"{env}-{service}-{color}", Protocol="HTTP", Port=8000, VpcId=vpc, TargetType="ip",
+            Name=f"{env}-{service}-{color}",
+            Protocol="HTTP",
+            Port=8000,
+            VpcId=vpc,
+            TargetType="ip",
             Tags=_tags(env, service, color),
         )["TargetGroups"][0]["TargetGroupArn"]
         base = 1 if color == "blue" else 2
@@ -83,19 +89,33 @@ def build_world(
                 Targets=[{"Id": f"10.0.{base}.{10 + i}", "Port": 8000} for i in range(targets[color])],
             )
     rule = elb.create_rule(
-        ListenerArn=listener, Priority=100,
+        ListenerArn=listener,
+        Priority=100,
         Conditions=[{"Field": "path-pattern", "Values": ["/api/catalog/*"]}],
-        Actions=[{"Type": "forward", "ForwardConfig": {
-            "TargetGroups": [{"TargetGroupArn": tgs[c], "Weight": weights[c]} for c in ("blue", "green")],
-            "TargetGroupStickinessConfig": {"Enabled": False}}}],
+        Actions=[
+            {
+                "Type": "forward",
+                "ForwardConfig": {
+                    "TargetGroups": [{"TargetGroupArn": tgs[c], "Weight": weights[c]} for c in ("blue", "green")],
+                    "TargetGroupStickinessConfig": {"Enabled": False},
+                },
+            }
+        ],
         Tags=_tags(env, service),
     )["Rules"][0]["RuleArn"]
     for prio, color in ((98, "blue"), (99, "green")):
         elb.create_rule(
-            ListenerArn=listener, Priority=prio,
-            Conditions=[{"Field": "http-header", "HttpHeaderConfig": {
-                "HttpHeaderName": "X-Deployment-Color", "Values": [color]}}],
-            Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": tgs[color], "Weight": 1}]}}],
+            ListenerArn=listener,
+            Priority=prio,
+            Conditions=[
+                {
+                    "Field": "http-header",
+                    "HttpHeaderConfig": {"HttpHeaderName": "X-Deployment-Color", "Values": [color]},
+                }
+            ],
+            Actions=[
+                {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": tgs[color], "Weight": 1}]}}
+            ],
             Tags=_tags(env, service, color),
         )
     cluster = f"{env}-cluster"
@@ -104,20 +124,33 @@ def build_world(
     alarms: dict[str, str] = {}
     for color, tag in (("blue", "v1"), ("green", "v2")):
         td = ecs.register_task_definition(
-            family=f"{service}-{color}", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256",
+            family=f"{service}-{color}",
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu="256",
             memory="512",
             containerDefinitions=[{"name": "app", "image": f"registry.example/{service}:{tag}", "memory": 512}],
         )["taskDefinition"]["taskDefinitionArn"]
         services[color] = ecs.create_service(
-            cluster=cluster, serviceName=f"{service}-{color}", taskDefinition=td, desiredCount=2, launchType="FARGATE",
+            cluster=cluster,
+            serviceName=f"{service}-{color}",
+            taskDefinition=td,
+            desiredCount=2,
+            launchType="FARGATE",
             networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [sg]}},
             loadBalancers=[{"targetGroupArn": tgs[color], "containerName": "app", "containerPort": 8000}],
             tags=[{"key": t["Key"], "value": t["Value"]} for t in _tags(env, service, color)],
         )["service"]["serviceArn"]
         alarms[color] = f"{service}-{color}-5xx"
         cw.put_metric_alarm(
-            AlarmName=alarms[color], Namespace="AWS/ApplicationELB", MetricName="HTTPCode_Target_5XX_Count",
-            Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=5, ComparisonOperator="GreaterThanThreshold",
+            AlarmName=alarms[color],
+            Namespace="AWS/ApplicationELB",
+            MetricName="HTTPCode_Target_5XX_Count",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=5,
+            ComparisonOperator="GreaterThanThreshold",
             Tags=_tags(env, service, color),
         )
     world = World(session, rule, tgs, services, alarms, cluster)

@@ -51,8 +51,15 @@ class Harness:
 
     def switcher(self, health: sw.HealthSource | None = None, **kwargs: object) -> sw.Switcher:
         return sw.Switcher(
-            self.aws, self.pair(), health=health, out=self.out, clock=self.clock, sleep=self.sleep,
-            poll_seconds=1.0, settle_seconds=0.5, **kwargs,  # type: ignore[arg-type]
+            self.aws,
+            self.pair(),
+            health=health,
+            out=self.out,
+            clock=self.clock,
+            sleep=self.sleep,
+            poll_seconds=1.0,
+            settle_seconds=0.5,
+            **kwargs,  # type: ignore[arg-type]
         )
 
 

@@ -14,11 +14,18 @@ def client_error(code: str, status: int = 400) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": "x"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
 
 
-@pytest.mark.parametrize(("exc", "transient"), [
-    (client_error("Throttling"), True), (client_error("ThrottlingException"), True),
-    (client_error("Whatever", 503), True), (EndpointConnectionError(endpoint_url="http://x"), True),
-    (client_error("AccessDenied", 403), False), (client_error("ValidationError"), False), (ValueError("x"), False),
-])
+@pytest.mark.parametrize(
+    ("exc", "transient"),
+    [
+        (client_error("Throttling"), True),
+        (client_error("ThrottlingException"), True),
+        (client_error("Whatever", 503), True),
+        (EndpointConnectionError(endpoint_url="http://x"), True),
+        (client_error("AccessDenied", 403), False),
+        (client_error("ValidationError"), False),
+        (ValueError("x"), False),
+    ],
+)
 def test_only_throttling_faults_and_connection_errors_are_transient(exc: BaseException, transient: bool) -> None:
     assert is_transient(exc) is transient
 

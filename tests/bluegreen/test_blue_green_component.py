@@ -25,8 +25,10 @@ SUBNETS = [SubnetRef("us-east-1a", "subnet-aaaaaaaaaaaaaaaaa"), SubnetRef("us-ea
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog@sha256:" + "b" * 64
 GREEN_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog@sha256:" + "c" * 64
 CONFIG = {
-    "activeColor": "blue", "weights": {"blue": 90, "green": 10},
-    "blue": {"image": "", "desiredCount": 2}, "green": {"image": GREEN_IMAGE, "desiredCount": 1},
+    "activeColor": "blue",
+    "weights": {"blue": 90, "green": 10},
+    "blue": {"image": "", "desiredCount": 2},
+    "green": {"image": GREEN_IMAGE, "desiredCount": 1},
 }
 
 
@@ -39,17 +41,30 @@ def taggable(token: str) -> bool:
 
 def build(config: dict | None = None, **overrides: object) -> Callable[[], BlueGreen]:  # type: ignore[type-arg]
     def program() -> BlueGreen:
-        lb = LoadBalancer("web", LoadBalancerArgs(
-            vpc_id="vpc-0123456789abcdef0", vpc_cidr="10.0.0.0/16", subnets=SUBNETS,
-            routes=[Route(name="catalog", path_patterns=["/api/catalog/*"], rule=RuleMode.EXTERNAL)],
-        ))
+        lb = LoadBalancer(
+            "web",
+            LoadBalancerArgs(
+                vpc_id="vpc-0123456789abcdef0",
+                vpc_cidr="10.0.0.0/16",
+                subnets=SUBNETS,
+                routes=[Route(name="catalog", path_patterns=["/api/catalog/*"], rule=RuleMode.EXTERNAL)],
+            ),
+        )
         template = FargateServiceArgs(
-            cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/prod", vpc_id="vpc-0123456789abcdef0",
-            subnet_ids=["subnet-0123456789abcdef0"], image=IMAGE, load_balancer_security_group_id=lb.security_group_id,
+            cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+            vpc_id="vpc-0123456789abcdef0",
+            subnet_ids=["subnet-0123456789abcdef0"],
+            image=IMAGE,
+            load_balancer_security_group_id=lb.security_group_id,
         )
         settings = BlueGreenSettings.from_config("catalog", config or CONFIG, "Pulumi.test.yaml")
-        base: dict[str, object] = {"service": "catalog", "settings": settings, "load_balancer": lb,
-                                   "route": "catalog", "service_template": template}
+        base: dict[str, object] = {
+            "service": "catalog",
+            "settings": settings,
+            "load_balancer": lb,
+            "route": "catalog",
+            "service_template": template,
+        }
         return BlueGreen("catalog", BlueGreenArgs(**{**base, **overrides}))  # type: ignore[arg-type]
 
     return program
@@ -70,7 +85,8 @@ def test_one_weighted_rule_forwards_to_both_colours_with_the_configured_weights(
     blue, green = run.named("catalog-blue-tg"), run.named("catalog-green-tg")
     forward = rule.inputs["actions"][0]["forward"]
     assert forward["targetGroups"] == [
-        {"arn": blue.outputs["arn"], "weight": 90}, {"arn": green.outputs["arn"], "weight": 10},
+        {"arn": blue.outputs["arn"], "weight": 90},
+        {"arn": green.outputs["arn"], "weight": 10},
     ]
     assert forward["stickiness"] == {"enabled": False, "duration": 1}
     assert rule.inputs["priority"] == 100
@@ -100,10 +116,7 @@ def test_each_colour_runs_its_own_image_and_desired_count(run: ProgramRun) -> No
     services = {s.name: s for s in ours(run, SERVICE)}
     assert services["catalog-blue-service"].inputs["desiredCount"] == 2
     assert services["catalog-green-service"].inputs["desiredCount"] == 1
-    images = {
-        t.name: t.inputs["containerDefinitions"]
-        for t in ours(run, "aws:ecs/taskDefinition:TaskDefinition")
-    }
+    images = {t.name: t.inputs["containerDefinitions"] for t in ours(run, "aws:ecs/taskDefinition:TaskDefinition")}
     assert IMAGE in images["catalog-blue-task"] and GREEN_IMAGE in images["catalog-green-task"]
     blue_lb = services["catalog-blue-service"].inputs["loadBalancers"][0]
     assert blue_lb["targetGroupArn"] == run.named("catalog-blue-tg").outputs["arn"]
@@ -129,7 +142,9 @@ def test_every_resource_of_the_pair_carries_the_discovery_tags(run: ProgramRun) 
 
 
 def test_every_taggable_child_has_the_required_tags_and_a_prefixed_name(run: ProgramRun) -> None:
-    children = [r for r in run.registrations.values() if r.name.startswith("catalog") and r.type != "streaming:index:BlueGreen"]
+    children = [
+        r for r in run.registrations.values() if r.name.startswith("catalog") and r.type != "streaming:index:BlueGreen"
+    ]
     assert all(r.name.startswith("catalog-") for r in children)
     for reg in children:
         if taggable(reg.type):
@@ -140,13 +155,26 @@ def test_outputs_are_keyed_by_colour(pulumi_mocks: MockRuntime) -> None:
     built: list[BlueGreen] = []
     pulumi_mocks.run(lambda: built.append(build()()))
     component = built[0]
-    assert set(component.target_group_arns) == set(component.service_names) == set(component.alarm_arns) == {"blue", "green"}
+    assert (
+        set(component.target_group_arns)
+        == set(component.service_names)
+        == set(component.alarm_arns)
+        == {"blue", "green"}
+    )
     assert component.listener_rule_arn is not None
 
 
 def test_an_idle_colour_at_zero_tasks_runs_no_task(pulumi_mocks: MockRuntime) -> None:
-    run = pulumi_mocks.run(build({"activeColor": "green", "weights": {"blue": 0, "green": 100},
-                                  "blue": {"desiredCount": 0}, "green": {"desiredCount": 2}}))
+    run = pulumi_mocks.run(
+        build(
+            {
+                "activeColor": "green",
+                "weights": {"blue": 0, "green": 100},
+                "blue": {"desiredCount": 0},
+                "green": {"desiredCount": 2},
+            }
+        )
+    )
     assert run.named("catalog-blue-service").inputs["desiredCount"] == 0
     assert run.named("catalog-rule").inputs["actions"][0]["forward"]["targetGroups"][1]["weight"] == 100
 
@@ -162,12 +190,17 @@ def test_no_test_header_means_no_test_rules(pulumi_mocks: MockRuntime) -> None:
         ({"service": "Catalog"}, r"BlueGreen 'catalog': \[service\] 'Catalog' must be lowercase"),
         ({"route": "search"}, r"BlueGreen 'catalog': \[route\] 'search': .*add it with rule=RuleMode.EXTERNAL"),
         ({"deregistration_delay": 4000}, r"\[deregistration_delay\] 4000 is outside 0..3600"),
-        ({"test_rule_priorities": (150, 151)}, r"\[test_rule_priorities\] \(150, 151\) must be two different priorities from 1 up to 99"),
+        (
+            {"test_rule_priorities": (150, 151)},
+            r"\[test_rule_priorities\] \(150, 151\) must be two different priorities from 1 up to 99",
+        ),
         ({"settings": {"activeColor": "blue"}}, r"\[settings\] must be a BlueGreenSettings"),
     ],
 )
 def test_each_invalid_argument_is_refused_before_anything_of_the_pair_exists(
-    pulumi_mocks: MockRuntime, overrides: dict, message: str  # type: ignore[type-arg]
+    pulumi_mocks: MockRuntime,
+    overrides: dict,
+    message: str,  # type: ignore[type-arg]
 ) -> None:
     text, run = pulumi_mocks.refusal(build(**overrides))
     assert re.search(message, text), text

@@ -32,19 +32,35 @@ def build(opts: pulumi.ResourceOptions | None = None, **overrides: object) -> Ca
     template_overrides = overrides.pop("template", {})
 
     def program() -> BlueGreen:
-        lb = LoadBalancer("web", LoadBalancerArgs(
-            vpc_id="vpc-0123456789abcdef0", vpc_cidr="10.0.0.0/16", subnets=SUBNETS,
-            routes=[Route(name="catalog", path_patterns=["/api/catalog/*"], rule=RuleMode.EXTERNAL)],
-        ))
-        template = FargateServiceArgs(**{  # type: ignore[arg-type]
-            "cluster_arn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod", "vpc_id": "vpc-0123456789abcdef0",
-            "subnet_ids": ["subnet-0123456789abcdef0"], "image": IMAGE, "desired_count": 2,
-            "load_balancer_security_group_id": lb.security_group_id, "extra_tags": {"Team": "media"},
-            **template_overrides,  # type: ignore[dict-item]
-        })
+        lb = LoadBalancer(
+            "web",
+            LoadBalancerArgs(
+                vpc_id="vpc-0123456789abcdef0",
+                vpc_cidr="10.0.0.0/16",
+                subnets=SUBNETS,
+                routes=[Route(name="catalog", path_patterns=["/api/catalog/*"], rule=RuleMode.EXTERNAL)],
+            ),
+        )
+        template = FargateServiceArgs(
+            **{  # type: ignore[arg-type]
+                "cluster_arn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+                "vpc_id": "vpc-0123456789abcdef0",
+                "subnet_ids": ["subnet-0123456789abcdef0"],
+                "image": IMAGE,
+                "desired_count": 2,
+                "load_balancer_security_group_id": lb.security_group_id,
+                "extra_tags": {"Team": "media"},
+                **template_overrides,  # type: ignore[dict-item]
+            }
+        )
         base: dict[str, object] = {
-            "service": "catalog", "settings": BlueGreenSettings(), "load_balancer": lb, "route": "catalog",
-            "service_template": template, "mode": BlueGreenMode.ECS_NATIVE, "bake_time_minutes": 15,
+            "service": "catalog",
+            "settings": BlueGreenSettings(),
+            "load_balancer": lb,
+            "route": "catalog",
+            "service_template": template,
+            "mode": BlueGreenMode.ECS_NATIVE,
+            "bake_time_minutes": 15,
             "lifecycle_hooks": (NativeHook(function_arn=HOOK, stages=(LifecycleStage.POST_TEST_TRAFFIC_SHIFT,)),),
         }
         return BlueGreen("catalog", BlueGreenArgs(**{**base, **overrides}), opts)  # type: ignore[arg-type]
@@ -61,7 +77,9 @@ def ours(run: ProgramRun, token: str) -> list:  # type: ignore[type-arg]
     return [r for r in run.of_type(token) if r.name.startswith("catalog")]
 
 
-def test_one_service_runs_ecs_blue_green_deployments_with_the_bake_time_and_the_circuit_breaker(run: ProgramRun) -> None:
+def test_one_service_runs_ecs_blue_green_deployments_with_the_bake_time_and_the_circuit_breaker(
+    run: ProgramRun,
+) -> None:
     # GIVEN mode ECS_NATIVE with bake_time_minutes=15 THEN exactly one ECS service, strategy BLUE_GREEN, bake "15"
     services = ours(run, SERVICE)
     assert [s.name for s in services] == ["catalog-service"]
@@ -89,24 +107,38 @@ def test_the_advanced_configuration_names_the_green_group_the_rules_and_the_ecs_
 
 def test_the_lifecycle_hook_invokes_the_function_at_its_stages_with_the_ecs_role(run: ProgramRun) -> None:
     hooks = run.named("catalog-service").inputs["deploymentConfiguration"]["lifecycleHooks"]
-    assert hooks == [{
-        "hookTargetArn": HOOK,
-        "roleArn": run.named("catalog-ecs-role").outputs["arn"],
-        "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
-    }]
+    assert hooks == [
+        {
+            "hookTargetArn": HOOK,
+            "roleArn": run.named("catalog-ecs-role").outputs["arn"],
+            "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+        }
+    ]
     policy = json.loads(run.named("catalog-ecs-hooks-policy").inputs["policy"])
-    assert policy["Statement"] == [{
-        "Sid": "InvokeLifecycleHooks", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [HOOK],
-    }]
+    assert policy["Statement"] == [
+        {
+            "Sid": "InvokeLifecycleHooks",
+            "Effect": "Allow",
+            "Action": ["lambda:InvokeFunction"],
+            "Resource": [HOOK],
+        }
+    ]
 
 
-def test_the_ecs_role_is_trusted_by_ecs_for_this_account_and_carries_the_load_balancer_managed_policy(run: ProgramRun) -> None:
+def test_the_ecs_role_is_trusted_by_ecs_for_this_account_and_carries_the_load_balancer_managed_policy(
+    run: ProgramRun,
+) -> None:
     role = run.named("catalog-ecs-role")
     trust = json.loads(role.inputs["assumeRolePolicy"])
-    assert trust["Statement"] == [{
-        "Sid": "AssumeByService", "Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
-        "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
-    }]
+    assert trust["Statement"] == [
+        {
+            "Sid": "AssumeByService",
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        }
+    ]
     attachments = ours(run, ATTACHMENT)
     assert [(a.name, a.inputs["policyArn"]) for a in attachments] == [
         ("catalog-ecs-lb-policy", "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"),
@@ -120,13 +152,16 @@ def test_the_service_waits_for_the_rules_and_the_role_policies(run: ProgramRun) 
         assert run.named(child).urn in deps, child
 
 
-def test_the_production_rule_forwards_to_blue_and_the_test_rule_to_green_and_ecs_owns_their_actions(run: ProgramRun) -> None:
+def test_the_production_rule_forwards_to_blue_and_the_test_rule_to_green_and_ecs_owns_their_actions(
+    run: ProgramRun,
+) -> None:
     blue, green = run.named("catalog-blue-tg").outputs["arn"], run.named("catalog-green-tg").outputs["arn"]
     production, test = run.named("catalog-rule"), run.named("catalog-test")
     assert production.inputs["priority"] == 100
     assert production.inputs["conditions"] == [{"pathPattern": {"values": ["/api/catalog/*"]}}]
     assert production.inputs["actions"][0]["forward"]["targetGroups"] == [
-        {"arn": blue, "weight": 100}, {"arn": green, "weight": 0},
+        {"arn": blue, "weight": 100},
+        {"arn": green, "weight": 0},
     ]
     assert test.inputs["priority"] == 99
     assert test.inputs["conditions"] == [
@@ -134,7 +169,8 @@ def test_the_production_rule_forwards_to_blue_and_the_test_rule_to_green_and_ecs
         {"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": ["test"]}},
     ]
     assert test.inputs["actions"][0]["forward"]["targetGroups"] == [
-        {"arn": blue, "weight": 0}, {"arn": green, "weight": 100},
+        {"arn": blue, "weight": 0},
+        {"arn": green, "weight": 100},
     ]
     assert sorted(r.name for r in ours(run, RULE)) == ["catalog-rule", "catalog-test"]
 
@@ -172,7 +208,9 @@ def test_the_pair_carries_the_discovery_tags_and_colour_only_on_the_target_group
 
 
 def test_every_taggable_child_has_the_required_tags_and_a_prefixed_name(run: ProgramRun) -> None:
-    children = [r for r in run.registrations.values() if r.name.startswith("catalog") and r.type != "streaming:index:BlueGreen"]
+    children = [
+        r for r in run.registrations.values() if r.name.startswith("catalog") and r.type != "streaming:index:BlueGreen"
+    ]
     assert all(r.name.startswith("catalog-") or r.name == "catalog" for r in children)
     for reg in children:
         if taggable(reg.type):
@@ -206,25 +244,39 @@ def test_weighted_rule_stays_the_default_mode() -> None:
     ("overrides", "message"),
     [
         ({"bake_time_minutes": 1441}, r"BlueGreen 'catalog': \[bake_time_minutes\] 1441 is outside ECS's 0-1440"),
-        ({"lifecycle_hooks": (NativeHook(function_arn=HOOK, stages=("AFTER_DEPLOY",)),)},  # type: ignore[arg-type]
-         r"\[lifecycle_hooks\] hook 1: 'AFTER_DEPLOY' is not a lifecycle stage; choose from RECONCILE_SERVICE, "),
-        ({"lifecycle_hooks": (NativeHook(function_arn=HOOK, stages=()),)},
-         r"\[lifecycle_hooks\] hook 1: stages=\(\) must be a non-empty tuple"),
-        ({"lifecycle_hooks": (NativeHook(function_arn=HOOK, stages=(LifecycleStage.PRE_SCALE_UP,) * 2),)},
-         r"\[lifecycle_hooks\] hook 1: stages \['PRE_SCALE_UP', 'PRE_SCALE_UP'\] repeat a stage"),
-        ({"lifecycle_hooks": (NativeHook(function_arn="catalog-smoke", stages=(LifecycleStage.PRE_SCALE_UP,)),)},
-         r"\[lifecycle_hooks\] hook 1: 'catalog-smoke' is not a Lambda function ARN"),
-        ({"template": {"autoscaling": Autoscaling(requests_per_target=100)}},
-         r"\[service_template\] autoscaling.requests_per_target names one target group"),
-        ({"template": {"deployment_strategy": DeploymentStrategy.BLUE_GREEN}},
-         r"\[service_template\] sets deployment_strategy, load_balancer_advanced or lifecycle_hooks"),
+        (
+            {"lifecycle_hooks": (NativeHook(function_arn=HOOK, stages=("AFTER_DEPLOY",)),)},  # type: ignore[arg-type]
+            r"\[lifecycle_hooks\] hook 1: 'AFTER_DEPLOY' is not a lifecycle stage; choose from RECONCILE_SERVICE, ",
+        ),
+        (
+            {"lifecycle_hooks": (NativeHook(function_arn=HOOK, stages=()),)},
+            r"\[lifecycle_hooks\] hook 1: stages=\(\) must be a non-empty tuple",
+        ),
+        (
+            {"lifecycle_hooks": (NativeHook(function_arn=HOOK, stages=(LifecycleStage.PRE_SCALE_UP,) * 2),)},
+            r"\[lifecycle_hooks\] hook 1: stages \['PRE_SCALE_UP', 'PRE_SCALE_UP'\] repeat a stage",
+        ),
+        (
+            {"lifecycle_hooks": (NativeHook(function_arn="catalog-smoke", stages=(LifecycleStage.PRE_SCALE_UP,)),)},
+            r"\[lifecycle_hooks\] hook 1: 'catalog-smoke' is not a Lambda function ARN",
+        ),
+        (
+            {"template": {"autoscaling": Autoscaling(requests_per_target=100)}},
+            r"\[service_template\] autoscaling.requests_per_target names one target group",
+        ),
+        (
+            {"template": {"deployment_strategy": DeploymentStrategy.BLUE_GREEN}},
+            r"\[service_template\] sets deployment_strategy, load_balancer_advanced or lifecycle_hooks",
+        ),
         ({"test_rule_priorities": (120, 121)}, r"\[test_rule_priorities\] 120 must be from 1 up to 99"),
         ({"mode": "ecs"}, r"\[mode\] 'ecs' is not a BlueGreenMode"),
         ({"mode": BlueGreenMode.WEIGHTED_RULE}, r"\[lifecycle_hooks\] are only run in mode=BlueGreenMode.ECS_NATIVE"),
     ],
 )
 def test_each_invalid_native_argument_is_refused_before_anything_exists(
-    pulumi_mocks: MockRuntime, overrides: dict, message: str  # type: ignore[type-arg]
+    pulumi_mocks: MockRuntime,
+    overrides: dict,
+    message: str,  # type: ignore[type-arg]
 ) -> None:
     text, run = pulumi_mocks.refusal(build(**overrides))
     assert re.search(message, text), text

@@ -16,11 +16,15 @@ def parse(value: object) -> BlueGreenSettings:
 
 def test_a_full_entry_parses_into_typed_settings() -> None:
     # GIVEN the documented shape WHEN parsed THEN every field is typed
-    settings = parse({
-        "activeColor": "green", "weights": {"blue": 0, "green": 100},
-        "blue": {"image": DIGEST, "desiredCount": 0}, "green": {"image": "", "desiredCount": 3},
-        "testHeader": "X-Color",
-    })
+    settings = parse(
+        {
+            "activeColor": "green",
+            "weights": {"blue": 0, "green": 100},
+            "blue": {"image": DIGEST, "desiredCount": 0},
+            "green": {"image": "", "desiredCount": 3},
+            "testHeader": "X-Color",
+        }
+    )
     assert settings.active_color is Color.GREEN
     assert settings.weights == {Color.BLUE: 0, Color.GREEN: 100}
     assert settings.blue == ColorSettings(image=DIGEST, desired_count=0)
@@ -51,16 +55,23 @@ def test_an_empty_test_header_disables_the_test_rules() -> None:
         ({"colour": "blue"}, r"blueGreen\.catalog\.colour = \"blue\": is not a known key; known keys: activeColor"),
         ({"activeColor": "red"}, r"catalog\.activeColor = \"red\": must be blue or green"),
         ({"weights": {"blue": 100}}, r"catalog\.weights = \{\"blue\": 100\}: must name exactly blue and green"),
-        ({"weights": {"blue": 60, "green": 30}, "green": {"desiredCount": 1}},
-         r"catalog\.weights = \{\"blue\": 60, \"green\": 30\}: sums to 90; .* e\.g\. \{blue: 60, green: 40\}"),
+        (
+            {"weights": {"blue": 60, "green": 30}, "green": {"desiredCount": 1}},
+            r"catalog\.weights = \{\"blue\": 60, \"green\": 30\}: sums to 90; .* e\.g\. \{blue: 60, green: 40\}",
+        ),
         ({"weights": {"blue": 100.0, "green": 0}}, r"catalog\.weights\.blue = 100\.0: must be an integer percentage"),
         ({"weights": {"blue": True, "green": 0}}, r"catalog\.weights\.blue = true: must be an integer percentage"),
-        ({"activeColor": "blue", "weights": {"blue": 0, "green": 100}, "green": {"desiredCount": 1}},
-         r"catalog\.activeColor = \"blue\": contradicts weights \(green takes 100%\); set activeColor: green"),
+        (
+            {"activeColor": "blue", "weights": {"blue": 0, "green": 100}, "green": {"desiredCount": 1}},
+            r"catalog\.activeColor = \"blue\": contradicts weights \(green takes 100%\); set activeColor: green",
+        ),
         ({"blue": {"image": "nginx:latest"}}, r"catalog\.blue\.image = \"nginx:latest\": must be \"\" .* by digest"),
         ({"blue": {"desiredCount": -1}}, r"catalog\.blue\.desiredCount = -1: must be an integer, 0 or more"),
         ({"blue": {"desiredCount": 0}}, r"catalog\.blue\.desiredCount = 0: is 0 but blue takes 100% of traffic"),
-        ({"green": {"replicas": 2}}, r"catalog\.green\.replicas = 2: is not a known key; known keys: image, desiredCount"),
+        (
+            {"green": {"replicas": 2}},
+            r"catalog\.green\.replicas = 2: is not a known key; known keys: image, desiredCount",
+        ),
         ({"green": "big"}, r"catalog\.green = \"big\": must be a mapping"),
         ({"testHeader": "X Color"}, r"catalog\.testHeader = \"X Color\": must be an HTTP header name"),
     ],

@@ -61,9 +61,7 @@ def env(moto_server: str) -> dict[str, str]:
 
 @pytest.fixture
 def world(env: dict[str, str]) -> World:
-    session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-    )
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
     endpoint = env["AWS_ENDPOINT_URL"]
 
     class EndpointSession(boto3.session.Session):
@@ -99,8 +97,14 @@ def wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyp
 def test_status_prints_each_colour(env, world: World) -> None:
     result = run(env, "--status")
     assert result.returncode == 0, result.stderr
-    assert "blue      100%  2/2             2/2                    1 OK        registry.example/catalog:v1" in result.stdout
-    assert "green       0%  2/2             2/2                    1 OK        registry.example/catalog:v2" in result.stdout
+    assert (
+        "blue      100%  2/2             2/2                    1 OK        registry.example/catalog:v1"
+        in result.stdout
+    )
+    assert (
+        "green       0%  2/2             2/2                    1 OK        registry.example/catalog:v2"
+        in result.stdout
+    )
 
 
 def test_a_full_switch_shifts_traffic_and_writes_the_stack_file_back(env, world: World, stack_file: Path) -> None:
@@ -119,8 +123,9 @@ def test_a_full_switch_shifts_traffic_and_writes_the_stack_file_back(env, world:
 
 def test_a_switch_can_scale_the_idle_colour_to_zero_in_the_stack_file(env, world: World, stack_file: Path) -> None:
     # WHEN the operator switches to green and asks for the idle colour to be scaled down
-    result = run(env, "--to", "green", "--steps", "100", "--bake", "0", "--stack-file", str(stack_file),
-                 "--scale-idle-to-zero")
+    result = run(
+        env, "--to", "green", "--steps", "100", "--bake", "0", "--stack-file", str(stack_file), "--scale-idle-to-zero"
+    )
     # THEN blue's desired count is 0 in the stack file (the next `pulumi up` stops its tasks)
     assert result.returncode == 0, result.stderr
     assert "blue.desiredCount is now 0 in Pulumi.prod.yaml: `pulumi up -s prod` stops its tasks" in result.stdout
@@ -147,8 +152,24 @@ def test_a_switch_to_an_unsteady_colour_is_refused_and_changes_nothing(env, worl
 def test_an_alarm_mid_shift_rolls_the_weights_back(env, world: World, stack_file: Path) -> None:
     # GIVEN a switch baking 3 s per step
     proc = subprocess.Popen(
-        cli(env, "--to", "green", "--steps", "10,50,100", "--bake", "3", "--poll", "0.2", "--stack-file", str(stack_file)),
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cli(
+            env,
+            "--to",
+            "green",
+            "--steps",
+            "10,50,100",
+            "--bake",
+            "3",
+            "--poll",
+            "0.2",
+            "--stack-file",
+            str(stack_file),
+        ),
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # WHEN green's alarm fires while green takes 50 %
     wait_for(lambda: world.weights()["green"] == 50)
@@ -174,7 +195,10 @@ def test_a_killed_switch_is_completed_by_a_rerun(env, world: World, stack_file: 
     # GIVEN a switch killed with SIGKILL while green takes 10 %
     proc = subprocess.Popen(
         cli(env, "--to", "green", "--bake", "30", "--poll", "0.2", "--stack-file", str(stack_file)),
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     wait_for(lambda: world.weights()["green"] == 10)
     proc.send_signal(signal.SIGKILL)
@@ -193,7 +217,11 @@ def test_a_killed_switch_is_completed_by_a_rerun(env, world: World, stack_file: 
 def test_a_concurrent_switch_is_refused(env, world: World, stack_file: Path) -> None:
     first = subprocess.Popen(
         cli(env, "--to", "green", "--steps", "10,100", "--bake", "2", "--poll", "0.2", "--stack-file", str(stack_file)),
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     wait_for(lambda: world.weights()["green"] == 10)
     second = run(env, "--to", "green", "--bake", "0", "--stack-file", str(stack_file))

@@ -47,8 +47,9 @@ def test_block_style_weights_keep_their_style() -> None:
 
 
 def test_a_missing_section_is_created() -> None:
-    after = update_blue_green("config:\n  aws:region: us-east-1\n", service="catalog", active_color="blue",
-                              weights={"blue": 50, "green": 50})
+    after = update_blue_green(
+        "config:\n  aws:region: us-east-1\n", service="catalog", active_color="blue", weights={"blue": 50, "green": 50}
+    )
     assert after == (
         "config:\n  aws:region: us-east-1\n  streaming-platform:blueGreen:\n    catalog:\n"
         "      activeColor: blue\n      weights: {blue: 50, green: 50}\n"
@@ -56,15 +57,23 @@ def test_a_missing_section_is_created() -> None:
 
 
 def test_the_namespace_follows_the_project() -> None:
-    after = update_blue_green("config: {}\n", service="catalog", active_color="blue",
-                              weights={"blue": 100, "green": 0}, namespace="other-project")
+    after = update_blue_green(
+        "config: {}\n",
+        service="catalog",
+        active_color="blue",
+        weights={"blue": 100, "green": 0},
+        namespace="other-project",
+    )
     assert "other-project:blueGreen:" in after
 
 
 @pytest.mark.parametrize(
     ("weights", "color", "message"),
-    [({"blue": 60, "green": 30}, "blue", "summing to 100"), ({"blue": 100}, "blue", "exactly blue and green"),
-     ({"blue": 100, "green": 0}, "red", "must be blue or green")],
+    [
+        ({"blue": 60, "green": 30}, "blue", "summing to 100"),
+        ({"blue": 100}, "blue", "exactly blue and green"),
+        ({"blue": 100, "green": 0}, "red", "must be blue or green"),
+    ],
 )
 def test_bad_values_are_refused(weights: dict[str, int], color: str, message: str) -> None:
     with pytest.raises(WriteBackError, match=message):
@@ -83,8 +92,9 @@ def test_write_back_replaces_the_file_and_reports_a_change(tmp_path: Path) -> No
 
 def test_a_missing_stack_file_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(WriteBackError, match="pass --stack-file PATH"):
-        write_back(tmp_path / "Pulumi.nope.yaml", service="catalog", active_color="blue",
-                   weights={"blue": 100, "green": 0})
+        write_back(
+            tmp_path / "Pulumi.nope.yaml", service="catalog", active_color="blue", weights={"blue": 100, "green": 0}
+        )
 
 
 @given(green=st.integers(min_value=0, max_value=100))
@@ -93,8 +103,12 @@ def test_any_valid_weights_round_trip(green: int) -> None:
 
     from ruamel.yaml import YAML
 
-    after = update_blue_green(STACK, service="catalog", active_color="green" if green == 100 else "blue",
-                              weights={"blue": 100 - green, "green": green})
+    after = update_blue_green(
+        STACK,
+        service="catalog",
+        active_color="green" if green == 100 else "blue",
+        weights={"blue": 100 - green, "green": green},
+    )
     data = YAML(typ="safe").load(io.StringIO(after))
     assert data["config"]["streaming-platform:blueGreen"]["catalog"]["weights"] == {"blue": 100 - green, "green": green}
     assert data["config"]["streaming-platform:database"] == {"instanceClass": "db.t4g.micro"}
@@ -102,8 +116,9 @@ def test_any_valid_weights_round_trip(green: int) -> None:
 
 def test_scaling_the_idle_colour_to_zero_changes_only_its_desired_count() -> None:
     # WHEN catalog is written back as green 100 with the idle colour scaled to zero
-    after = update_blue_green(STACK, service="catalog", active_color="green", weights={"blue": 0, "green": 100},
-                              idle_desired_count=0)
+    after = update_blue_green(
+        STACK, service="catalog", active_color="green", weights={"blue": 0, "green": 100}, idle_desired_count=0
+    )
     # THEN blue's desiredCount drops to 0 and everything else but the switch's two values stays
     changed = [(a, b) for a, b in zip(STACK.splitlines(), after.splitlines(), strict=True) if a != b]
     assert changed == [
@@ -115,5 +130,6 @@ def test_scaling_the_idle_colour_to_zero_changes_only_its_desired_count() -> Non
 
 def test_the_idle_colour_is_not_scaled_down_while_it_still_takes_traffic() -> None:
     with pytest.raises(WriteBackError, match="only when green takes 100%"):
-        update_blue_green(STACK, service="catalog", active_color="green", weights={"blue": 50, "green": 50},
-                          idle_desired_count=0)
+        update_blue_green(
+            STACK, service="catalog", active_color="green", weights={"blue": 50, "green": 50}, idle_desired_count=0
+        )

@@ -57,8 +57,9 @@ def test_discovery_names_the_missing_tag(harness) -> None:
 
 def test_a_pair_in_ecs_native_mode_is_refused_with_the_way_to_deploy_it(harness, world: World) -> None:
     # GIVEN target groups tagged by the component's ECS-native mode
-    world.client("elbv2").add_tags(ResourceArns=list(world.target_groups.values()),
-                                   Tags=[{"Key": "BlueGreenMode", "Value": "ecs-native"}])
+    world.client("elbv2").add_tags(
+        ResourceArns=list(world.target_groups.values()), Tags=[{"Key": "BlueGreenMode", "Value": "ecs-native"}]
+    )
     # WHEN the switch looks for the pair THEN it refuses, saying how such a service is deployed
     with pytest.raises(sw.DiscoveryError, match=r"uses ECS's native BLUE_GREEN deployments .* `pulumi up -s prod`"):
         sw.discover(harness.aws, "prod", "catalog")
@@ -149,7 +150,9 @@ def test_an_alarm_during_a_bake_restores_the_previous_weights(harness, world: Wo
             world.set_alarm("green")
 
     # WHEN switching
-    with pytest.raises(sw.GateFailedError, match=r"gate failed at green 50%: alarm catalog-green-5xx of green is in ALARM") as err:
+    with pytest.raises(
+        sw.GateFailedError, match=r"gate failed at green 50%: alarm catalog-green-5xx of green is in ALARM"
+    ) as err:
         harness.switcher(on_step=on_step).switch("green", steps=(10, 50, 100), bake=30)
     # THEN all traffic is back on blue, the restore point is reported and the lock is released
     assert world.weights() == {"blue": 100, "green": 0}
@@ -224,7 +227,9 @@ def test_a_second_concurrent_switch_is_refused(harness, world: World) -> None:
     token = sw.LockToken("alice", "laptop", 4242, int(harness.now) + 600, "abcd1234")
     world.client("elbv2").add_tags(ResourceArns=[world.rule_arn], Tags=[{"Key": "SwitchLock", "Value": token.render()}])
     # WHEN a second switch starts THEN it is refused, naming the holder, and nothing changes
-    with pytest.raises(sw.RefusedError, match=r"another switch holds the lock .*alice@laptop pid 4242, expires in 600s"):
+    with pytest.raises(
+        sw.RefusedError, match=r"another switch holds the lock .*alice@laptop pid 4242, expires in 600s"
+    ):
         harness.switcher().switch("green", bake=0)
     assert world.weights() == {"blue": 100, "green": 0}
     assert world.rule_tags()["SwitchLock"] == token.render()
@@ -279,8 +284,10 @@ def test_throttled_calls_are_retried_by_botocore(harness, world: World) -> None:
     def throttle(request: object, **kwargs: object) -> AWSResponse | None:
         if calls["throttled"] < 2:
             calls["throttled"] += 1
-            body = (b'<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>'
-                    b'<Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>')
+            body = (
+                b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                b"<Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+            )
             response = AWSResponse("https://elasticloadbalancing.us-east-1.amazonaws.com/", 400, {}, Raw())
             response._content = body  # type: ignore[attr-defined]
             return response

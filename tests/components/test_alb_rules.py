@@ -27,26 +27,46 @@ def test_path_patterns_alb_accepts_pass(pattern: str) -> None:
     assert path_pattern_problem(pattern) is None
 
 
-@pytest.mark.parametrize(("pattern", "fragment"), [
-    ("/api/{id}", "'{}'"), ("/api/ space", "' '"), ("/" + "a" * 128, "129 characters"), ("", "empty"),
-    ("/api/%20", "'%'"),
-])
+@pytest.mark.parametrize(
+    ("pattern", "fragment"),
+    [
+        ("/api/{id}", "'{}'"),
+        ("/api/ space", "' '"),
+        ("/" + "a" * 128, "129 characters"),
+        ("", "empty"),
+        ("/api/%20", "'%'"),
+    ],
+)
 def test_path_patterns_alb_rejects_are_explained(pattern: str, fragment: str) -> None:
     assert fragment in (path_pattern_problem(pattern) or "")
 
 
-@pytest.mark.parametrize(("host", "ok"), [
-    ("api.example.com", True), ("*.example.com", True), ("localhost", False), ("api.example.c0m", False),
-    ("api_example.com", False),
-])
+@pytest.mark.parametrize(
+    ("host", "ok"),
+    [
+        ("api.example.com", True),
+        ("*.example.com", True),
+        ("localhost", False),
+        ("api.example.c0m", False),
+        ("api_example.com", False),
+    ],
+)
 def test_host_names_need_a_dot_and_a_letters_only_tld(host: str, ok: bool) -> None:
     assert (host_header_problem(host) is None) is ok
 
 
-@pytest.mark.parametrize(("matcher", "ok"), [
-    ("200", True), ("200,204", True), ("200-299", True), ("199", False), ("500", False), ("299-200", False),
-    ("2xx", False),
-])
+@pytest.mark.parametrize(
+    ("matcher", "ok"),
+    [
+        ("200", True),
+        ("200,204", True),
+        ("200-299", True),
+        ("199", False),
+        ("500", False),
+        ("299-200", False),
+        ("2xx", False),
+    ],
+)
 def test_health_check_matchers_follow_alb_syntax_and_range(matcher: str, ok: bool) -> None:
     assert (matcher_problem(matcher) is None) is ok
 

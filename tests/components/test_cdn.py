@@ -39,16 +39,26 @@ def uses(reg: Registration, *others: Registration) -> bool:
     return all(o.urn in reg.dependencies for o in others)
 
 
-
-
 @pytest.fixture
 def full(pulumi_mocks: MockRuntime) -> ProgramRun:
-    return pulumi_mocks.run(lambda: Cdn("web", CdnArgs(
-        api_origin_domain=ALB, api_origin_protocol=OriginProtocol.HTTP_ONLY, origin_verify_secret="x" * 32,
-        aliases=["www.example.com"], certificate_arn=CERT, media_public_key_pem=PEM, spa_fallback=True,
-        geo_restriction=GeoRestrictionType.DENY, geo_countries=["KP", "IR"], tags={"Team": "edge"},
-        web_acl_id="arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/12345678-1234-1234-1234-123456789012",
-    )))
+    return pulumi_mocks.run(
+        lambda: Cdn(
+            "web",
+            CdnArgs(
+                api_origin_domain=ALB,
+                api_origin_protocol=OriginProtocol.HTTP_ONLY,
+                origin_verify_secret="x" * 32,
+                aliases=["www.example.com"],
+                certificate_arn=CERT,
+                media_public_key_pem=PEM,
+                spa_fallback=True,
+                geo_restriction=GeoRestrictionType.DENY,
+                geo_countries=["KP", "IR"],
+                tags={"Team": "edge"},
+                web_acl_id="arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/12345678-1234-1234-1234-123456789012",
+            ),
+        )
+    )
 
 
 def distribution(run: ProgramRun) -> dict[str, Any]:
@@ -63,8 +73,11 @@ def test_every_s3_origin_uses_the_sigv4_origin_access_control(full: ProgramRun) 
     oac = full.named("web-oac")
     origins = {o["originId"]: o for o in distribution(full)["origins"]}
 
-    assert (oac.inputs["originAccessControlOriginType"], oac.inputs["signingBehavior"],
-            oac.inputs["signingProtocol"]) == ("s3", "always", "sigv4")
+    assert (
+        oac.inputs["originAccessControlOriginType"],
+        oac.inputs["signingBehavior"],
+        oac.inputs["signingProtocol"],
+    ) == ("s3", "always", "sigv4")
     assert origins["site"]["originAccessControlId"] == origins["media"]["originAccessControlId"]
     assert re.fullmatch(r"E[0-9a-f]{17}", origins["site"]["originAccessControlId"])
     for role in ("site", "media"):
@@ -79,8 +92,11 @@ def test_viewers_are_redirected_to_https_on_every_behaviour_with_http2_and_http3
 
     assert {b["viewerProtocolPolicy"] for b in behaviours} == {"redirect-to-https"}
     assert dist["httpVersion"] == "http2and3" and dist["isIpv6Enabled"] is True
-    assert dist["viewerCertificate"] == {"acmCertificateArn": CERT, "sslSupportMethod": "sni-only",
-                                         "minimumProtocolVersion": "TLSv1.2_2021"}
+    assert dist["viewerCertificate"] == {
+        "acmCertificateArn": CERT,
+        "sslSupportMethod": "sni-only",
+        "minimumProtocolVersion": "TLSv1.2_2021",
+    }
     assert dist["aliases"] == ["www.example.com"] and dist["priceClass"] == "PriceClass_100"
 
 
@@ -122,15 +138,20 @@ def test_the_response_headers_policy_sets_hsts_nosniff_deny_referrer_and_csp(ful
     policy = full.named("web-security-headers")
     cfg = policy.inputs["securityHeadersConfig"]
 
-    assert cfg["strictTransportSecurity"] == {"accessControlMaxAgeSec": 63072000, "includeSubdomains": True,
-                                              "preload": True, "override": True}
+    assert cfg["strictTransportSecurity"] == {
+        "accessControlMaxAgeSec": 63072000,
+        "includeSubdomains": True,
+        "preload": True,
+        "override": True,
+    }
     assert cfg["contentTypeOptions"] == {"override": True}
     assert cfg["frameOptions"] == {"frameOption": "DENY", "override": True}
     assert cfg["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
     assert "default-src 'self'" in cfg["contentSecurityPolicy"]["contentSecurityPolicy"]
     dist = distribution(full)
     assert {b["responseHeadersPolicyId"] for b in [dist["defaultCacheBehavior"], *dist["orderedCacheBehaviors"]]} == {
-        policy.outputs.get("id", dist["defaultCacheBehavior"]["responseHeadersPolicyId"])}
+        policy.outputs.get("id", dist["defaultCacheBehavior"]["responseHeadersPolicyId"])
+    }
 
 
 @pytest.mark.parametrize("role", ["site", "media", "logs"])
@@ -140,11 +161,18 @@ def test_every_bucket_blocks_public_access_is_encrypted_and_refuses_plain_http(f
     statements = json.loads(full.named(f"web-{role}-policy").inputs["policy"])["Statement"]
     arn = full.named(f"web-{role}").outputs["arn"]
 
-    assert all(pab[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
-                                        "restrictPublicBuckets"))
+    assert all(
+        pab[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
     assert sse["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
-    assert statements[0] == {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                             "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    assert statements[0] == {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
 
 
 @pytest.mark.parametrize("role", ["site", "media"])
@@ -153,9 +181,13 @@ def test_content_buckets_grant_get_object_to_this_distribution_only(full: Progra
     dist_arn = full.named("web-distribution").outputs["arn"]
 
     assert statements[1] == {
-        "Sid": "AllowCloudFrontRead", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
-        "Action": "s3:GetObject", "Resource": f"{full.named(f'web-{role}').outputs['arn']}/*",
-        "Condition": {"StringEquals": {"AWS:SourceArn": dist_arn}}}
+        "Sid": "AllowCloudFrontRead",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"{full.named(f'web-{role}').outputs['arn']}/*",
+        "Condition": {"StringEquals": {"AWS:SourceArn": dist_arn}},
+    }
     assert full.named(f"web-{role}-ownership").inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
     assert full.named(f"web-{role}-versioning").inputs["versioningConfiguration"] == {"status": "Enabled"}
     rules = full.named(f"web-{role}-lifecycle").inputs["rules"]
@@ -167,11 +199,15 @@ def test_standard_logging_goes_to_an_acl_enabled_log_bucket_for_awslogsdelivery(
     log_bucket = full.named("web-logs")
     acl = full.named("web-logs-acl").inputs["accessControlPolicy"]
 
-    assert dist["loggingConfig"] == {"bucket": log_bucket.outputs["bucketDomainName"], "prefix": "cloudfront/",
-                                     "includeCookies": False}
+    assert dist["loggingConfig"] == {
+        "bucket": log_bucket.outputs["bucketDomainName"],
+        "prefix": "cloudfront/",
+        "includeCookies": False,
+    }
     assert full.named("web-logs-ownership").inputs["rule"] == {"objectOwnership": "BucketOwnerPreferred"}
     assert {"type": "CanonicalUser", "id": "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"} in [
-        g["grantee"] for g in acl["grants"]]
+        g["grantee"] for g in acl["grants"]
+    ]
     assert uses(full.named("web-distribution"), full.named("web-logs-acl"))
 
 
@@ -209,28 +245,45 @@ def test_a_minimal_cdn_uses_the_default_certificate_and_has_no_api_key_group_or_
 
 
 # -- validation: one test per rule, each refusing before anything is registered -------------------
-@pytest.mark.parametrize(("args", "pattern"), [
-    (CdnArgs(aliases=["www.example.com"], certificate_arn=CERT.replace("us-east-1", "eu-west-1")),
-     r"Cdn 'web': \[certificate_arn\] .* is in eu-west-1; CloudFront only uses ACM certificates from us-east-1"),
-    (CdnArgs(aliases=["www.example.com"], certificate_arn="arn:aws:acm:us-east-1:1:certificate/x"),
-     r"\[certificate_arn\] .* is not an ACM certificate ARN"),
-    (CdnArgs(aliases=["www.example.com"]), r"\[certificate_arn\] aliases \['www.example.com'\] need a certificate"),
-    (CdnArgs(certificate_arn=CERT), r"\[aliases\] a certificate_arn is given without aliases"),
-    (CdnArgs(aliases=["WWW.example.com"], certificate_arn=CERT), r"\[aliases\] 'WWW.example.com' is not a lowercase"),
-    (CdnArgs(geo_restriction=GeoRestrictionType.ALLOW, geo_countries=["usa"]),
-     r"\[geo_countries\] 'usa' is not an ISO 3166-1 alpha-2 code"),
-    (CdnArgs(geo_restriction=GeoRestrictionType.ALLOW), r"\[geo_countries\] geo_restriction ALLOW needs at least one"),
-    (CdnArgs(geo_countries=["US"]), r"\[geo_countries\] \['US'\] are listed but geo_restriction is NONE"),
-    (CdnArgs(origin_verify_secret="x" * 32), r"\[origin_verify_secret\] is set but there is no api_origin_domain"),
-    (CdnArgs(api_origin_domain=ALB, origin_verify_secret="short"), r"\[origin_verify_secret\] is shorter than 16"),
-    (CdnArgs(media_public_key_pem="ssh-rsa AAAA"), r"\[media_public_key_pem\] is not a PEM public key"),
-    (CdnArgs(hsts_max_age_seconds=86400), r"\[hsts_max_age_seconds\] 86400 is under one year"),
-    (CdnArgs(content_security_policy="x" * 1784), r"\[content_security_policy\] is 1784 characters"),
-    (CdnArgs(web_acl_id="arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b"),
-     r"\[web_acl_id\] .* is not the ARN of a CloudFront-scope WAFv2 web ACL"),
-    (CdnArgs(noncurrent_version_expiration_days=0), r"\[noncurrent_version_expiration_days\] 0 is outside"),
-    (CdnArgs(default_root_object="/index.html"), r"\[default_root_object\] '/index.html' must be an object key"),
-])
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (
+            CdnArgs(aliases=["www.example.com"], certificate_arn=CERT.replace("us-east-1", "eu-west-1")),
+            r"Cdn 'web': \[certificate_arn\] .* is in eu-west-1; CloudFront only uses ACM certificates from us-east-1",
+        ),
+        (
+            CdnArgs(aliases=["www.example.com"], certificate_arn="arn:aws:acm:us-east-1:1:certificate/x"),
+            r"\[certificate_arn\] .* is not an ACM certificate ARN",
+        ),
+        (CdnArgs(aliases=["www.example.com"]), r"\[certificate_arn\] aliases \['www.example.com'\] need a certificate"),
+        (CdnArgs(certificate_arn=CERT), r"\[aliases\] a certificate_arn is given without aliases"),
+        (
+            CdnArgs(aliases=["WWW.example.com"], certificate_arn=CERT),
+            r"\[aliases\] 'WWW.example.com' is not a lowercase",
+        ),
+        (
+            CdnArgs(geo_restriction=GeoRestrictionType.ALLOW, geo_countries=["usa"]),
+            r"\[geo_countries\] 'usa' is not an ISO 3166-1 alpha-2 code",
+        ),
+        (
+            CdnArgs(geo_restriction=GeoRestrictionType.ALLOW),
+            r"\[geo_countries\] geo_restriction ALLOW needs at least one",
+        ),
+        (CdnArgs(geo_countries=["US"]), r"\[geo_countries\] \['US'\] are listed but geo_restriction is NONE"),
+        (CdnArgs(origin_verify_secret="x" * 32), r"\[origin_verify_secret\] is set but there is no api_origin_domain"),
+        (CdnArgs(api_origin_domain=ALB, origin_verify_secret="short"), r"\[origin_verify_secret\] is shorter than 16"),
+        (CdnArgs(media_public_key_pem="ssh-rsa AAAA"), r"\[media_public_key_pem\] is not a PEM public key"),
+        (CdnArgs(hsts_max_age_seconds=86400), r"\[hsts_max_age_seconds\] 86400 is under one year"),
+        (CdnArgs(content_security_policy="x" * 1784), r"\[content_security_policy\] is 1784 characters"),
+        (
+            CdnArgs(web_acl_id="arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b"),
+            r"\[web_acl_id\] .* is not the ARN of a CloudFront-scope WAFv2 web ACL",
+        ),
+        (CdnArgs(noncurrent_version_expiration_days=0), r"\[noncurrent_version_expiration_days\] 0 is outside"),
+        (CdnArgs(default_root_object="/index.html"), r"\[default_root_object\] '/index.html' must be an object key"),
+    ],
+)
 def test_bad_arguments_are_refused_before_anything_is_registered(
     pulumi_mocks: MockRuntime, args: CdnArgs, pattern: str
 ) -> None:

@@ -31,8 +31,13 @@ def test_the_smallest_allowed_vpc_still_fits_every_slot() -> None:
 
 @pytest.mark.parametrize(
     ("cidr", "fragment"),
-    [("10.0.0.0/24", "prefix /24"), ("10.0.0.0/15", "prefix /15"), ("10.0.0.1/16", "not a valid"),
-     ("fd00::/56", "IPv6"), ("banana", "not a valid")],
+    [
+        ("10.0.0.0/24", "prefix /24"),
+        ("10.0.0.0/15", "prefix /15"),
+        ("10.0.0.1/16", "not a valid"),
+        ("fd00::/56", "IPv6"),
+        ("banana", "not a valid"),
+    ],
 )
 def test_an_unusable_cidr_is_explained(cidr: str, fragment: str) -> None:
     problem = cidr_problem(cidr)

@@ -27,11 +27,19 @@ def test_a_cluster_has_container_insights_enabled_by_default(pulumi_mocks: MockR
     assert cluster.inputs["settings"] == [{"name": "containerInsights", "value": "enabled"}]
 
 
-@pytest.mark.parametrize(("mode", "value"), [
-    (True, "enabled"), (False, "disabled"), ("enhanced", "enhanced"), (ContainerInsights.ENHANCED, "enhanced"),
-])
+@pytest.mark.parametrize(
+    ("mode", "value"),
+    [
+        (True, "enabled"),
+        (False, "disabled"),
+        ("enhanced", "enhanced"),
+        (ContainerInsights.ENHANCED, "enhanced"),
+    ],
+)
 def test_container_insights_accepts_booleans_strings_and_modes(
-    pulumi_mocks: MockRuntime, mode: ContainerInsights | bool, value: str,
+    pulumi_mocks: MockRuntime,
+    mode: ContainerInsights | bool,
+    value: str,
 ) -> None:
     run = pulumi_mocks.run(lambda: Cluster("app", ClusterArgs(container_insights=mode)))
     assert run.named("app-cluster").inputs["settings"] == [{"name": "containerInsights", "value": value}]
@@ -44,7 +52,8 @@ def test_fargate_and_fargate_spot_are_associated_with_an_on_demand_default(pulum
     assert providers.name == "app-capacity-providers"
     assert providers.inputs["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
     assert providers.inputs["defaultCapacityProviderStrategies"] == [
-        {"capacityProvider": "FARGATE", "weight": 1, "base": 0}]
+        {"capacityProvider": "FARGATE", "weight": 1, "base": 0}
+    ]
     assert providers.inputs["clusterName"] == run.named("app-cluster").outputs["name"]
 
 
@@ -82,12 +91,18 @@ def test_every_child_is_parented_named_after_the_component_and_tagged(pulumi_moc
     assert tags["Name"] == "app" and tags["Component"] == "Cluster" and tags["Team"] == "media"
 
 
-@pytest.mark.parametrize(("args", "argument", "match"), [
-    (ClusterArgs(container_insights="on"), "container_insights", "'on' is not a mode"),  # type: ignore[arg-type]
-    (ClusterArgs(cluster_name="prod cluster"), "cluster_name", "'prod cluster' is not a valid cluster name"),
-])
+@pytest.mark.parametrize(
+    ("args", "argument", "match"),
+    [
+        (ClusterArgs(container_insights="on"), "container_insights", "'on' is not a mode"),  # type: ignore[arg-type]
+        (ClusterArgs(cluster_name="prod cluster"), "cluster_name", "'prod cluster' is not a valid cluster name"),
+    ],
+)
 def test_invalid_args_are_refused_before_anything_is_registered(
-    pulumi_mocks: MockRuntime, args: ClusterArgs, argument: str, match: str,
+    pulumi_mocks: MockRuntime,
+    args: ClusterArgs,
+    argument: str,
+    match: str,
 ) -> None:
     # GIVEN bad args WHEN the component is constructed inside a program
     def program() -> None:

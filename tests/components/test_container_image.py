@@ -64,8 +64,13 @@ def test_the_repository_is_immutable_scanned_encrypted_and_kept_on_destroy(pulum
 
 def test_a_kms_encrypted_repository_uses_the_given_key(pulumi_mocks: MockRuntime) -> None:
     key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0f1e2d3c-0000-4000-8000-000000000000"
-    args = ContainerImageArgs(prebuilt_image=DIGEST, encryption=RepositoryEncryption.KMS, kms_key_arn=key,
-                              force_delete=True, repository_name="streaming/app")
+    args = ContainerImageArgs(
+        prebuilt_image=DIGEST,
+        encryption=RepositoryEncryption.KMS,
+        kms_key_arn=key,
+        force_delete=True,
+        repository_name="streaming/app",
+    )
     repo = run_image(pulumi_mocks, args).named("app-repository").inputs
     assert repo["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key}]
     assert repo["forceDelete"] is True
@@ -77,14 +82,27 @@ def test_the_lifecycle_policy_expires_untagged_images_and_keeps_the_last_n(pulum
 
     lifecycle = run.named("app-lifecycle").inputs
     assert lifecycle["repository"] == "test-project-test-app"
-    assert json.loads(lifecycle["policy"]) == {"rules": [
-        {"rulePriority": 1, "description": "Expire untagged images after 1 day(s)",
-         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1},
-         "action": {"type": "expire"}},
-        {"rulePriority": 2, "description": "Keep the last 30 images",
-         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
-         "action": {"type": "expire"}},
-    ]}
+    assert json.loads(lifecycle["policy"]) == {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "Expire untagged images after 1 day(s)",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 1,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 2,
+                "description": "Keep the last 30 images",
+                "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+                "action": {"type": "expire"},
+            },
+        ]
+    }
 
 
 def test_the_any_rule_is_evaluated_last_as_ecr_requires() -> None:
@@ -116,11 +134,18 @@ def test_a_build_pushes_a_content_hash_tag_and_outputs_the_digest(pulumi_mocks: 
     assert image.name == "app-image"
     tag = context_tag(context, context / "Dockerfile", platform="linux/arm64", build_args={"VERSION": "1.0"})
     assert image.inputs["imageName"] == f"{REGISTRY}/test-project-test-app:{tag}"
-    assert image.inputs["build"] == {"context": str(context), "dockerfile": str(context / "Dockerfile"),
-                                     "platform": "linux/arm64", "args": {"VERSION": "1.0"}}
+    assert image.inputs["build"] == {
+        "context": str(context),
+        "dockerfile": str(context / "Dockerfile"),
+        "platform": "linux/arm64",
+        "args": {"VERSION": "1.0"},
+    }
     assert image.inputs["skipPush"] is False
-    assert image.inputs["registry"] == {"server": f"{REGISTRY}/test-project-test-app", "username": "AWS",
-                                        "password": "[secret]"}
+    assert image.inputs["registry"] == {
+        "server": f"{REGISTRY}/test-project-test-app",
+        "username": "AWS",
+        "password": "[secret]",
+    }
     assert run.named("app-lifecycle").urn in image.dependencies
     assert re.fullmatch(rf"{re.escape(REGISTRY)}/test-project-test-app@sha256:[0-9a-f]{{64}}", run.outputs["image_uri"])
 
@@ -128,14 +153,21 @@ def test_a_build_pushes_a_content_hash_tag_and_outputs_the_digest(pulumi_mocks: 
 def test_an_x86_build_with_a_target_and_a_nested_dockerfile(pulumi_mocks: MockRuntime, context: Path) -> None:
     (context / "docker").mkdir()
     (context / "docker" / "app.Dockerfile").write_text("FROM python:3.12-slim AS runtime\n")
-    args = ContainerImageArgs(context=str(context), dockerfile="docker/app.Dockerfile",
-                              architecture=Architecture.X86_64, target="runtime")
+    args = ContainerImageArgs(
+        context=str(context), dockerfile="docker/app.Dockerfile", architecture=Architecture.X86_64, target="runtime"
+    )
     build = run_image(pulumi_mocks, args).named("app-image").inputs["build"]
-    assert build == {"context": str(context), "dockerfile": str(context / "docker" / "app.Dockerfile"),
-                     "platform": "linux/amd64", "target": "runtime"}
+    assert build == {
+        "context": str(context),
+        "dockerfile": str(context / "docker" / "app.Dockerfile"),
+        "platform": "linux/amd64",
+        "target": "runtime",
+    }
 
 
-def test_an_unchanged_context_plans_the_same_tag_and_an_edit_a_new_one(pulumi_mocks: MockRuntime, context: Path) -> None:
+def test_an_unchanged_context_plans_the_same_tag_and_an_edit_a_new_one(
+    pulumi_mocks: MockRuntime, context: Path
+) -> None:
     args = ContainerImageArgs(context=str(context))
     first = run_image(pulumi_mocks, args).named("app-image").inputs["imageName"]
     assert run_image(pulumi_mocks, args).named("app-image").inputs["imageName"] == first
@@ -145,7 +177,8 @@ def test_an_unchanged_context_plans_the_same_tag_and_an_edit_a_new_one(pulumi_mo
 
 
 def test_every_child_is_parented_named_after_the_component_and_the_repository_tagged(
-    pulumi_mocks: MockRuntime, context: Path,
+    pulumi_mocks: MockRuntime,
+    context: Path,
 ) -> None:
     run = run_image(pulumi_mocks, ContainerImageArgs(context=str(context), tags={"Service": "streaming"}), name="web")
 
@@ -155,31 +188,63 @@ def test_every_child_is_parented_named_after_the_component_and_the_repository_ta
     assert all(c.parent == component.urn for c in children)
     tags = run.named("web-repository").inputs["tags"]
     assert set(REQUIRED_TAG_KEYS) <= set(tags)
-    assert (tags["Name"], tags["Component"], tags["Service"]) == ("test-project-test-web", "ContainerImage", "streaming")
+    assert (tags["Name"], tags["Component"], tags["Service"]) == (
+        "test-project-test-web",
+        "ContainerImage",
+        "streaming",
+    )
 
 
 REFUSALS: list[tuple[str, dict[str, Any], str, str]] = [
     ("neither context nor prebuilt image", {"prebuilt_image": None}, "context", "give exactly one of"),
     ("both context and prebuilt image", {"context": "."}, "context", "give exactly one of"),
-    ("prebuilt image by tag", {"prebuilt_image": f"{REGISTRY}/test-project-test-app:v1"}, "prebuilt_image",
-     "is not given by digest"),
-    ("prebuilt image with a short digest", {"prebuilt_image": "sha256:abc"}, "prebuilt_image", "is not given by digest"),
-    ("prebuilt image in another repository", {"prebuilt_image": f"{REGISTRY}/other@{DIGEST}"}, "prebuilt_image",
-     "is in repository 'other'"),
-    ("prebuilt image outside ecr", {"prebuilt_image": f"ghcr.io/acme/app@{DIGEST}"}, "prebuilt_image",
-     "is not an ECR image by digest"),
-    ("repository name with capitals", {"repository_name": "Streaming"}, "repository_name",
-     "'Streaming' is not an ECR repository name"),
+    (
+        "prebuilt image by tag",
+        {"prebuilt_image": f"{REGISTRY}/test-project-test-app:v1"},
+        "prebuilt_image",
+        "is not given by digest",
+    ),
+    (
+        "prebuilt image with a short digest",
+        {"prebuilt_image": "sha256:abc"},
+        "prebuilt_image",
+        "is not given by digest",
+    ),
+    (
+        "prebuilt image in another repository",
+        {"prebuilt_image": f"{REGISTRY}/other@{DIGEST}"},
+        "prebuilt_image",
+        "is in repository 'other'",
+    ),
+    (
+        "prebuilt image outside ecr",
+        {"prebuilt_image": f"ghcr.io/acme/app@{DIGEST}"},
+        "prebuilt_image",
+        "is not an ECR image by digest",
+    ),
+    (
+        "repository name with capitals",
+        {"repository_name": "Streaming"},
+        "repository_name",
+        "'Streaming' is not an ECR repository name",
+    ),
     ("keep no images", {"keep_last_images": 0}, "keep_last_images", "must be at least 1"),
     ("untagged expiry of zero days", {"untagged_expiry_days": 0}, "untagged_expiry_days", "must be at least 1"),
-    ("kms key without kms encryption", {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/x"}, "kms_key_arn",
-     "is only used with encryption=RepositoryEncryption.KMS"),
+    (
+        "kms key without kms encryption",
+        {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/x"},
+        "kms_key_arn",
+        "is only used with encryption=RepositoryEncryption.KMS",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("overrides", "argument", "match"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS])
 def test_invalid_args_are_refused_before_anything_is_registered(
-    pulumi_mocks: MockRuntime, overrides: dict[str, Any], argument: str, match: str,
+    pulumi_mocks: MockRuntime,
+    overrides: dict[str, Any],
+    argument: str,
+    match: str,
 ) -> None:
     args = dataclasses.replace(ContainerImageArgs(prebuilt_image=DIGEST), **overrides)
 
@@ -190,13 +255,26 @@ def test_invalid_args_are_refused_before_anything_is_registered(
     assert pulumi_mocks.run(program).registrations == {}
 
 
-@pytest.mark.parametrize(("files", "overrides", "argument", "match"), [
-    ({}, {"context": "missing-dir"}, "context", "is not a directory"),
-    ({"app/main.py": "x"}, {}, "dockerfile", "does not exist"),
-    ({"Dockerfile": "FROM scratch\n"}, {"build_args": {"NPM_TOKEN": "x"}}, "build_args", "NPM_TOKEN looks like a secret"),
-], ids=["missing context", "missing dockerfile", "secret build arg"])
+@pytest.mark.parametrize(
+    ("files", "overrides", "argument", "match"),
+    [
+        ({}, {"context": "missing-dir"}, "context", "is not a directory"),
+        ({"app/main.py": "x"}, {}, "dockerfile", "does not exist"),
+        (
+            {"Dockerfile": "FROM scratch\n"},
+            {"build_args": {"NPM_TOKEN": "x"}},
+            "build_args",
+            "NPM_TOKEN looks like a secret",
+        ),
+    ],
+    ids=["missing context", "missing dockerfile", "secret build arg"],
+)
 def test_a_bad_build_context_is_refused_before_anything_is_registered(
-    pulumi_mocks: MockRuntime, tmp_path: Path, files: dict[str, str], overrides: dict[str, Any], argument: str,
+    pulumi_mocks: MockRuntime,
+    tmp_path: Path,
+    files: dict[str, str],
+    overrides: dict[str, Any],
+    argument: str,
     match: str,
 ) -> None:
     for rel, text in files.items():

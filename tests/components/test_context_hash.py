@@ -107,7 +107,10 @@ def test_ignore_rules_follow_dockers_matching() -> None:
 
 
 FILES = st.dictionaries(
-    st.from_regex(r"[a-z]{1,6}(/[a-z]{1,6}){0,2}\.txt", fullmatch=True), st.text(max_size=40), min_size=1, max_size=6,
+    st.from_regex(r"[a-z]{1,6}(/[a-z]{1,6}){0,2}\.txt", fullmatch=True),
+    st.text(max_size=40),
+    min_size=1,
+    max_size=6,
 )
 
 

@@ -28,16 +28,20 @@ def test_a_short_lower_case_label_is_accepted(label: str) -> None:
     assert label_problem(label) is None
 
 
-@pytest.mark.parametrize("label", ["", "Catalog", "-catalog", "catalog-", "cat_alog", "cat alog", "x" * 33, "10.0.0.0/8"])
+@pytest.mark.parametrize(
+    "label", ["", "Catalog", "-catalog", "catalog-", "cat_alog", "cat alog", "x" * 33, "10.0.0.0/8"]
+)
 def test_a_label_with_other_characters_or_too_long_is_rejected_with_the_rule(label: str) -> None:
     assert label_problem(label) == (
         f"label {label!r} is not valid; use 1-32 lower-case letters, digits and hyphens, "
-        "not starting or ending with a hyphen, e.g. 'catalog'.")
+        "not starting or ending with a hyphen, e.g. 'catalog'."
+    )
 
 
 def test_a_label_already_taken_is_rejected() -> None:
     assert label_problem("catalog", ["accounts", "catalog"]) == (
-        "label 'catalog' is already used; give each client security group its own label.")
+        "label 'catalog' is already used; give each client security group its own label."
+    )
 
 
 # -- identifiers -----------------------------------------------------------------------------------
@@ -61,7 +65,8 @@ def test_a_long_name_is_shortened_deterministically_with_a_hash_suffix() -> None
 def test_an_invalid_identifier_is_rejected_with_the_rule(identifier: str) -> None:
     assert identifier_problem(identifier, 40) == (
         f"{identifier!r} is not a valid identifier; use 1-40 lower-case letters, digits and hyphens, "
-        "starting with a letter, without '--' or a trailing '-'.")
+        "starting with a letter, without '--' or a trailing '-'."
+    )
 
 
 @given(st.from_regex(r"[a-z][a-zA-Z0-9_ .-]{0,90}", fullmatch=True), st.sampled_from([40, 63]))
@@ -85,12 +90,14 @@ def test_a_weekly_window_parses_from_monday_and_wraps_from_sunday_to_monday() ->
 @pytest.mark.parametrize("value", ["3:00-04:00", "03:00-24:00", "03:00 - 04:00", "sun:03:00-sun:04:00", ""])
 def test_a_malformed_daily_window_is_rejected_with_an_example(value: str) -> None:
     assert daily_window_problem(value, 30) == (
-        f"{value!r} is not a daily window; use 'hh24:mi-hh24:mi' in UTC, e.g. '03:00-04:00'.")
+        f"{value!r} is not a daily window; use 'hh24:mi-hh24:mi' in UTC, e.g. '03:00-04:00'."
+    )
 
 
 def test_a_daily_window_shorter_than_the_minimum_is_rejected() -> None:
     assert daily_window_problem("03:00-03:20", 30) == (
-        "'03:00-03:20' lasts 20 minutes; make it at least 30 minutes long.")
+        "'03:00-03:20' lasts 20 minutes; make it at least 30 minutes long."
+    )
     assert daily_window_problem("03:00-03:30", 30) is None
 
 
@@ -98,23 +105,29 @@ def test_a_daily_window_shorter_than_the_minimum_is_rejected() -> None:
 def test_a_malformed_weekly_window_is_rejected_with_an_example(value: str) -> None:
     assert weekly_window_problem(value, 30) == (
         f"{value!r} is not a weekly window; use 'ddd:hh24:mi-ddd:hh24:mi' in UTC with lower-case days, "
-        "e.g. 'sun:05:00-sun:06:00'.")
+        "e.g. 'sun:05:00-sun:06:00'."
+    )
 
 
 def test_a_weekly_window_outside_the_allowed_duration_is_rejected() -> None:
     assert weekly_window_problem("sun:05:00-sun:05:40", 60) == (
-        "'sun:05:00-sun:05:40' lasts 40 minutes; make it between 60 and 1440 minutes long.")
+        "'sun:05:00-sun:05:40' lasts 40 minutes; make it between 60 and 1440 minutes long."
+    )
     assert weekly_window_problem("sat:05:00-sun:06:00", 30) == (
-        "'sat:05:00-sun:06:00' lasts 1500 minutes; make it between 30 and 1440 minutes long.")
+        "'sat:05:00-sun:06:00' lasts 1500 minutes; make it between 30 and 1440 minutes long."
+    )
 
 
-@pytest.mark.parametrize(("daily", "weekly", "overlap"), [
-    ("03:00-04:00", "sun:05:00-sun:06:00", False),
-    ("03:00-04:00", "sun:03:30-sun:04:30", True),
-    ("03:00-04:00", "wed:04:00-wed:05:00", False),   # touching ends do not overlap
-    ("23:30-00:30", "mon:00:00-mon:01:00", True),    # daily window crossing midnight
-    ("01:00-02:00", "sun:23:00-mon:01:30", True),    # weekly window wrapping to Monday
-])
+@pytest.mark.parametrize(
+    ("daily", "weekly", "overlap"),
+    [
+        ("03:00-04:00", "sun:05:00-sun:06:00", False),
+        ("03:00-04:00", "sun:03:30-sun:04:30", True),
+        ("03:00-04:00", "wed:04:00-wed:05:00", False),  # touching ends do not overlap
+        ("23:30-00:30", "mon:00:00-mon:01:00", True),  # daily window crossing midnight
+        ("01:00-02:00", "sun:23:00-mon:01:30", True),  # weekly window wrapping to Monday
+    ],
+)
 def test_windows_overlap_when_they_share_a_minute_on_any_day(daily: str, weekly: str, overlap: bool) -> None:
     assert windows_overlap(daily, weekly) is overlap
 
@@ -140,4 +153,5 @@ def test_a_cloudwatch_retention_value_is_accepted_and_never_expire_is_not() -> N
     assert log_retention_problem(0) is not None
     assert log_retention_problem(31) == (
         "31 is not a CloudWatch Logs retention period; choose one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, "
-        "365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.")
+        "365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+    )

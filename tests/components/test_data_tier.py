@@ -32,8 +32,11 @@ def test_in_a_real_vpc_it_uses_exactly_the_isolated_subnets(
     # WHEN the component is placed with in_vpc
     run = pulumi_mocks.run(program)
     # THEN its subnet group holds the isolated subnets and no others, and its group is in that VPC
-    isolated = [r.outputs["arn"].rsplit("/", 1)[1] for r in run.of_type("aws:ec2/subnet:Subnet")
-                if r.name.startswith("net-isolated-")]
+    isolated = [
+        r.outputs["arn"].rsplit("/", 1)[1]
+        for r in run.of_type("aws:ec2/subnet:Subnet")
+        if r.name.startswith("net-isolated-")
+    ]
     assert len(isolated) == 2
     assert run.named(f"{name}-subnets").inputs["subnetIds"] == isolated
     vpc_arn = run.of_type("aws:ec2/vpc:Vpc")[0].outputs["arn"]

@@ -66,8 +66,17 @@ def make_args(**overrides: Any) -> FargateServiceArgs:
 def run_service(pulumi_mocks: MockRuntime, name: str = "catalog", **overrides: Any) -> ProgramRun:
     def program() -> None:
         svc = FargateService(name, make_args(**overrides))
-        for key in ("service_name", "service_arn", "security_group_id", "task_role_arn", "task_role_name",
-                    "execution_role_arn", "log_group_name", "task_definition_arn", "alarm_arns"):
+        for key in (
+            "service_name",
+            "service_arn",
+            "security_group_id",
+            "task_role_arn",
+            "task_role_name",
+            "execution_role_arn",
+            "log_group_name",
+            "task_definition_arn",
+            "alarm_arns",
+        ):
             pulumi.export(key, getattr(svc, key))
 
     return pulumi_mocks.run(program)
@@ -133,9 +142,12 @@ def test_a_dev_service_can_run_all_on_spot_with_x86_64(pulumi_mocks: MockRuntime
     run = run_service(pulumi_mocks, capacity=Capacity.all_spot(), architecture=Architecture.X86_64)
 
     assert run.named("catalog-service").inputs["capacityProviderStrategies"] == [
-        {"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+        {"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}
+    ]
     assert run.named("catalog-task").inputs["runtimePlatform"] == {
-        "operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"}
+        "operatingSystemFamily": "LINUX",
+        "cpuArchitecture": "X86_64",
+    }
 
 
 def test_a_mixed_capacity_keeps_an_on_demand_base(pulumi_mocks: MockRuntime) -> None:
@@ -181,7 +193,12 @@ def test_egress_is_https_to_aws_plus_exactly_the_given_data_tiers(pulumi_mocks: 
     rules = {r.name: r.inputs for r in run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")}
     assert set(rules) == {"catalog-egress-https", "catalog-egress-postgres"}
     https, db = rules["catalog-egress-https"], rules["catalog-egress-postgres"]
-    assert (https["cidrIpv4"], https["ipProtocol"], https["fromPort"], https["toPort"]) == ("0.0.0.0/0", "tcp", 443, 443)
+    assert (https["cidrIpv4"], https["ipProtocol"], https["fromPort"], https["toPort"]) == (
+        "0.0.0.0/0",
+        "tcp",
+        443,
+        443,
+    )
     assert (db["referencedSecurityGroupId"], db["fromPort"], db["toPort"]) == (DB_SG, 5432, 5432)
     assert "cidrIpv4" not in db
 
@@ -232,8 +249,10 @@ def test_secrets_are_injected_by_reference_and_environment_is_plain(pulumi_mocks
         {"name": "DATABASE_PASSWORD", "valueFrom": f"{DB_SECRET}:password::"},
         {"name": "JWT_SECRET", "valueFrom": JWT_PARAM},
     ]
-    assert c["environment"] == [{"name": "APP_SERVICE", "value": "catalog"},
-                                {"name": "DATABASE_HOST", "value": "db.internal"}]
+    assert c["environment"] == [
+        {"name": "APP_SERVICE", "value": "catalog"},
+        {"name": "DATABASE_HOST", "value": "db.internal"},
+    ]
 
 
 def test_the_container_logs_to_its_own_log_group(pulumi_mocks: MockRuntime) -> None:
@@ -242,9 +261,16 @@ def test_the_container_logs_to_its_own_log_group(pulumi_mocks: MockRuntime) -> N
     log_group = run.named("catalog-logs").inputs
     assert log_group["name"] == "/ecs/test-project/test/catalog"
     assert log_group["retentionInDays"] == 90
-    assert container(run)["logConfiguration"] == {"logDriver": "awslogs", "options": {
-        "awslogs-group": "/ecs/test-project/test/catalog", "awslogs-region": "us-east-1",
-        "awslogs-stream-prefix": "app", "mode": "non-blocking", "max-buffer-size": "4m"}}
+    assert container(run)["logConfiguration"] == {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": "/ecs/test-project/test/catalog",
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "app",
+            "mode": "non-blocking",
+            "max-buffer-size": "4m",
+        },
+    }
     assert run.outputs["log_group_name"] == "/ecs/test-project/test/catalog"
 
 
@@ -252,9 +278,16 @@ def test_the_default_health_check_fetches_healthz_with_python(pulumi_mocks: Mock
     c = container(run_service(pulumi_mocks, container_port=9000))
 
     assert c["healthCheck"] == {
-        "command": ["CMD", "python3", "-c",
-                    "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9000/healthz', timeout=4)"],
-        "interval": 15, "timeout": 5, "retries": 3, "startPeriod": 30,
+        "command": [
+            "CMD",
+            "python3",
+            "-c",
+            "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9000/healthz', timeout=4)",
+        ],
+        "interval": 15,
+        "timeout": 5,
+        "retries": 3,
+        "startPeriod": 30,
     }
 
 
@@ -280,10 +313,15 @@ def test_both_roles_trust_only_ecs_tasks_of_this_account(pulumi_mocks: MockRunti
 
     for logical in ("catalog-execution-role", "catalog-task-role"):
         trust = json.loads(run.named(logical).inputs["assumeRolePolicy"])
-        assert trust["Statement"] == [{
-            "Sid": "AssumeByService", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-            "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-        }]
+        assert trust["Statement"] == [
+            {
+                "Sid": "AssumeByService",
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            }
+        ]
 
 
 def test_the_execution_role_may_pull_log_and_read_exactly_the_given_secrets(pulumi_mocks: MockRuntime) -> None:
@@ -292,11 +330,18 @@ def test_the_execution_role_may_pull_log_and_read_exactly_the_given_secrets(pulu
     log_arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/test-project/test/catalog"
     assert policy(run, "catalog-execution-policy")["Statement"] == [
         {"Sid": "EcrAuth", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
-        {"Sid": "EcrPull", "Effect": "Allow",
-         "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-         "Resource": [f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/streaming-app"]},
-        {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-         "Resource": [log_arn, f"{log_arn}:log-stream:*"]},
+        {
+            "Sid": "EcrPull",
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            "Resource": [f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/streaming-app"],
+        },
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [log_arn, f"{log_arn}:log-stream:*"],
+        },
         {"Sid": "Secrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [DB_SECRET]},
         {"Sid": "Parameters", "Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": [JWT_PARAM]},
     ]
@@ -314,15 +359,20 @@ def test_a_customer_kms_key_and_an_explicit_repository_are_used_exactly(pulumi_m
 
 
 def test_an_image_outside_ecr_gets_no_ecr_permissions() -> None:
-    doc = execution_policy_document(repository_arn=None, log_group_arn="arn:aws:logs:us-east-1:1:log-group:x",
-                                    secret_references=[], kms_key_arns=[])
+    doc = execution_policy_document(
+        repository_arn=None, log_group_arn="arn:aws:logs:us-east-1:1:log-group:x", secret_references=[], kms_key_arns=[]
+    )
     assert [s["Sid"] for s in doc["Statement"]] == ["Logs"]
 
 
 def test_a_secret_output_that_resolves_to_a_non_arn_is_refused_when_the_policy_is_built() -> None:
     with pytest.raises(ValueError, match=r"secrets \['db-password'\] are not Secrets Manager or SSM parameter ARNs"):
-        execution_policy_document(repository_arn=None, log_group_arn="arn:aws:logs:us-east-1:1:log-group:x",
-                                  secret_references=["db-password"], kms_key_arns=[])
+        execution_policy_document(
+            repository_arn=None,
+            log_group_arn="arn:aws:logs:us-east-1:1:log-group:x",
+            secret_references=["db-password"],
+            kms_key_arns=[],
+        )
 
 
 def test_the_task_role_gets_only_the_requested_grants(pulumi_mocks: MockRuntime) -> None:
@@ -330,8 +380,12 @@ def test_the_task_role_gets_only_the_requested_grants(pulumi_mocks: MockRuntime)
     run = run_service(pulumi_mocks, task_role_grants=grants)
 
     assert policy(run, "catalog-task-policy")["Statement"] == [
-        {"Sid": "S3Objects", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-         "Resource": [f"{BUCKET}/media/*"]},
+        {
+            "Sid": "S3Objects",
+            "Effect": "Allow",
+            "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            "Resource": [f"{BUCKET}/media/*"],
+        },
     ]
     assert run.named("catalog-task-policy").inputs["role"] == run.outputs["task_role_name"]
 
@@ -350,25 +404,41 @@ def test_without_grants_or_exec_the_task_role_has_no_policy(pulumi_mocks: MockRu
 def test_ecs_exec_adds_only_the_ssmmessages_actions_and_writable_agent_volumes(pulumi_mocks: MockRuntime) -> None:
     run = run_service(pulumi_mocks, enable_execute_command=True)
 
-    assert policy(run, "catalog-task-policy")["Statement"] == [{
-        "Sid": "EcsExec", "Effect": "Allow",
-        "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
-                   "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-        "Resource": ["*"],
-    }]
+    assert policy(run, "catalog-task-policy")["Statement"] == [
+        {
+            "Sid": "EcsExec",
+            "Effect": "Allow",
+            "Action": [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
+            "Resource": ["*"],
+        }
+    ]
     assert run.named("catalog-service").inputs["enableExecuteCommand"] is True
-    assert run.named("catalog-task").inputs["volumes"] == [{"name": "tmp"}, {"name": "ssm-agent-lib"},
-                                                          {"name": "ssm-agent-log"}]
+    assert run.named("catalog-task").inputs["volumes"] == [
+        {"name": "tmp"},
+        {"name": "ssm-agent-lib"},
+        {"name": "ssm-agent-log"},
+    ]
     c = container(run)
     assert c["readonlyRootFilesystem"] is True
     assert [m["containerPath"] for m in c["mountPoints"]] == ["/tmp", "/var/lib/amazon", "/var/log/amazon"]
 
 
 def test_no_policy_allows_a_wildcard_action_on_every_resource(pulumi_mocks: MockRuntime) -> None:
-    run = run_service(pulumi_mocks, enable_execute_command=True, task_role_grants=(
-        S3Grant(bucket_arn=BUCKET, list_bucket=True),
-        StatementGrant(sid="Queue", actions=("sqs:SendMessage",), resources=(f"arn:aws:sqs:us-east-1:{ACCOUNT}:q",)),
-    ))
+    run = run_service(
+        pulumi_mocks,
+        enable_execute_command=True,
+        task_role_grants=(
+            S3Grant(bucket_arn=BUCKET, list_bucket=True),
+            StatementGrant(
+                sid="Queue", actions=("sqs:SendMessage",), resources=(f"arn:aws:sqs:us-east-1:{ACCOUNT}:q",)
+            ),
+        ),
+    )
     for r in run.of_type("aws:iam/rolePolicy:RolePolicy"):
         assert wildcard_problems(json.loads(r.inputs["policy"])) == []
 
@@ -377,26 +447,40 @@ def test_no_policy_allows_a_wildcard_action_on_every_resource(pulumi_mocks: Mock
 
 
 def test_autoscaling_tracks_cpu_memory_and_requests_per_target(pulumi_mocks: MockRuntime) -> None:
-    scaling = Autoscaling(min_count=2, max_count=6, cpu_target_percent=50, memory_target_percent=70,
-                          requests_per_target=200, scale_in_cooldown_seconds=600, scale_out_cooldown_seconds=30)
+    scaling = Autoscaling(
+        min_count=2,
+        max_count=6,
+        cpu_target_percent=50,
+        memory_target_percent=70,
+        requests_per_target=200,
+        scale_in_cooldown_seconds=600,
+        scale_out_cooldown_seconds=30,
+    )
     run = run_service(pulumi_mocks, autoscaling=scaling, desired_count=2, service_name="catalog-green")
 
     target = run.named("catalog-scaling-target").inputs
     assert target["resourceId"] == "service/streaming-dev/catalog-green"
     assert (target["minCapacity"], target["maxCapacity"]) == (2, 6)
     assert (target["scalableDimension"], target["serviceNamespace"]) == ("ecs:service:DesiredCount", "ecs")
-    configs = {r.name: r.inputs["targetTrackingScalingPolicyConfiguration"]
-               for r in run.of_type("aws:appautoscaling/policy:Policy")}
+    configs = {
+        r.name: r.inputs["targetTrackingScalingPolicyConfiguration"]
+        for r in run.of_type("aws:appautoscaling/policy:Policy")
+    }
     assert set(configs) == {"catalog-scale-cpu", "catalog-scale-memory", "catalog-scale-requests"}
     assert configs["catalog-scale-cpu"] == {
-        "targetValue": 50, "scaleInCooldown": 600, "scaleOutCooldown": 30,
-        "predefinedMetricSpecification": {"predefinedMetricType": "ECSServiceAverageCPUUtilization"}}
+        "targetValue": 50,
+        "scaleInCooldown": 600,
+        "scaleOutCooldown": 30,
+        "predefinedMetricSpecification": {"predefinedMetricType": "ECSServiceAverageCPUUtilization"},
+    }
     assert configs["catalog-scale-memory"]["predefinedMetricSpecification"] == {
-        "predefinedMetricType": "ECSServiceAverageMemoryUtilization"}
+        "predefinedMetricType": "ECSServiceAverageMemoryUtilization"
+    }
     assert configs["catalog-scale-memory"]["targetValue"] == 70
     assert configs["catalog-scale-requests"]["predefinedMetricSpecification"] == {
         "predefinedMetricType": "ALBRequestCountPerTarget",
-        "resourceLabel": "app/streaming-dev/0123456789abcdef/targetgroup/catalog/0123456789abcdef"}
+        "resourceLabel": "app/streaming-dev/0123456789abcdef/targetgroup/catalog/0123456789abcdef",
+    }
     assert configs["catalog-scale-requests"]["targetValue"] == 200
     for r in run.of_type("aws:appautoscaling/policy:Policy"):
         assert r.inputs["policyType"] == "TargetTrackingScaling"
@@ -411,7 +495,9 @@ def test_without_autoscaling_there_is_no_scaling_target(pulumi_mocks: MockRuntim
 
 @pytest.mark.parametrize(("scaling", "ignored"), [(None, []), (Autoscaling(), ["desiredCount"])])
 def test_pulumi_ignores_the_live_desired_count_only_under_autoscaling(
-    pulumi_mocks: MockRuntime, scaling: Autoscaling | None, ignored: list[str],
+    pulumi_mocks: MockRuntime,
+    scaling: Autoscaling | None,
+    ignored: list[str],
 ) -> None:
     seen: dict[str, list[str]] = {}
 
@@ -420,8 +506,7 @@ def test_pulumi_ignores_the_live_desired_count_only_under_autoscaling(
             seen[args.name] = list(args.opts.ignore_changes or [])
 
     def program() -> None:
-        FargateService("catalog", make_args(autoscaling=scaling),
-                       opts=pulumi.ResourceOptions(transformations=[record]))
+        FargateService("catalog", make_args(autoscaling=scaling), opts=pulumi.ResourceOptions(transformations=[record]))
 
     pulumi_mocks.run(program)
     assert seen == {"catalog-service": ignored}
@@ -435,17 +520,35 @@ def test_five_alarms_ship_with_a_service_behind_an_alb(pulumi_mocks: MockRuntime
     run = run_service(pulumi_mocks, service_name="catalog-blue", alarm_actions=(topic,))
 
     alarms = {r.name: r.inputs for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
-    assert set(alarms) == {"catalog-cpu-high", "catalog-memory-high", "catalog-target-5xx",
-                           "catalog-unhealthy-hosts", "catalog-latency-p95"}
+    assert set(alarms) == {
+        "catalog-cpu-high",
+        "catalog-memory-high",
+        "catalog-target-5xx",
+        "catalog-unhealthy-hosts",
+        "catalog-latency-p95",
+    }
     ecs_dims = {"ClusterName": "streaming-dev", "ServiceName": "catalog-blue"}
-    alb_dims = {"LoadBalancer": "app/streaming-dev/0123456789abcdef", "TargetGroup": "targetgroup/catalog/0123456789abcdef"}
+    alb_dims = {
+        "LoadBalancer": "app/streaming-dev/0123456789abcdef",
+        "TargetGroup": "targetgroup/catalog/0123456789abcdef",
+    }
     expected = {
         "catalog-cpu-high": ("AWS/ECS", "CPUUtilization", "GreaterThanThreshold", 85, ecs_dims),
         "catalog-memory-high": ("AWS/ECS", "MemoryUtilization", "GreaterThanThreshold", 85, ecs_dims),
-        "catalog-target-5xx": ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "GreaterThanOrEqualToThreshold", 10,
-                               alb_dims),
-        "catalog-unhealthy-hosts": ("AWS/ApplicationELB", "UnHealthyHostCount", "GreaterThanOrEqualToThreshold", 1,
-                                    alb_dims),
+        "catalog-target-5xx": (
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            "GreaterThanOrEqualToThreshold",
+            10,
+            alb_dims,
+        ),
+        "catalog-unhealthy-hosts": (
+            "AWS/ApplicationELB",
+            "UnHealthyHostCount",
+            "GreaterThanOrEqualToThreshold",
+            1,
+            alb_dims,
+        ),
         "catalog-latency-p95": ("AWS/ApplicationELB", "TargetResponseTime", "GreaterThanThreshold", 1, alb_dims),
     }
     for logical, (namespace, metric, comparison, threshold, dims) in expected.items():
@@ -461,14 +564,18 @@ def test_five_alarms_ship_with_a_service_behind_an_alb(pulumi_mocks: MockRuntime
     assert alarms["catalog-target-5xx"]["statistic"] == "Sum"
     assert alarms["catalog-unhealthy-hosts"]["statistic"] == "Maximum"
     assert len(run.outputs["alarm_arns"]) == 5
-    assert all(re.fullmatch(rf"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:catalog-[a-z0-9-]+", a)
-               for a in run.outputs["alarm_arns"])
+    assert all(
+        re.fullmatch(rf"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:catalog-[a-z0-9-]+", a)
+        for a in run.outputs["alarm_arns"]
+    )
 
 
 def test_without_alb_suffixes_only_the_ecs_alarms_exist(pulumi_mocks: MockRuntime) -> None:
     run = run_service(pulumi_mocks, load_balancer_arn_suffix=None, target_group_arn_suffix=None)
     assert sorted(r.name for r in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")) == [
-        "catalog-cpu-high", "catalog-memory-high"]
+        "catalog-cpu-high",
+        "catalog-memory-high",
+    ]
     assert len(run.outputs["alarm_arns"]) == 2
 
 
@@ -486,8 +593,11 @@ def test_alarm_thresholds_are_configurable(pulumi_mocks: MockRuntime) -> None:
 def test_every_child_is_parented_named_after_the_component_and_tagged(pulumi_mocks: MockRuntime) -> None:
     # GIVEN a blue-green colour with every optional part switched on
     run = run_service(
-        pulumi_mocks, name="catalog-blue", extra_tags={"Service": "catalog", "Color": "blue"},
-        autoscaling=Autoscaling(requests_per_target=100), enable_execute_command=True,
+        pulumi_mocks,
+        name="catalog-blue",
+        extra_tags={"Service": "catalog", "Color": "blue"},
+        autoscaling=Autoscaling(requests_per_target=100),
+        enable_execute_command=True,
         task_role_grants=(S3Grant(bucket_arn=BUCKET),),
         data_tier_egress=(DataTierEgress(role="postgres", security_group_id=DB_SG, port=5432),),
     )
@@ -513,79 +623,187 @@ def test_the_outputs_are_the_documented_ids_and_arns(pulumi_mocks: MockRuntime) 
 
     assert re.fullmatch(r"catalog-service-[0-9a-f]{7}", outputs["service_name"])
     assert re.fullmatch(r"sg-[0-9a-f]{17}", outputs["security_group_id"])
-    assert re.fullmatch(rf"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/test-project-test-catalog:1",
-                        outputs["task_definition_arn"])
+    assert re.fullmatch(
+        rf"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/test-project-test-catalog:1", outputs["task_definition_arn"]
+    )
     assert outputs["task_role_name"].startswith("catalog-task-role-")
-    assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT}:+role/catalog-execution-role-[0-9a-f]{{7}}", outputs["execution_role_arn"])
+    assert re.fullmatch(
+        rf"arn:aws:iam::{ACCOUNT}:+role/catalog-execution-role-[0-9a-f]{{7}}", outputs["execution_role_arn"]
+    )
     assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT}:+role/catalog-task-role-[0-9a-f]{{7}}", outputs["task_role_arn"])
 
 
 # -- validation -------------------------------------------------------------------------------------
 
 REFUSALS: list[tuple[str, dict[str, Any], str, str]] = [
-    ("memory not in the table for the cpu", {"cpu": 256, "memory": 3072}, "memory",
-     "3072 is not valid for cpu=256; choose 512, 1024 or 2048."),
+    (
+        "memory not in the table for the cpu",
+        {"cpu": 256, "memory": 3072},
+        "memory",
+        "3072 is not valid for cpu=256; choose 512, 1024 or 2048.",
+    ),
     ("cpu not a Fargate value", {"cpu": 300}, "cpu", "300 is not a Fargate cpu value"),
-    ("image by mutable tag", {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest"}, "image",
-     "is referenced by a mutable tag"),
+    (
+        "image by mutable tag",
+        {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest"},
+        "image",
+        "is referenced by a mutable tag",
+    ),
     ("image with a malformed digest", {"image": "app@sha256:abc"}, "image", "has a malformed digest"),
     ("container port out of range", {"container_port": 70000}, "container_port", "70000 is not a TCP port"),
-    ("secret-like environment name", {"environment": {"REDIS_AUTH_TOKEN": "x"}}, "environment",
-     "REDIS_AUTH_TOKEN looks like a secret.*move it to `secrets`"),
-    ("aws key in environment", {"environment": {"AWS_ACCESS_KEY_ID": "AKIA..."}}, "environment",
-     "AWS_ACCESS_KEY_ID looks like a secret"),
+    (
+        "secret-like environment name",
+        {"environment": {"REDIS_AUTH_TOKEN": "x"}},
+        "environment",
+        "REDIS_AUTH_TOKEN looks like a secret.*move it to `secrets`",
+    ),
+    (
+        "aws key in environment",
+        {"environment": {"AWS_ACCESS_KEY_ID": "AKIA..."}},
+        "environment",
+        "AWS_ACCESS_KEY_ID looks like a secret",
+    ),
     ("invalid environment name", {"environment": {"1BAD": "x"}}, "environment", "'1BAD' is not a variable name"),
-    ("name both in environment and secrets", {"environment": {"DB_URL": "x"}, "secrets": {"DB_URL": JWT_PARAM}},
-     "secrets", "DB_URL set both as environment and as secrets"),
-    ("secret that is not an ARN", {"secrets": {"DB_PASSWORD": "my-db-password"}}, "secrets",
-     "is not a Secrets Manager secret ARN or an SSM parameter ARN"),
-    ("secret reference with a partial suffix", {"secrets": {"DB_PASSWORD": f"{DB_SECRET}:password"}}, "secrets",
-     "is not a valueFrom reference"),
-    ("health check interval out of range", {"health_check": ContainerHealthCheck(interval_seconds=1)},
-     "health_check", "interval_seconds=1 is outside ECS's 5-300"),
-    ("health check not a CMD array", {"health_check": ContainerHealthCheck(command=("curl", "-f", "x"))},
-     "health_check", "must be a tuple starting with 'CMD'"),
-    ("stop timeout above Fargate's limit", {"stop_timeout_seconds": 300}, "stop_timeout_seconds",
-     "300 is outside Fargate's 2-120 seconds"),
-    ("spot with arm64", {"capacity": Capacity.all_spot()}, "capacity",
-     "Fargate Spot runs X86_64 tasks only; use architecture=Architecture.X86_64"),
-    ("no capacity weight", {"capacity": Capacity(on_demand_weight=0, spot_weight=0)}, "capacity",
-     "both 0, so no task could be placed"),
-    ("target group without the lb security group", {"load_balancer_security_group_id": None},
-     "load_balancer_security_group_id", "is required with target_group_arn"),
+    (
+        "name both in environment and secrets",
+        {"environment": {"DB_URL": "x"}, "secrets": {"DB_URL": JWT_PARAM}},
+        "secrets",
+        "DB_URL set both as environment and as secrets",
+    ),
+    (
+        "secret that is not an ARN",
+        {"secrets": {"DB_PASSWORD": "my-db-password"}},
+        "secrets",
+        "is not a Secrets Manager secret ARN or an SSM parameter ARN",
+    ),
+    (
+        "secret reference with a partial suffix",
+        {"secrets": {"DB_PASSWORD": f"{DB_SECRET}:password"}},
+        "secrets",
+        "is not a valueFrom reference",
+    ),
+    (
+        "health check interval out of range",
+        {"health_check": ContainerHealthCheck(interval_seconds=1)},
+        "health_check",
+        "interval_seconds=1 is outside ECS's 5-300",
+    ),
+    (
+        "health check not a CMD array",
+        {"health_check": ContainerHealthCheck(command=("curl", "-f", "x"))},
+        "health_check",
+        "must be a tuple starting with 'CMD'",
+    ),
+    (
+        "stop timeout above Fargate's limit",
+        {"stop_timeout_seconds": 300},
+        "stop_timeout_seconds",
+        "300 is outside Fargate's 2-120 seconds",
+    ),
+    (
+        "spot with arm64",
+        {"capacity": Capacity.all_spot()},
+        "capacity",
+        "Fargate Spot runs X86_64 tasks only; use architecture=Architecture.X86_64",
+    ),
+    (
+        "no capacity weight",
+        {"capacity": Capacity(on_demand_weight=0, spot_weight=0)},
+        "capacity",
+        "both 0, so no task could be placed",
+    ),
+    (
+        "target group without the lb security group",
+        {"load_balancer_security_group_id": None},
+        "load_balancer_security_group_id",
+        "is required with target_group_arn",
+    ),
     ("only one alb suffix", {"target_group_arn_suffix": None}, "target_group_arn_suffix", "give both"),
-    ("an arn instead of an arn suffix", {"load_balancer_arn_suffix": "arn:aws:elasticloadbalancing:x"},
-     "load_balancer_arn_suffix", "is not an ARN suffix"),
-    ("deployment maximum not above the minimum", {"deployment_maximum_percent": 100}, "deployment_maximum_percent",
-     "must be at least 100 and above"),
-    ("duplicate data tier role", {"data_tier_egress": (DataTierEgress(role="db", security_group_id=DB_SG, port=5432),
-                                                       DataTierEgress(role="db", security_group_id=DB_SG, port=6379))},
-     "data_tier_egress", "role 'db' must be unique"),
-    ("log retention not offered by cloudwatch", {"log_retention_days": 10}, "log_retention_days",
-     "10 is not a CloudWatch retention"),
-    ("grant with a leading slash", {"task_role_grants": (S3Grant(bucket_arn=BUCKET, prefix="/media/*"),)},
-     "task_role_grants", "no leading '/'"),
-    ("grant with a service-wide action", {"task_role_grants": (
-        StatementGrant(sid="All", actions=("s3:*",), resources=(BUCKET,)),)}, "task_role_grants",
-     "grants a whole service"),
-    ("desired count outside autoscaling", {"autoscaling": Autoscaling(min_count=2, max_count=4), "desired_count": 1},
-     "desired_count", "1 is outside autoscaling's 2-4"),
-    ("autoscaling minimum above maximum", {"autoscaling": Autoscaling(min_count=5, max_count=2), "desired_count": 5},
-     "autoscaling", "need 0 <= min_count <= max_count"),
-    ("autoscaling without any target", {"autoscaling": Autoscaling(cpu_target_percent=None, memory_target_percent=None)},
-     "autoscaling", "no target is set"),
-    ("requests per target without alb suffixes", {"autoscaling": Autoscaling(requests_per_target=100),
-                                                  "load_balancer_arn_suffix": None, "target_group_arn_suffix": None},
-     "autoscaling", "requests_per_target needs load_balancer_arn_suffix"),
-    ("alarm percent above 100", {"alarm_thresholds": AlarmThresholds(cpu_percent=150)}, "alarm_thresholds",
-     "must be in 1-100"),
+    (
+        "an arn instead of an arn suffix",
+        {"load_balancer_arn_suffix": "arn:aws:elasticloadbalancing:x"},
+        "load_balancer_arn_suffix",
+        "is not an ARN suffix",
+    ),
+    (
+        "deployment maximum not above the minimum",
+        {"deployment_maximum_percent": 100},
+        "deployment_maximum_percent",
+        "must be at least 100 and above",
+    ),
+    (
+        "duplicate data tier role",
+        {
+            "data_tier_egress": (
+                DataTierEgress(role="db", security_group_id=DB_SG, port=5432),
+                DataTierEgress(role="db", security_group_id=DB_SG, port=6379),
+            )
+        },
+        "data_tier_egress",
+        "role 'db' must be unique",
+    ),
+    (
+        "log retention not offered by cloudwatch",
+        {"log_retention_days": 10},
+        "log_retention_days",
+        "10 is not a CloudWatch retention",
+    ),
+    (
+        "grant with a leading slash",
+        {"task_role_grants": (S3Grant(bucket_arn=BUCKET, prefix="/media/*"),)},
+        "task_role_grants",
+        "no leading '/'",
+    ),
+    (
+        "grant with a service-wide action",
+        {"task_role_grants": (StatementGrant(sid="All", actions=("s3:*",), resources=(BUCKET,)),)},
+        "task_role_grants",
+        "grants a whole service",
+    ),
+    (
+        "desired count outside autoscaling",
+        {"autoscaling": Autoscaling(min_count=2, max_count=4), "desired_count": 1},
+        "desired_count",
+        "1 is outside autoscaling's 2-4",
+    ),
+    (
+        "autoscaling minimum above maximum",
+        {"autoscaling": Autoscaling(min_count=5, max_count=2), "desired_count": 5},
+        "autoscaling",
+        "need 0 <= min_count <= max_count",
+    ),
+    (
+        "autoscaling without any target",
+        {"autoscaling": Autoscaling(cpu_target_percent=None, memory_target_percent=None)},
+        "autoscaling",
+        "no target is set",
+    ),
+    (
+        "requests per target without alb suffixes",
+        {
+            "autoscaling": Autoscaling(requests_per_target=100),
+            "load_balancer_arn_suffix": None,
+            "target_group_arn_suffix": None,
+        },
+        "autoscaling",
+        "requests_per_target needs load_balancer_arn_suffix",
+    ),
+    (
+        "alarm percent above 100",
+        {"alarm_thresholds": AlarmThresholds(cpu_percent=150)},
+        "alarm_thresholds",
+        "must be in 1-100",
+    ),
     ("service name with spaces", {"service_name": "catalog blue"}, "service_name", "is not a service name"),
 ]
 
 
 @pytest.mark.parametrize(("overrides", "argument", "match"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS])
 def test_invalid_args_are_refused_before_anything_is_registered(
-    pulumi_mocks: MockRuntime, overrides: dict[str, Any], argument: str, match: str,
+    pulumi_mocks: MockRuntime,
+    overrides: dict[str, Any],
+    argument: str,
+    match: str,
 ) -> None:
     # GIVEN args that break one rule WHEN the service is constructed
     def program() -> None:
@@ -606,8 +824,9 @@ def test_a_mutable_tag_is_accepted_when_explicitly_allowed(pulumi_mocks: MockRun
 
 
 def test_a_secret_looking_name_that_is_not_a_secret_can_be_allowed(pulumi_mocks: MockRuntime) -> None:
-    run = run_service(pulumi_mocks, environment={"TOKEN_TTL_SECONDS": "3600"},
-                      non_secret_environment_names=("TOKEN_TTL_SECONDS",))
+    run = run_service(
+        pulumi_mocks, environment={"TOKEN_TTL_SECONDS": "3600"}, non_secret_environment_names=("TOKEN_TTL_SECONDS",)
+    )
     assert container(run)["environment"] == [{"name": "TOKEN_TTL_SECONDS", "value": "3600"}]
 
 
@@ -619,11 +838,18 @@ TEST_RULE = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener-rule/app
 ECS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/catalog-ecs"
 SMOKE = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:catalog-smoke"
 ADVANCED = LoadBalancerAdvanced(
-    alternate_target_group_arn=GREEN_TG_ARN, production_listener_rule_arn=PROD_RULE,
-    test_listener_rule_arn=TEST_RULE, role_arn=ECS_ROLE,
+    alternate_target_group_arn=GREEN_TG_ARN,
+    production_listener_rule_arn=PROD_RULE,
+    test_listener_rule_arn=TEST_RULE,
+    role_arn=ECS_ROLE,
 )
-HOOKS = (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE,
-                       stages=(LifecycleStage.POST_TEST_TRAFFIC_SHIFT, LifecycleStage.POST_SCALE_UP)),)
+HOOKS = (
+    LifecycleHook(
+        function_arn=SMOKE,
+        role_arn=ECS_ROLE,
+        stages=(LifecycleStage.POST_TEST_TRAFFIC_SHIFT, LifecycleStage.POST_SCALE_UP),
+    ),
+)
 
 
 def test_rolling_is_the_default_and_sends_no_deployment_configuration(pulumi_mocks: MockRuntime) -> None:
@@ -635,65 +861,153 @@ def test_rolling_is_the_default_and_sends_no_deployment_configuration(pulumi_moc
 
 def test_blue_green_sends_strategy_bake_time_hooks_and_the_advanced_configuration(pulumi_mocks: MockRuntime) -> None:
     # GIVEN BLUE_GREEN with a 10-minute bake, one hook and the advanced configuration
-    run = run_service(pulumi_mocks, deployment_strategy=DeploymentStrategy.BLUE_GREEN, bake_time_minutes=10,
-                      lifecycle_hooks=HOOKS, load_balancer_advanced=ADVANCED)
+    run = run_service(
+        pulumi_mocks,
+        deployment_strategy=DeploymentStrategy.BLUE_GREEN,
+        bake_time_minutes=10,
+        lifecycle_hooks=HOOKS,
+        load_balancer_advanced=ADVANCED,
+    )
     inputs = run.named("catalog-service").inputs
     # THEN the deployment configuration and the load balancer entry carry them with pulumi-aws's names
     assert inputs["deploymentConfiguration"] == {
-        "strategy": "BLUE_GREEN", "bakeTimeInMinutes": "10",
-        "lifecycleHooks": [{"hookTargetArn": SMOKE, "roleArn": ECS_ROLE,
-                            "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT", "POST_SCALE_UP"]}],
+        "strategy": "BLUE_GREEN",
+        "bakeTimeInMinutes": "10",
+        "lifecycleHooks": [
+            {
+                "hookTargetArn": SMOKE,
+                "roleArn": ECS_ROLE,
+                "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT", "POST_SCALE_UP"],
+            }
+        ],
     }
-    assert inputs["loadBalancers"] == [{
-        "targetGroupArn": TG_ARN, "containerName": "app", "containerPort": 8000,
-        "advancedConfiguration": {"alternateTargetGroupArn": GREEN_TG_ARN, "productionListenerRule": PROD_RULE,
-                                  "testListenerRule": TEST_RULE, "roleArn": ECS_ROLE},
-    }]
+    assert inputs["loadBalancers"] == [
+        {
+            "targetGroupArn": TG_ARN,
+            "containerName": "app",
+            "containerPort": 8000,
+            "advancedConfiguration": {
+                "alternateTargetGroupArn": GREEN_TG_ARN,
+                "productionListenerRule": PROD_RULE,
+                "testListenerRule": TEST_RULE,
+                "roleArn": ECS_ROLE,
+            },
+        }
+    ]
     # AND the circuit breaker stays on
     assert inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
 
 
 BLUE_GREEN_REFUSALS: list[tuple[str, dict[str, Any], str, str]] = [
-    ("blue-green without a target group", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN,
-                                           "load_balancer_advanced": ADVANCED, "target_group_arn": None,
-                                           "load_balancer_security_group_id": None},
-     "target_group_arn", "is required with deployment_strategy=BLUE_GREEN"),
-    ("blue-green without the advanced configuration", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN},
-     "load_balancer_advanced", "is required with deployment_strategy=BLUE_GREEN"),
-    ("advanced configuration on a rolling service", {"load_balancer_advanced": ADVANCED},
-     "load_balancer_advanced", "is only used by blue/green deployments"),
+    (
+        "blue-green without a target group",
+        {
+            "deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+            "load_balancer_advanced": ADVANCED,
+            "target_group_arn": None,
+            "load_balancer_security_group_id": None,
+        },
+        "target_group_arn",
+        "is required with deployment_strategy=BLUE_GREEN",
+    ),
+    (
+        "blue-green without the advanced configuration",
+        {"deployment_strategy": DeploymentStrategy.BLUE_GREEN},
+        "load_balancer_advanced",
+        "is required with deployment_strategy=BLUE_GREEN",
+    ),
+    (
+        "advanced configuration on a rolling service",
+        {"load_balancer_advanced": ADVANCED},
+        "load_balancer_advanced",
+        "is only used by blue/green deployments",
+    ),
     ("hooks on a rolling service", {"lifecycle_hooks": HOOKS}, "lifecycle_hooks", "is only used by blue/green"),
-    ("strategy not a DeploymentStrategy", {"deployment_strategy": "CANARY"}, "deployment_strategy",
-     "'CANARY' is not a DeploymentStrategy"),
-    ("bake time above a day", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
-                               "bake_time_minutes": 2000}, "bake_time_minutes", "2000 is outside ECS's 0-1440"),
-    ("hook at an unknown stage", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
-                                  "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE,
-                                                                    stages=("BEFORE_INSTALL",)),)},  # type: ignore[arg-type]
-     "lifecycle_hooks", "'BEFORE_INSTALL' is not a lifecycle stage; choose from RECONCILE_SERVICE"),
-    ("hook without stages", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
-                             "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE, stages=()),)},
-     "lifecycle_hooks", "must be a non-empty tuple of LifecycleStage"),
-    ("hook repeating a stage", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
-                                "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE, stages=(
-                                    LifecycleStage.PRE_SCALE_UP, LifecycleStage.PRE_SCALE_UP)),)},
-     "lifecycle_hooks", "repeat a stage"),
-    ("hook without a role", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN, "load_balancer_advanced": ADVANCED,
-                             "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE,
-                                                               stages=(LifecycleStage.PRE_SCALE_UP,)),)},
-     "lifecycle_hooks", "role_arn is None"),
-    ("hook that is not a lambda arn", {"deployment_strategy": DeploymentStrategy.BLUE_GREEN,
-                                       "load_balancer_advanced": ADVANCED,
-                                       "lifecycle_hooks": (LifecycleHook(function_arn="catalog-smoke", role_arn=ECS_ROLE,
-                                                                         stages=(LifecycleStage.PRE_SCALE_UP,)),)},
-     "lifecycle_hooks", "'catalog-smoke' is not a Lambda function ARN"),
+    (
+        "strategy not a DeploymentStrategy",
+        {"deployment_strategy": "CANARY"},
+        "deployment_strategy",
+        "'CANARY' is not a DeploymentStrategy",
+    ),
+    (
+        "bake time above a day",
+        {
+            "deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+            "load_balancer_advanced": ADVANCED,
+            "bake_time_minutes": 2000,
+        },
+        "bake_time_minutes",
+        "2000 is outside ECS's 0-1440",
+    ),
+    (
+        "hook at an unknown stage",
+        {
+            "deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+            "load_balancer_advanced": ADVANCED,
+            "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE, stages=("BEFORE_INSTALL",)),),
+        },  # type: ignore[arg-type]
+        "lifecycle_hooks",
+        "'BEFORE_INSTALL' is not a lifecycle stage; choose from RECONCILE_SERVICE",
+    ),
+    (
+        "hook without stages",
+        {
+            "deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+            "load_balancer_advanced": ADVANCED,
+            "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, role_arn=ECS_ROLE, stages=()),),
+        },
+        "lifecycle_hooks",
+        "must be a non-empty tuple of LifecycleStage",
+    ),
+    (
+        "hook repeating a stage",
+        {
+            "deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+            "load_balancer_advanced": ADVANCED,
+            "lifecycle_hooks": (
+                LifecycleHook(
+                    function_arn=SMOKE,
+                    role_arn=ECS_ROLE,
+                    stages=(LifecycleStage.PRE_SCALE_UP, LifecycleStage.PRE_SCALE_UP),
+                ),
+            ),
+        },
+        "lifecycle_hooks",
+        "repeat a stage",
+    ),
+    (
+        "hook without a role",
+        {
+            "deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+            "load_balancer_advanced": ADVANCED,
+            "lifecycle_hooks": (LifecycleHook(function_arn=SMOKE, stages=(LifecycleStage.PRE_SCALE_UP,)),),
+        },
+        "lifecycle_hooks",
+        "role_arn is None",
+    ),
+    (
+        "hook that is not a lambda arn",
+        {
+            "deployment_strategy": DeploymentStrategy.BLUE_GREEN,
+            "load_balancer_advanced": ADVANCED,
+            "lifecycle_hooks": (
+                LifecycleHook(function_arn="catalog-smoke", role_arn=ECS_ROLE, stages=(LifecycleStage.PRE_SCALE_UP,)),
+            ),
+        },
+        "lifecycle_hooks",
+        "'catalog-smoke' is not a Lambda function ARN",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "argument", "match"), [r[1:] for r in BLUE_GREEN_REFUSALS],
-                         ids=[r[0] for r in BLUE_GREEN_REFUSALS])
+@pytest.mark.parametrize(
+    ("overrides", "argument", "match"), [r[1:] for r in BLUE_GREEN_REFUSALS], ids=[r[0] for r in BLUE_GREEN_REFUSALS]
+)
 def test_invalid_blue_green_args_are_refused_before_anything_is_registered(
-    pulumi_mocks: MockRuntime, overrides: dict[str, Any], argument: str, match: str,
+    pulumi_mocks: MockRuntime,
+    overrides: dict[str, Any],
+    argument: str,
+    match: str,
 ) -> None:
     def program() -> None:
         with pytest.raises(ComponentArgsError, match=rf"^FargateService 'catalog': \[{argument}\] .*{match}"):

@@ -35,12 +35,17 @@ def test_an_invalid_memory_names_the_cpu_and_lists_the_valid_values() -> None:
 
 
 def test_a_long_list_of_memory_values_reads_as_a_range() -> None:
-    assert size_problem(1024, 1024) == ("memory", "1024 is not valid for cpu=1024; choose 2048 to 8192 in steps of 1024.")
+    assert size_problem(1024, 1024) == (
+        "memory",
+        "1024 is not valid for cpu=1024; choose 2048 to 8192 in steps of 1024.",
+    )
 
 
 def test_an_invalid_cpu_lists_every_valid_cpu() -> None:
     assert size_problem(300, 512) == (
-        "cpu", "300 is not a Fargate cpu value; choose 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU).")
+        "cpu",
+        "300 is not a Fargate cpu value; choose 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU).",
+    )
 
 
 def test_an_unknown_cpu_has_no_valid_memory() -> None:
@@ -99,7 +104,9 @@ def test_the_smallest_task_costs_what_the_price_sheet_says() -> None:
 @given(CPUS, st.data())
 def test_arm64_is_always_cheaper_than_x86_64(cpu: int, data: st.DataObject) -> None:
     memory = data.draw(st.sampled_from(valid_memories(cpu)))
-    assert monthly_on_demand_cost(cpu, memory, Architecture.ARM64) < monthly_on_demand_cost(cpu, memory, Architecture.X86_64)
+    assert monthly_on_demand_cost(cpu, memory, Architecture.ARM64) < monthly_on_demand_cost(
+        cpu, memory, Architecture.X86_64
+    )
 
 
 def test_only_x86_64_runs_on_fargate_spot_and_each_architecture_has_a_docker_platform() -> None:

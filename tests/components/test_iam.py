@@ -36,18 +36,25 @@ DIGEST = "sha256:" + "0" * 64
 
 def test_a_statement_sorts_and_deduplicates_its_actions() -> None:
     stmt = statement("Read", ["s3:GetObject", "s3:GetObject", "s3:DeleteObject"], [f"{BUCKET}/*"])
-    assert stmt == {"Sid": "Read", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:GetObject"],
-                    "Resource": [f"{BUCKET}/*"]}
+    assert stmt == {
+        "Sid": "Read",
+        "Effect": "Allow",
+        "Action": ["s3:DeleteObject", "s3:GetObject"],
+        "Resource": [f"{BUCKET}/*"],
+    }
 
 
-@pytest.mark.parametrize(("actions", "resources", "match"), [
-    (["*"], [BUCKET], "grants a whole service"),
-    (["s3:*"], [BUCKET], "grants a whole service"),
-    (["s3:Get*"], ["*"], "wildcard actions on resource"),
-    (["GetObject"], [BUCKET], "not of the form"),
-    ([], [BUCKET], "no actions"),
-    (["s3:GetObject"], [], "no resources"),
-])
+@pytest.mark.parametrize(
+    ("actions", "resources", "match"),
+    [
+        (["*"], [BUCKET], "grants a whole service"),
+        (["s3:*"], [BUCKET], "grants a whole service"),
+        (["s3:Get*"], ["*"], "wildcard actions on resource"),
+        (["GetObject"], [BUCKET], "not of the form"),
+        ([], [BUCKET], "no actions"),
+        (["s3:GetObject"], [], "no resources"),
+    ],
+)
 def test_a_too_broad_or_malformed_statement_is_refused(actions: list[str], resources: list[str], match: str) -> None:
     with pytest.raises(IamPolicyError, match=match):
         statement("Sid1", actions, resources)
@@ -71,22 +78,29 @@ def test_a_document_refuses_duplicate_sids() -> None:
 
 
 def test_wildcard_problems_finds_star_on_star_and_service_wide_actions() -> None:
-    doc = {"Statement": [
-        {"Sid": "Admin", "Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Sid": "AllS3", "Effect": "Allow", "Action": ["s3:*"], "Resource": [BUCKET]},
-        {"Sid": "DenyAll", "Effect": "Deny", "Action": "*", "Resource": "*"},
-        {"Sid": "Fine", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]},
-    ]}
+    doc = {
+        "Statement": [
+            {"Sid": "Admin", "Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Sid": "AllS3", "Effect": "Allow", "Action": ["s3:*"], "Resource": [BUCKET]},
+            {"Sid": "DenyAll", "Effect": "Deny", "Action": "*", "Resource": "*"},
+            {"Sid": "Fine", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]},
+        ]
+    }
     assert wildcard_problems(doc) == ["Admin: service-wide action ['*']", "AllS3: service-wide action ['s3:*']"]
 
 
 def test_a_service_trust_policy_is_limited_to_the_source_account() -> None:
     assert service_trust_policy("ecs-tasks.amazonaws.com", "123456789012") == {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "AssumeByService", "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-            "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
-        }],
+        "Statement": [
+            {
+                "Sid": "AssumeByService",
+                "Effect": "Allow",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+            }
+        ],
     }
 
 
@@ -122,22 +136,39 @@ def test_secret_kinds_are_told_apart() -> None:
     assert not is_secrets_manager_reference("my-secret")
 
 
-@pytest.mark.parametrize(("image", "arn"), [
-    (f"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@{DIGEST}", "arn:aws:ecr:us-east-1:123456789012:repository/app"),
-    ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.2", "arn:aws:ecr:eu-west-1:123456789012:repository/team/app"),
-    (f"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app@{DIGEST}",
-     "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app"),
-    (f"public.ecr.aws/docker/library/python@{DIGEST}", None),
-    ("python:3.12-slim", None),
-])
+@pytest.mark.parametrize(
+    ("image", "arn"),
+    [
+        (
+            f"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@{DIGEST}",
+            "arn:aws:ecr:us-east-1:123456789012:repository/app",
+        ),
+        (
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.2",
+            "arn:aws:ecr:eu-west-1:123456789012:repository/team/app",
+        ),
+        (
+            f"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app@{DIGEST}",
+            "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app",
+        ),
+        (f"public.ecr.aws/docker/library/python@{DIGEST}", None),
+        ("python:3.12-slim", None),
+    ],
+)
 def test_the_repository_arn_is_derived_from_an_ecr_image_uri_only(image: str, arn: str | None) -> None:
     assert ecr_repository_arn_from_image(image) == arn
 
 
 def test_ecr_image_parts_separate_tag_and_digest() -> None:
     parts = ecr_image_parts(f"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1@{DIGEST}")
-    assert parts == {"account": "123456789012", "region": "us-east-1", "repo": "app", "tag": "v1",
-                     "digest": DIGEST, "partition": "aws"}
+    assert parts == {
+        "account": "123456789012",
+        "region": "us-east-1",
+        "repo": "app",
+        "tag": "v1",
+        "digest": DIGEST,
+        "partition": "aws",
+    }
 
 
 # -- grants ----------------------------------------------------------------------------------------------
@@ -152,27 +183,45 @@ def test_a_read_grant_allows_exactly_getobject_on_the_prefix() -> None:
 def test_a_read_write_grant_adds_put_and_delete_and_listing_is_limited_to_the_prefix() -> None:
     grant = S3Grant(bucket_arn=BUCKET, prefix="uploads/*", access=S3Access.READ_WRITE, list_bucket=True)
     assert grant.statements() == [
-        {"Sid": "S3Objects", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-         "Resource": [f"{BUCKET}/uploads/*"]},
-        {"Sid": "S3ObjectsList", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": [BUCKET],
-         "Condition": {"StringLike": {"s3:prefix": ["uploads/*"]}}},
+        {
+            "Sid": "S3Objects",
+            "Effect": "Allow",
+            "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            "Resource": [f"{BUCKET}/uploads/*"],
+        },
+        {
+            "Sid": "S3ObjectsList",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [BUCKET],
+            "Condition": {"StringLike": {"s3:prefix": ["uploads/*"]}},
+        },
     ]
 
 
 def test_a_grant_on_a_kms_encrypted_bucket_may_use_exactly_that_key() -> None:
     key = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-0000-0000-000000000000"
     stmts = S3Grant(bucket_arn=BUCKET, access=S3Access.READ_WRITE, kms_key_arn=key).statements()
-    assert stmts[-1] == {"Sid": "S3ObjectsKms", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                         "Resource": [key]}
+    assert stmts[-1] == {
+        "Sid": "S3ObjectsKms",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": [key],
+    }
 
 
-@pytest.mark.parametrize(("grant", "match"), [
-    (S3Grant(bucket_arn=BUCKET, prefix="/media/*"), "no leading '/'"),
-    (S3Grant(bucket_arn=BUCKET, prefix="my media/*"), "no leading '/', no spaces"),
-    (S3Grant(bucket_arn="media-bucket"), "not a bucket ARN"),
-    (StatementGrant(sid="Queue", actions=("sqs:*",), resources=("arn:aws:sqs:us-east-1:123456789012:q",)),
-     "grants a whole service"),
-])
+@pytest.mark.parametrize(
+    ("grant", "match"),
+    [
+        (S3Grant(bucket_arn=BUCKET, prefix="/media/*"), "no leading '/'"),
+        (S3Grant(bucket_arn=BUCKET, prefix="my media/*"), "no leading '/', no spaces"),
+        (S3Grant(bucket_arn="media-bucket"), "not a bucket ARN"),
+        (
+            StatementGrant(sid="Queue", actions=("sqs:*",), resources=("arn:aws:sqs:us-east-1:123456789012:q",)),
+            "grants a whole service",
+        ),
+    ],
+)
 def test_an_invalid_grant_is_reported(grant: S3Grant | StatementGrant, match: str) -> None:
     problems = grant_problems([grant])
     assert len(problems) == 1
@@ -185,6 +234,10 @@ def test_two_grants_with_the_same_sid_are_reported() -> None:
 
 
 def test_a_statement_grant_keeps_its_conditions() -> None:
-    grant = StatementGrant(sid="Send", actions=("sqs:SendMessage",), resources=("arn:aws:sqs:us-east-1:123456789012:q",),
-                           conditions={"Bool": {"aws:SecureTransport": "true"}})
+    grant = StatementGrant(
+        sid="Send",
+        actions=("sqs:SendMessage",),
+        resources=("arn:aws:sqs:us-east-1:123456789012:q",),
+        conditions={"Bool": {"aws:SecureTransport": "true"}},
+    )
     assert grant.statements()[0]["Condition"] == {"Bool": {"aws:SecureTransport": "true"}}

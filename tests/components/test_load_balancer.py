@@ -24,8 +24,10 @@ TG = "aws:lb/targetGroup:TargetGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SUBNETS = [SubnetRef("us-east-1a", "subnet-aaaaaaaaaaaaaaaaa"), SubnetRef("us-east-1b", "subnet-bbbbbbbbbbbbbbbbb")]
-API_ROUTES = [Route(name="catalog", path_patterns=["/api/catalog/*"]),
-              Route(name="accounts", path_patterns=["/api/accounts/*"], port=8001)]
+API_ROUTES = [
+    Route(name="catalog", path_patterns=["/api/catalog/*"]),
+    Route(name="accounts", path_patterns=["/api/accounts/*"], port=8001),
+]
 
 
 def taggable(token: str) -> bool:
@@ -40,11 +42,13 @@ def uses(reg: Registration, *others: Registration) -> bool:
 
 
 def args(**overrides: object) -> LoadBalancerArgs:
-    base: dict[str, object] = {"vpc_id": "vpc-0123456789abcdef0", "vpc_cidr": "10.0.0.0/16", "subnets": SUBNETS,
-                               "routes": API_ROUTES}
+    base: dict[str, object] = {
+        "vpc_id": "vpc-0123456789abcdef0",
+        "vpc_cidr": "10.0.0.0/16",
+        "subnets": SUBNETS,
+        "routes": API_ROUTES,
+    }
     return LoadBalancerArgs(**{**base, **overrides})  # type: ignore[arg-type]
-
-
 
 
 @pytest.fixture
@@ -75,14 +79,18 @@ def test_with_a_certificate_https_uses_the_tls13_policy_and_http_redirects(https
     listener, http = https.named("web-https").inputs, https.named("web-http").inputs
 
     assert (listener["port"], listener["protocol"], listener["sslPolicy"]) == (
-        443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06")
+        443,
+        "HTTPS",
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    )
     assert listener["certificateArn"] == CERT
     default = listener["defaultActions"][0]
     assert default["type"] == "fixed-response" and default["fixedResponse"]["statusCode"] == "404"
     assert default["fixedResponse"]["contentType"] == "application/json"
     assert json.loads(default["fixedResponse"]["messageBody"])["error"]["code"] == "not_found"
-    assert http["defaultActions"] == [{"type": "redirect", "redirect": {
-        "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+    assert http["defaultActions"] == [
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+    ]
 
 
 def test_the_alb_is_public_in_the_given_subnets_and_drops_invalid_headers(https: ProgramRun) -> None:
@@ -96,8 +104,10 @@ def test_the_alb_is_public_in_the_given_subnets_and_drops_invalid_headers(https:
 
 
 def test_the_security_group_admits_80_and_443_from_the_world_and_sends_only_to_the_vpc(https: ProgramRun) -> None:
-    ingress = sorted((r.inputs["fromPort"], r.inputs["toPort"], r.inputs.get("cidrIpv4"), r.inputs.get("cidrIpv6"))
-                     for r in https.of_type(INGRESS))
+    ingress = sorted(
+        (r.inputs["fromPort"], r.inputs["toPort"], r.inputs.get("cidrIpv4"), r.inputs.get("cidrIpv6"))
+        for r in https.of_type(INGRESS)
+    )
     egress = sorted((r.inputs["fromPort"], r.inputs["cidrIpv4"]) for r in https.of_type(EGRESS))
 
     assert ingress == [(80, 80, "0.0.0.0/0", None), (443, 443, "0.0.0.0/0", None)]
@@ -105,8 +115,14 @@ def test_the_security_group_admits_80_and_443_from_the_world_and_sends_only_to_t
 
 
 def test_ipv6_and_cloudfront_prefix_lists_are_admitted_only_when_given(pulumi_mocks: MockRuntime) -> None:
-    run = pulumi_mocks.run(lambda: LoadBalancer("web", args(
-        certificate_arn=CERT, ingress_cidrs=["203.0.113.0/24", "::/0"], ingress_prefix_list_ids=["pl-3b927c52"])))
+    run = pulumi_mocks.run(
+        lambda: LoadBalancer(
+            "web",
+            args(
+                certificate_arn=CERT, ingress_cidrs=["203.0.113.0/24", "::/0"], ingress_prefix_list_ids=["pl-3b927c52"]
+            ),
+        )
+    )
 
     rules = {r.name: r.inputs for r in run.of_type(INGRESS)}
     assert rules["web-ingress-443-1"]["cidrIpv4"] == "203.0.113.0/24"
@@ -134,8 +150,9 @@ def test_access_logs_go_to_a_private_tls_only_bucket_elb_can_write_to(https: Pro
     assert alb.inputs["accessLogs"] == {"bucket": bucket.outputs["bucket"], "prefix": "alb", "enabled": True}
     assert uses(alb, policy)
     pab = https.named("web-access-logs-public-access-block").inputs
-    assert all(pab[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
-                                        "restrictPublicBuckets"))
+    assert all(
+        pab[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
     sse = https.named("web-access-logs-encryption").inputs["rules"][0]["applyServerSideEncryptionByDefault"]
     assert sse == {"sseAlgorithm": "AES256"}
     assert https.named("web-access-logs-ownership").inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
@@ -143,7 +160,8 @@ def test_access_logs_go_to_a_private_tls_only_bucket_elb_can_write_to(https: Pro
     assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     logs = f"{bucket.outputs['arn']}/alb/AWSLogs/123456789012/*"
     assert statements["AllowElbLogDeliveryService"]["Principal"] == {
-        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"
+    }
     assert statements["AllowElbLogDeliveryService"]["Resource"] == logs
     assert statements["AllowElbAccountLogDelivery"]["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
     expiry = https.named("web-access-logs-lifecycle").inputs["rules"]
@@ -180,8 +198,16 @@ def test_routes_added_later_and_external_rules_share_the_listener_without_priori
     seen: dict[str, object] = {}
 
     def program() -> None:
-        lb = LoadBalancer("web", args(certificate_arn=CERT, routes=[
-            API_ROUTES[0], Route(name="accounts", path_patterns=["/api/accounts/*"], rule=RuleMode.EXTERNAL)]))
+        lb = LoadBalancer(
+            "web",
+            args(
+                certificate_arn=CERT,
+                routes=[
+                    API_ROUTES[0],
+                    Route(name="accounts", path_patterns=["/api/accounts/*"], rule=RuleMode.EXTERNAL),
+                ],
+            ),
+        )
         seen["search"] = lb.add_route(Route(name="search", path_patterns=["/api/search/*"], port=9000))
         seen["green"] = lb.add_target_group("accounts", "green")
         seen["priority"] = lb.priority_of("accounts")
@@ -211,8 +237,14 @@ def test_routes_added_later_and_external_rules_share_the_listener_without_priori
 
 
 def test_a_required_origin_header_is_added_to_every_rule_as_a_secret(pulumi_mocks: MockRuntime) -> None:
-    run = pulumi_mocks.run(lambda: LoadBalancer("web", args(
-        required_header_name="X-Origin-Verify", required_header_value=pulumi.Output.secret("s3cr3t-value-0123"))))
+    run = pulumi_mocks.run(
+        lambda: LoadBalancer(
+            "web",
+            args(
+                required_header_name="X-Origin-Verify", required_header_value=pulumi.Output.secret("s3cr3t-value-0123")
+            ),
+        )
+    )
 
     assert run.named("web-catalog-rule").inputs["conditions"] == [
         {"pathPattern": {"values": ["/api/catalog/*"]}},
@@ -221,16 +253,33 @@ def test_a_required_origin_header_is_added_to_every_rule_as_a_secret(pulumi_mock
 
 
 def test_explicit_priorities_and_health_checks_are_honoured(pulumi_mocks: MockRuntime) -> None:
-    run = pulumi_mocks.run(lambda: LoadBalancer("web", args(routes=[
-        Route(name="home", host_headers=["www.example.com"], priority=7,
-              health_check=HealthCheck(path="/ready", matcher="200-299", interval_seconds=30, timeout_seconds=10),
-              deregistration_delay=0)])))
+    run = pulumi_mocks.run(
+        lambda: LoadBalancer(
+            "web",
+            args(
+                routes=[
+                    Route(
+                        name="home",
+                        host_headers=["www.example.com"],
+                        priority=7,
+                        health_check=HealthCheck(
+                            path="/ready", matcher="200-299", interval_seconds=30, timeout_seconds=10
+                        ),
+                        deregistration_delay=0,
+                    )
+                ]
+            ),
+        )
+    )
 
     rule, tg = run.named("web-home-rule").inputs, run.named("web-home-tg").inputs
     assert rule["priority"] == 7
     assert rule["conditions"] == [{"hostHeader": {"values": ["www.example.com"]}}]
     assert (tg["healthCheck"]["path"], tg["healthCheck"]["matcher"], tg["healthCheck"]["interval"]) == (
-        "/ready", "200-299", 30)
+        "/ready",
+        "200-299",
+        30,
+    )
     assert tg["deregistrationDelay"] == 0
 
 
@@ -238,39 +287,87 @@ def test_explicit_priorities_and_health_checks_are_honoured(pulumi_mocks: MockRu
 LONG = "/" + "a" * 128
 
 
-@pytest.mark.parametrize(("overrides", "pattern"), [
-    ({"routes": [API_ROUTES[0], Route(name="catalog", path_patterns=["/b/*"])]},
-     r"LoadBalancer 'web': \[routes\[1\]\.name\] 'catalog' is already a route; give each route a unique name"),
-    ({"routes": [API_ROUTES[0], Route(name="other", path_patterns=["/api/catalog/*"])]},
-     r"\[routes\[1\]\.path_patterns\] '/api/catalog/\*' is already routed to 'catalog'"),
-    ({"routes": [Route(name="a", path_patterns=["/1", "/2", "/3"], host_headers=["a.example.com", "b.example.com",
-                                                                                   "c.example.com"])]},
-     r"\[routes\[0\]\.path_patterns\] 3 path patterns \+ 3 host headers = 6 condition values; ALB allows 5"),
-    ({"routes": [Route(name="a", path_patterns=["/1", "/2", "/3", "/4"])]},
-     r"\[routes\[0\]\.path_patterns\] .* has 4 values; ALB allows 3 per condition"),
-    ({"routes": [Route(name="a", path_patterns=[LONG])]}, r"\[routes\[0\]\.path_patterns\] .* is 129 characters"),
-    ({"routes": [Route(name="a", path_patterns=["/api/{id}"])]},
-     r"\[routes\[0\]\.path_patterns\] '/api/\{id\}' contains '\{\}', which ALB path patterns reject"),
-    ({"routes": [Route(name="a", host_headers=["localhost"])]}, r"\[routes\[0\]\.host_headers\] 'localhost'"),
-    ({"routes": [Route(name="a", path_patterns=["/a/*"], priority=110), Route(name="b", path_patterns=["/b/*"])]},
-     r"\[routes\[1\]\.priority\] 110 is already used by route 'a'"),
-    ({"routes": [Route(name="a", path_patterns=["/a/*"]), Route(name="b", path_patterns=["/b/*"], priority=100)]},
-     r"\[routes\[0\]\.priority\] 100 is already used by route 'b'"),
-    ({"routes": [Route(name="a", path_patterns=["/a/*"], priority=9), Route(name="b", path_patterns=["/b/*"], priority=9)]},
-     r"\[routes\[1\]\.priority\] 9 is already used by route 'a'"),
-    ({"routes": [Route(name="a", path_patterns=["/a/*"], priority=50001)]}, r"\[routes\[0\]\.priority\] 50001 is outside"),
-    ({"routes": [Route(name="a")]}, r"\[routes\[0\]\.path_patterns\] a route needs at least one path pattern"),
-    ({"routes": [Route(name="Catalog!", path_patterns=["/a"])]}, r"\[routes\[0\]\.name\] 'Catalog!' must be"),
-    ({"routes": [Route(name="a", path_patterns=["/a"], health_check=HealthCheck(matcher="2xx"))]},
-     r"\[routes\[0\]\.health_check\.matcher\] '2xx' is not a matcher"),
-    ({"certificate_arn": "arn:aws:acm:us-east-1:123:certificate/x"},
-     r"\[certificate_arn\] 'arn:aws:acm:us-east-1:123:certificate/x' is not an ACM certificate ARN"),
-    ({"subnets": [SUBNETS[0]]}, r"\[subnets\] 1 subnet\(s\) in 1 AZ\(s\) .* at least 2 subnets in distinct AZs"),
-    ({"subnets": [SUBNETS[0], SubnetRef("us-east-1a", "subnet-c")]}, r"\[subnets\] 2 subnet\(s\) in 1 AZ"),
-    ({"ingress_cidrs": ["0.0.0.0/33"]}, r"\[ingress_cidrs\] '0.0.0.0/33' is not a CIDR block"),
-    ({"idle_timeout": 0}, r"\[idle_timeout\] 0 is outside 1..4000"),
-    ({"required_header_name": "X-Origin-Verify"}, r"\[required_header_name\] .* go together"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "pattern"),
+    [
+        (
+            {"routes": [API_ROUTES[0], Route(name="catalog", path_patterns=["/b/*"])]},
+            r"LoadBalancer 'web': \[routes\[1\]\.name\] 'catalog' is already a route; give each route a unique name",
+        ),
+        (
+            {"routes": [API_ROUTES[0], Route(name="other", path_patterns=["/api/catalog/*"])]},
+            r"\[routes\[1\]\.path_patterns\] '/api/catalog/\*' is already routed to 'catalog'",
+        ),
+        (
+            {
+                "routes": [
+                    Route(
+                        name="a",
+                        path_patterns=["/1", "/2", "/3"],
+                        host_headers=["a.example.com", "b.example.com", "c.example.com"],
+                    )
+                ]
+            },
+            r"\[routes\[0\]\.path_patterns\] 3 path patterns \+ 3 host headers = 6 condition values; ALB allows 5",
+        ),
+        (
+            {"routes": [Route(name="a", path_patterns=["/1", "/2", "/3", "/4"])]},
+            r"\[routes\[0\]\.path_patterns\] .* has 4 values; ALB allows 3 per condition",
+        ),
+        ({"routes": [Route(name="a", path_patterns=[LONG])]}, r"\[routes\[0\]\.path_patterns\] .* is 129 characters"),
+        (
+            {"routes": [Route(name="a", path_patterns=["/api/{id}"])]},
+            r"\[routes\[0\]\.path_patterns\] '/api/\{id\}' contains '\{\}', which ALB path patterns reject",
+        ),
+        ({"routes": [Route(name="a", host_headers=["localhost"])]}, r"\[routes\[0\]\.host_headers\] 'localhost'"),
+        (
+            {
+                "routes": [
+                    Route(name="a", path_patterns=["/a/*"], priority=110),
+                    Route(name="b", path_patterns=["/b/*"]),
+                ]
+            },
+            r"\[routes\[1\]\.priority\] 110 is already used by route 'a'",
+        ),
+        (
+            {
+                "routes": [
+                    Route(name="a", path_patterns=["/a/*"]),
+                    Route(name="b", path_patterns=["/b/*"], priority=100),
+                ]
+            },
+            r"\[routes\[0\]\.priority\] 100 is already used by route 'b'",
+        ),
+        (
+            {
+                "routes": [
+                    Route(name="a", path_patterns=["/a/*"], priority=9),
+                    Route(name="b", path_patterns=["/b/*"], priority=9),
+                ]
+            },
+            r"\[routes\[1\]\.priority\] 9 is already used by route 'a'",
+        ),
+        (
+            {"routes": [Route(name="a", path_patterns=["/a/*"], priority=50001)]},
+            r"\[routes\[0\]\.priority\] 50001 is outside",
+        ),
+        ({"routes": [Route(name="a")]}, r"\[routes\[0\]\.path_patterns\] a route needs at least one path pattern"),
+        ({"routes": [Route(name="Catalog!", path_patterns=["/a"])]}, r"\[routes\[0\]\.name\] 'Catalog!' must be"),
+        (
+            {"routes": [Route(name="a", path_patterns=["/a"], health_check=HealthCheck(matcher="2xx"))]},
+            r"\[routes\[0\]\.health_check\.matcher\] '2xx' is not a matcher",
+        ),
+        (
+            {"certificate_arn": "arn:aws:acm:us-east-1:123:certificate/x"},
+            r"\[certificate_arn\] 'arn:aws:acm:us-east-1:123:certificate/x' is not an ACM certificate ARN",
+        ),
+        ({"subnets": [SUBNETS[0]]}, r"\[subnets\] 1 subnet\(s\) in 1 AZ\(s\) .* at least 2 subnets in distinct AZs"),
+        ({"subnets": [SUBNETS[0], SubnetRef("us-east-1a", "subnet-c")]}, r"\[subnets\] 2 subnet\(s\) in 1 AZ"),
+        ({"ingress_cidrs": ["0.0.0.0/33"]}, r"\[ingress_cidrs\] '0.0.0.0/33' is not a CIDR block"),
+        ({"idle_timeout": 0}, r"\[idle_timeout\] 0 is outside 1..4000"),
+        ({"required_header_name": "X-Origin-Verify"}, r"\[required_header_name\] .* go together"),
+    ],
+)
 def test_bad_arguments_are_refused_before_anything_is_registered(
     pulumi_mocks: MockRuntime, overrides: dict[str, object], pattern: str
 ) -> None:

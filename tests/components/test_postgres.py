@@ -30,8 +30,18 @@ def args(**overrides: Any) -> PostgresArgs:
 def build(pulumi_mocks: MockRuntime, name: str = "orders-db", **overrides: Any) -> ProgramRun:
     def program() -> None:
         db = Postgres(name, args(**overrides))
-        for key in ("address", "endpoint", "port", "database_name", "username", "secret_arn",
-                    "security_group_id", "arn", "identifier", "resource_id"):
+        for key in (
+            "address",
+            "endpoint",
+            "port",
+            "database_name",
+            "username",
+            "secret_arn",
+            "security_group_id",
+            "arn",
+            "identifier",
+            "resource_id",
+        ):
             pulumi.export(key, getattr(db, key))
 
     return pulumi_mocks.run(program)
@@ -133,15 +143,22 @@ def test_the_slow_query_threshold_log_statement_and_extra_parameters_are_configu
     pulumi_mocks: MockRuntime,
 ) -> None:
     # GIVEN a 250 ms threshold, mod statements and an extra static parameter
-    run = build(pulumi_mocks, slow_query_threshold_ms=250, log_statement=LogStatement.MOD,
-                parameters={"shared_preload_libraries": "pg_stat_statements"})
+    run = build(
+        pulumi_mocks,
+        slow_query_threshold_ms=250,
+        log_statement=LogStatement.MOD,
+        parameters={"shared_preload_libraries": "pg_stat_statements"},
+    )
     # THEN the managed ones apply immediately and the extra one at the next reboot
     params = {p["name"]: p for p in run.named("orders-db-params").inputs["parameters"]}
     assert params["log_min_duration_statement"]["value"] == "250"
     assert params["log_statement"]["value"] == "mod"
     assert params["rds.force_ssl"]["value"] == "1"
     assert params["shared_preload_libraries"] == {
-        "name": "shared_preload_libraries", "value": "pg_stat_statements", "applyMethod": "pending-reboot"}
+        "name": "shared_preload_libraries",
+        "value": "pg_stat_statements",
+        "applyMethod": "pending-reboot",
+    }
 
 
 def test_log_statement_accepts_a_plain_string(pulumi_mocks: MockRuntime) -> None:
@@ -174,7 +191,10 @@ def test_a_protected_database_can_be_torn_down_keeping_a_final_snapshot(pulumi_m
     db = build(pulumi_mocks, deletion_protection=False, final_snapshot=True).named("orders-db-db").inputs
     # THEN deletion is allowed and takes the snapshot
     assert (db["deletionProtection"], db["skipFinalSnapshot"], db["finalSnapshotIdentifier"]) == (
-        False, False, "orders-db-final")
+        False,
+        False,
+        "orders-db-final",
+    )
 
 
 def test_a_customer_key_encrypts_storage_and_performance_insights(pulumi_mocks: MockRuntime) -> None:
@@ -186,10 +206,24 @@ def test_a_customer_key_encrypts_storage_and_performance_insights(pulumi_mocks: 
 
 
 def test_production_settings_pass_through(pulumi_mocks: MockRuntime) -> None:
-    db = build(pulumi_mocks, multi_az=True, instance_class="db.m7g.large", allocated_storage=100,
-               max_allocated_storage=500, backup_retention_days=30, iam_authentication=True,
-               backup_window="02:00-02:30", maintenance_window="sat:04:00-sat:04:30", port=6543,
-               apply_immediately=True, performance_insights=False).named("orders-db-db").inputs
+    db = (
+        build(
+            pulumi_mocks,
+            multi_az=True,
+            instance_class="db.m7g.large",
+            allocated_storage=100,
+            max_allocated_storage=500,
+            backup_retention_days=30,
+            iam_authentication=True,
+            backup_window="02:00-02:30",
+            maintenance_window="sat:04:00-sat:04:30",
+            port=6543,
+            apply_immediately=True,
+            performance_insights=False,
+        )
+        .named("orders-db-db")
+        .inputs
+    )
     assert db["multiAz"] is True
     assert db["instanceClass"] == "db.m7g.large"
     assert (db["allocatedStorage"], db["maxAllocatedStorage"]) == (100, 500)
@@ -219,8 +253,9 @@ def test_enhanced_monitoring_creates_a_role_only_rds_monitoring_can_assume(pulum
     role = run.named("orders-db-monitoring-role")
     assert json.loads(role.inputs["assumeRolePolicy"]) == {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                       "Action": "sts:AssumeRole"}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
     }
     attachment = run.named("orders-db-monitoring-policy").inputs
     assert attachment["policyArn"] == "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
@@ -272,9 +307,13 @@ def test_allow_from_adds_a_rule_after_construction_without_renaming_others(pulum
 def test_allow_from_rejects_a_label_already_used_and_registers_nothing_more(pulumi_mocks: MockRuntime) -> None:
     def program() -> None:
         db = Postgres("orders-db", args(allowed_security_group_ids={"catalog": "sg-0cat"}))
-        with pytest.raises(ComponentArgsError, match=re.escape(
+        with pytest.raises(
+            ComponentArgsError,
+            match=re.escape(
                 "Postgres 'orders-db': [allow_from] label 'catalog' is already used; give each client security "
-                "group its own label.")):
+                "group its own label."
+            ),
+        ):
             db.allow_from("catalog", "sg-0other")
         with pytest.raises(ComponentArgsError, match=re.escape("[allow_from] label 'Bad Label' is not valid")):
             db.allow_from("Bad Label", "sg-0other")
@@ -285,8 +324,12 @@ def test_allow_from_rejects_a_label_already_used_and_registers_nothing_more(pulu
 # -- naming and tags -------------------------------------------------------------------------------
 def test_every_child_is_parented_named_after_the_component_and_tagged(pulumi_mocks: MockRuntime) -> None:
     # GIVEN every optional child (a client rule and enhanced monitoring) and an extra tag
-    run = build(pulumi_mocks, allowed_security_group_ids={"catalog": "sg-0cat"}, monitoring_interval=60,
-                tags={"CostCentre": "streaming"})
+    run = build(
+        pulumi_mocks,
+        allowed_security_group_ids={"catalog": "sg-0cat"},
+        monitoring_interval=60,
+        tags={"CostCentre": "streaming"},
+    )
     kids = children(run)
     # THEN every resource is a child named <name>-..., and every taggable one carries the layered tags
     assert len(kids) == len(run.registrations) - 1 == 9
@@ -323,87 +366,135 @@ def test_in_vpc_takes_the_vpc_id_and_its_isolated_subnets() -> None:
     assert made.vpc_id is FakeVpc.vpc_id
 
 
-
-
 # -- validation: one test per rule, nothing registered ---------------------------------------------
-SUBNET_RULE = "[subnets] must be SubnetRef values (e.g. Vpc.isolated_subnets); wrap ids as SubnetRef(az='us-east-1a', id=...)."
+SUBNET_RULE = (
+    "[subnets] must be SubnetRef values (e.g. Vpc.isolated_subnets); wrap ids as SubnetRef(az='us-east-1a', id=...)."
+)
 
 
 INVALID: list[tuple[dict[str, Any], str]] = [
-    ({"identifier": "Orders--db"},
-     "[identifier] 'Orders--db' is not a valid identifier; use 1-63 lower-case letters, digits and hyphens, "
-     "starting with a letter, without '--' or a trailing '-'."),
-    ({"subnets": [SUBNETS[0]]},
-     "[subnets] 1 subnet(s) in 1 AZ(s) ['us-east-1a']; use at least 2 isolated subnets in distinct AZs: pass "
-     "Vpc.isolated_subnets of a VPC with az_count >= 2."),
-    ({"subnets": [SUBNETS[0], SubnetRef("us-east-1a", "subnet-0ccc")]},
-     "[subnets] 2 subnet(s) in 1 AZ(s) ['us-east-1a']; use at least 2 isolated subnets in distinct AZs: pass "
-     "Vpc.isolated_subnets of a VPC with az_count >= 2."),
-    ({"subnets": [*SUBNETS, SubnetRef("us-east-1c", "subnet-0aaa")]},
-     "[subnets] ['subnet-0aaa', 'subnet-0bbb', 'subnet-0aaa'] repeats a subnet; give each isolated subnet once."),
+    (
+        {"identifier": "Orders--db"},
+        "[identifier] 'Orders--db' is not a valid identifier; use 1-63 lower-case letters, digits and hyphens, "
+        "starting with a letter, without '--' or a trailing '-'.",
+    ),
+    (
+        {"subnets": [SUBNETS[0]]},
+        "[subnets] 1 subnet(s) in 1 AZ(s) ['us-east-1a']; use at least 2 isolated subnets in distinct AZs: pass "
+        "Vpc.isolated_subnets of a VPC with az_count >= 2.",
+    ),
+    (
+        {"subnets": [SUBNETS[0], SubnetRef("us-east-1a", "subnet-0ccc")]},
+        "[subnets] 2 subnet(s) in 1 AZ(s) ['us-east-1a']; use at least 2 isolated subnets in distinct AZs: pass "
+        "Vpc.isolated_subnets of a VPC with az_count >= 2.",
+    ),
+    (
+        {"subnets": [*SUBNETS, SubnetRef("us-east-1c", "subnet-0aaa")]},
+        "[subnets] ['subnet-0aaa', 'subnet-0bbb', 'subnet-0aaa'] repeats a subnet; give each isolated subnet once.",
+    ),
     ({"subnets": ["subnet-0aaa", "subnet-0bbb"]}, SUBNET_RULE),
-    ({"allowed_security_group_ids": {"Catalog": "sg-0cat"}},
-     "[allowed_security_group_ids] label 'Catalog' is not valid; use 1-32 lower-case letters, digits and hyphens, "
-     "not starting or ending with a hyphen, e.g. 'catalog'."),
-    ({"engine_version": "16.4"},
-     "[engine_version] '16.4' is not a supported major version; choose one of 14, 15, 16, 17 (major only, e.g. '16')."),
-    ({"instance_class": "t4g.micro"},
-     "[instance_class] 't4g.micro' is not an RDS instance class; use 'db.<family>.<size>', e.g. 'db.t4g.micro'."),
+    (
+        {"allowed_security_group_ids": {"Catalog": "sg-0cat"}},
+        "[allowed_security_group_ids] label 'Catalog' is not valid; use 1-32 lower-case letters, digits and hyphens, "
+        "not starting or ending with a hyphen, e.g. 'catalog'.",
+    ),
+    (
+        {"engine_version": "16.4"},
+        "[engine_version] '16.4' is not a supported major version; choose one of 14, 15, 16, 17 (major only, e.g. '16').",
+    ),
+    (
+        {"instance_class": "t4g.micro"},
+        "[instance_class] 't4g.micro' is not an RDS instance class; use 'db.<family>.<size>', e.g. 'db.t4g.micro'.",
+    ),
     ({"allocated_storage": 10}, "[allocated_storage] 10 GiB is outside 20-65536 (gp3 for PostgreSQL)."),
-    ({"allocated_storage": 50, "max_allocated_storage": 40},
-     "[max_allocated_storage] 40 GiB must be at least allocated_storage (50) and at most 65536, or 0 to turn "
-     "storage autoscaling off."),
-    ({"kms_key_id": "alias/db"},
-     "[kms_key_id] 'alias/db' is not a KMS key ARN; RDS needs the full ARN ('arn:aws:kms:<region>:<account>:key/<id>')."),
-    ({"username": "App-User"},
-     "[username] 'App-User' is not valid; use 1-63 lower-case letters, digits and underscores, starting with a "
-     "letter, e.g. 'app'."),
-    ({"username": "postgres"},
-     "[username] 'postgres' is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'."),
-    ({"username": "rdsadmin"},
-     "[username] 'rdsadmin' is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'."),
-    ({"username": "pg_app"},
-     "[username] 'pg_app' is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'."),
-    ({"database_name": "1app"},
-     "[database_name] '1app' is not valid; use 1-63 lower-case letters, digits and underscores, starting with a "
-     "letter, e.g. 'app'."),
-    ({"database_name": "template1"},
-     "[database_name] 'template1' already exists on every instance; choose another, e.g. 'app'."),
+    (
+        {"allocated_storage": 50, "max_allocated_storage": 40},
+        "[max_allocated_storage] 40 GiB must be at least allocated_storage (50) and at most 65536, or 0 to turn "
+        "storage autoscaling off.",
+    ),
+    (
+        {"kms_key_id": "alias/db"},
+        "[kms_key_id] 'alias/db' is not a KMS key ARN; RDS needs the full ARN ('arn:aws:kms:<region>:<account>:key/<id>').",
+    ),
+    (
+        {"username": "App-User"},
+        "[username] 'App-User' is not valid; use 1-63 lower-case letters, digits and underscores, starting with a "
+        "letter, e.g. 'app'.",
+    ),
+    (
+        {"username": "postgres"},
+        "[username] 'postgres' is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'.",
+    ),
+    (
+        {"username": "rdsadmin"},
+        "[username] 'rdsadmin' is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'.",
+    ),
+    ({"username": "pg_app"}, "[username] 'pg_app' is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'."),
+    (
+        {"database_name": "1app"},
+        "[database_name] '1app' is not valid; use 1-63 lower-case letters, digits and underscores, starting with a "
+        "letter, e.g. 'app'.",
+    ),
+    (
+        {"database_name": "template1"},
+        "[database_name] 'template1' already exists on every instance; choose another, e.g. 'app'.",
+    ),
     ({"port": 80}, "[port] 80 is outside 1150-65535, the ports RDS for PostgreSQL accepts."),
-    ({"slow_query_threshold_ms": -5},
-     "[slow_query_threshold_ms] -5 is not valid; use -1 (off), 0 (log every statement) or a threshold in "
-     "milliseconds."),
-    ({"log_statement": "everything"},
-     "[log_statement] 'everything' is not valid; choose one of none, ddl, mod, all."),
-    ({"parameters": {"rds.force_ssl": "0"}},
-     "[parameters] ['rds.force_ssl'] are set by the component; use slow_query_threshold_ms and log_statement "
-     "instead (rds.force_ssl is always 1)."),
-    ({"backup_retention_days": 0},
-     "[backup_retention_days] 0 is outside 1-35; automated backups cannot be turned off here."),
-    ({"backup_window": "3am-4am"},
-     "[backup_window] '3am-4am' is not a daily window; use 'hh24:mi-hh24:mi' in UTC, e.g. '03:00-04:00'."),
-    ({"backup_window": "03:00-03:15"},
-     "[backup_window] '03:00-03:15' lasts 15 minutes; make it at least 30 minutes long."),
-    ({"maintenance_window": "Sun:05:00-Sun:06:00"},
-     "[maintenance_window] 'Sun:05:00-Sun:06:00' is not a weekly window; use 'ddd:hh24:mi-ddd:hh24:mi' in UTC with "
-     "lower-case days, e.g. 'sun:05:00-sun:06:00'."),
-    ({"maintenance_window": "sun:05:00-sun:05:10"},
-     "[maintenance_window] 'sun:05:00-sun:05:10' lasts 10 minutes; make it between 30 and 1440 minutes long."),
-    ({"maintenance_window": "tue:03:30-tue:04:30"},
-     "[maintenance_window] 'tue:03:30-tue:04:30' overlaps the daily backup window '03:00-04:00'; move one of them."),
-    ({"performance_insights_retention_days": 30},
-     "[performance_insights_retention_days] 30 is not valid; use 7 (free), 731, or a multiple of 31 up to 713."),
-    ({"monitoring_interval": 20},
-     "[monitoring_interval] 20 is not valid; choose one of 0, 1, 5, 10, 15, 30, 60 seconds."),
-    ({"log_retention_days": 0},
-     "[log_retention_days] 0 is not a CloudWatch Logs retention period; choose one of 1, 3, 5, 7, 14, 30, 60, 90, "
-     "120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."),
-
+    (
+        {"slow_query_threshold_ms": -5},
+        "[slow_query_threshold_ms] -5 is not valid; use -1 (off), 0 (log every statement) or a threshold in "
+        "milliseconds.",
+    ),
+    ({"log_statement": "everything"}, "[log_statement] 'everything' is not valid; choose one of none, ddl, mod, all."),
+    (
+        {"parameters": {"rds.force_ssl": "0"}},
+        "[parameters] ['rds.force_ssl'] are set by the component; use slow_query_threshold_ms and log_statement "
+        "instead (rds.force_ssl is always 1).",
+    ),
+    (
+        {"backup_retention_days": 0},
+        "[backup_retention_days] 0 is outside 1-35; automated backups cannot be turned off here.",
+    ),
+    (
+        {"backup_window": "3am-4am"},
+        "[backup_window] '3am-4am' is not a daily window; use 'hh24:mi-hh24:mi' in UTC, e.g. '03:00-04:00'.",
+    ),
+    (
+        {"backup_window": "03:00-03:15"},
+        "[backup_window] '03:00-03:15' lasts 15 minutes; make it at least 30 minutes long.",
+    ),
+    (
+        {"maintenance_window": "Sun:05:00-Sun:06:00"},
+        "[maintenance_window] 'Sun:05:00-Sun:06:00' is not a weekly window; use 'ddd:hh24:mi-ddd:hh24:mi' in UTC with "
+        "lower-case days, e.g. 'sun:05:00-sun:06:00'.",
+    ),
+    (
+        {"maintenance_window": "sun:05:00-sun:05:10"},
+        "[maintenance_window] 'sun:05:00-sun:05:10' lasts 10 minutes; make it between 30 and 1440 minutes long.",
+    ),
+    (
+        {"maintenance_window": "tue:03:30-tue:04:30"},
+        "[maintenance_window] 'tue:03:30-tue:04:30' overlaps the daily backup window '03:00-04:00'; move one of them.",
+    ),
+    (
+        {"performance_insights_retention_days": 30},
+        "[performance_insights_retention_days] 30 is not valid; use 7 (free), 731, or a multiple of 31 up to 713.",
+    ),
+    (
+        {"monitoring_interval": 20},
+        "[monitoring_interval] 20 is not valid; choose one of 0, 1, 5, 10, 15, 30, 60 seconds.",
+    ),
+    (
+        {"log_retention_days": 0},
+        "[log_retention_days] 0 is not a CloudWatch Logs retention period; choose one of 1, 3, 5, 7, 14, 30, 60, 90, "
+        "120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "message"), INVALID,
-                         ids=[f"{i}-{next(iter(o))}" for i, (o, _) in enumerate(INVALID)])
+@pytest.mark.parametrize(
+    ("overrides", "message"), INVALID, ids=[f"{i}-{next(iter(o))}" for i, (o, _) in enumerate(INVALID)]
+)
 def test_an_invalid_argument_is_rejected_naming_it_and_the_fix(
     pulumi_mocks: MockRuntime, overrides: dict[str, Any], message: str
 ) -> None:
@@ -412,10 +503,12 @@ def test_an_invalid_argument_is_rejected_naming_it_and_the_fix(
 
 def test_a_name_that_cannot_become_an_identifier_asks_for_an_explicit_one(pulumi_mocks: MockRuntime) -> None:
     assert_rejected(
-        pulumi_mocks, lambda: Postgres("1-orders", args()),
+        pulumi_mocks,
+        lambda: Postgres("1-orders", args()),
         "Postgres '1-orders': [identifier] '1-orders' is not a valid identifier; use 1-63 lower-case letters, digits "
         "and hyphens, starting with a letter, without '--' or a trailing '-'. (derived from the component name; "
-        "pass identifier explicitly)")
+        "pass identifier explicitly)",
+    )
 
 
 def test_storage_autoscaling_can_be_turned_off_with_zero(pulumi_mocks: MockRuntime) -> None:

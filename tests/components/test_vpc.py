@@ -29,8 +29,6 @@ def taggable(token: str) -> bool:
     return "tags" in inspect.signature(resource._internal_init).parameters
 
 
-
-
 def by_name(run: ProgramRun, token: str) -> dict[str, Registration]:
     return {r.name: r for r in run.of_type(token)}
 
@@ -49,10 +47,19 @@ def default_route(run: ProgramRun, table: str) -> Registration | None:
 
 @pytest.fixture
 def prod(pulumi_mocks: MockRuntime) -> ProgramRun:
-    return pulumi_mocks.run(lambda: Vpc("net", VpcArgs(
-        az_count=3, nat=NatMode.PER_AZ, flow_logs=True, flow_log_retention_days=365,
-        interface_endpoints=["ecr.api", "ecr.dkr", "logs", "secretsmanager"], tags={"CostCenter": "streaming"},
-    )))
+    return pulumi_mocks.run(
+        lambda: Vpc(
+            "net",
+            VpcArgs(
+                az_count=3,
+                nat=NatMode.PER_AZ,
+                flow_logs=True,
+                flow_log_retention_days=365,
+                interface_endpoints=["ecr.api", "ecr.dkr", "logs", "secretsmanager"],
+                tags={"CostCenter": "streaming"},
+            ),
+        )
+    )
 
 
 def test_a_prod_like_vpc_has_three_tiers_in_three_azs_with_one_nat_gateway_per_az(prod: ProgramRun) -> None:
@@ -60,7 +67,10 @@ def test_a_prod_like_vpc_has_three_tiers_in_three_azs_with_one_nat_gateway_per_a
     subnets = by_name(prod, SUBNET)
     assert sorted(subnets) == sorted(f"net-{t}-{i}" for t in ("public", "private", "isolated") for i in (1, 2, 3))
     assert [subnets[f"net-private-{i}"].inputs["availabilityZone"] for i in (1, 2, 3)] == [
-        "us-east-1a", "us-east-1b", "us-east-1c"]
+        "us-east-1a",
+        "us-east-1b",
+        "us-east-1c",
+    ]
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets.values())
     # AND one NAT gateway with its own EIP in each public subnet
     nats = by_name(prod, NAT)
@@ -75,7 +85,9 @@ def test_each_private_route_table_routes_to_the_nat_gateway_in_its_own_az(prod: 
         route = default_route(prod, f"net-private-rt-{i}")
         assert route is not None and route.inputs["destinationCidrBlock"] == "0.0.0.0/0"
         assert uses(route, prod.named(f"net-nat-{i}"))
-        assert uses(prod.named(f"net-private-rta-{i}"), prod.named(f"net-private-rt-{i}"), prod.named(f"net-private-{i}"))
+        assert uses(
+            prod.named(f"net-private-rta-{i}"), prod.named(f"net-private-rt-{i}"), prod.named(f"net-private-{i}")
+        )
     # AND the isolated table has no route to the internet at all
     assert default_route(prod, "net-isolated-rt") is None
     # AND the public table routes to the internet gateway
@@ -97,8 +109,12 @@ def test_interface_endpoints_sit_in_the_private_subnets_behind_an_https_from_the
     endpoints = {r.name: r for r in prod.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if r.name != "net-s3-endpoint"}
     sg = prod.named("net-endpoints-sg")
 
-    assert sorted(endpoints) == ["net-ecr-api-endpoint", "net-ecr-dkr-endpoint", "net-logs-endpoint",
-                                 "net-secretsmanager-endpoint"]
+    assert sorted(endpoints) == [
+        "net-ecr-api-endpoint",
+        "net-ecr-dkr-endpoint",
+        "net-logs-endpoint",
+        "net-secretsmanager-endpoint",
+    ]
     ecr = endpoints["net-ecr-api-endpoint"].inputs
     assert ecr["serviceName"] == "com.amazonaws.us-east-1.ecr.api"
     assert (ecr["vpcEndpointType"], ecr["privateDnsEnabled"]) == ("Interface", True)
@@ -108,7 +124,11 @@ def test_interface_endpoints_sit_in_the_private_subnets_behind_an_https_from_the
     rule = prod.named("net-endpoints-ingress-https")
     assert uses(rule, sg)
     assert (rule.inputs["cidrIpv4"], rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (
-        "10.0.0.0/16", 443, 443, "tcp")
+        "10.0.0.0/16",
+        443,
+        443,
+        "tcp",
+    )
     assert not [r for r in prod.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") if uses(r, sg)]
 
 
@@ -133,9 +153,14 @@ def test_the_flow_log_role_trusts_only_vpc_flow_logs_of_this_account_and_writes_
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
     assert trust["Condition"]["ArnLike"]["aws:SourceArn"] == "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"
-    assert policy == [{"Sid": "WriteFlowLogs", "Effect": "Allow",
-                       "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                       "Resource": [f"{group_arn}:*"]}]
+    assert policy == [
+        {
+            "Sid": "WriteFlowLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [f"{group_arn}:*"],
+        }
+    ]
 
 
 def test_dns_is_on_and_the_default_security_group_keeps_no_rules(prod: ProgramRun) -> None:
@@ -203,8 +228,11 @@ def test_without_nat_private_tables_have_no_internet_route(pulumi_mocks: MockRun
 
 def test_explicit_azs_are_used_in_order_and_exposed_as_plain_values(pulumi_mocks: MockRuntime) -> None:
     made: list[Vpc] = []
-    run = pulumi_mocks.run(lambda: made.append(Vpc("net", VpcArgs(
-        cidr="10.20.0.0/20", availability_zones=["us-east-1c", "us-east-1a"], nat=NatMode.NONE))))
+    run = pulumi_mocks.run(
+        lambda: made.append(
+            Vpc("net", VpcArgs(cidr="10.20.0.0/20", availability_zones=["us-east-1c", "us-east-1a"], nat=NatMode.NONE))
+        )
+    )
     vpc = made[0]
 
     assert vpc.availability_zones == ["us-east-1c", "us-east-1a"]
@@ -218,19 +246,30 @@ def test_explicit_azs_are_used_in_order_and_exposed_as_plain_values(pulumi_mocks
 
 
 # -- validation: one test per rule, each refusing before anything is registered -------------------
-@pytest.mark.parametrize(("args", "pattern"), [
-    (VpcArgs(cidr="10.0.0.0/25"), r"Vpc 'net': \[cidr\] '10.0.0.0/25' has prefix /25; use a prefix between /16 and /23"),
-    (VpcArgs(cidr="10.0.0.1/16"), r"\[cidr\] '10.0.0.1/16' is not a valid IPv4 network"),
-    (VpcArgs(az_count=2, availability_zones=["us-east-1a", "us-east-1b"]),
-     r"\[az_count\] Only one of \[az_count\] and \[availability_zones\] can be specified"),
-    (VpcArgs(az_count=7), r"\[az_count\] 7 is outside 1..6"),
-    (VpcArgs(availability_zones=["us-east-1a", "east"]), r"\[availability_zones\] 'east' is not an AZ name"),
-    (VpcArgs(availability_zones=["us-east-1a", "us-east-1a"]), r"\[availability_zones\] .* lists an AZ twice"),
-    (VpcArgs(flow_log_retention_days=45), r"\[flow_log_retention_days\] 45 is not a retention CloudWatch accepts"),
-    (VpcArgs(interface_endpoints=["com.amazonaws.us-east-1.logs"]), r"\[interface_endpoints\] .* short name"),
-    (VpcArgs(interface_endpoints=["logs", "logs"]), r"\[interface_endpoints\] 'logs' is listed twice"),
-    (VpcArgs(nat=NatMode.INSTANCE, nat_instance_type="t3.nano"), r"\[nat_instance_type\] 't3.nano' is not a Graviton"),
-])
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (
+            VpcArgs(cidr="10.0.0.0/25"),
+            r"Vpc 'net': \[cidr\] '10.0.0.0/25' has prefix /25; use a prefix between /16 and /23",
+        ),
+        (VpcArgs(cidr="10.0.0.1/16"), r"\[cidr\] '10.0.0.1/16' is not a valid IPv4 network"),
+        (
+            VpcArgs(az_count=2, availability_zones=["us-east-1a", "us-east-1b"]),
+            r"\[az_count\] Only one of \[az_count\] and \[availability_zones\] can be specified",
+        ),
+        (VpcArgs(az_count=7), r"\[az_count\] 7 is outside 1..6"),
+        (VpcArgs(availability_zones=["us-east-1a", "east"]), r"\[availability_zones\] 'east' is not an AZ name"),
+        (VpcArgs(availability_zones=["us-east-1a", "us-east-1a"]), r"\[availability_zones\] .* lists an AZ twice"),
+        (VpcArgs(flow_log_retention_days=45), r"\[flow_log_retention_days\] 45 is not a retention CloudWatch accepts"),
+        (VpcArgs(interface_endpoints=["com.amazonaws.us-east-1.logs"]), r"\[interface_endpoints\] .* short name"),
+        (VpcArgs(interface_endpoints=["logs", "logs"]), r"\[interface_endpoints\] 'logs' is listed twice"),
+        (
+            VpcArgs(nat=NatMode.INSTANCE, nat_instance_type="t3.nano"),
+            r"\[nat_instance_type\] 't3.nano' is not a Graviton",
+        ),
+    ],
+)
 def test_bad_arguments_are_refused_before_anything_is_registered(
     pulumi_mocks: MockRuntime, args: VpcArgs, pattern: str
 ) -> None:

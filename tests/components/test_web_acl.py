@@ -27,11 +27,20 @@ def test_the_acl_is_cloudfront_scoped_with_managed_rules_then_a_rate_limit(pulum
     assert acl.parent is not None and acl.parent.endswith("::edge")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (WebAclArgs(rate_limit_per_5_minutes=10), r"WebAcl 'edge': \[rate_limit_per_5_minutes\] 10 is outside WAF's 100..2000000000"),
-    (WebAclArgs(managed_rule_groups=("MyRules",)), r"\[managed_rule_groups\] \['MyRules'\] are not AWS managed rule groups"),
-    (WebAclArgs(managed_rule_groups=(MANAGED_RULE_GROUPS[0],) * 2), r"\[managed_rule_groups\] lists a group twice"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            WebAclArgs(rate_limit_per_5_minutes=10),
+            r"WebAcl 'edge': \[rate_limit_per_5_minutes\] 10 is outside WAF's 100..2000000000",
+        ),
+        (
+            WebAclArgs(managed_rule_groups=("MyRules",)),
+            r"\[managed_rule_groups\] \['MyRules'\] are not AWS managed rule groups",
+        ),
+        (WebAclArgs(managed_rule_groups=(MANAGED_RULE_GROUPS[0],) * 2), r"\[managed_rule_groups\] lists a group twice"),
+    ],
+)
 def test_bad_arguments_are_refused_before_anything_is_registered(
     pulumi_mocks: MockRuntime, args: WebAclArgs, message: str
 ) -> None:

@@ -21,13 +21,25 @@ TAGS = {"Project": "streaming-platform", "Environment": "dev", "ManagedBy": "pul
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "stacks", "policy", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "stacks", "policy", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def _resource(type_: str, name: str, inputs: dict[str, Any], deps: list[str] | None = None) -> dict[str, Any]:
-    return {"urn": f"urn:pulumi:dev::streaming-platform::{type_}::{name}", "type": type_, "name": name, "parent": None,
-            "dependencies": deps or [], "inputs": inputs}
+    return {
+        "urn": f"urn:pulumi:dev::streaming-platform::{type_}::{name}",
+        "type": type_,
+        "name": name,
+        "parent": None,
+        "dependencies": deps or [],
+        "inputs": inputs,
+    }
 
 
 def insecure_variant(document: dict[str, Any]) -> dict[str, Any]:
@@ -39,12 +51,32 @@ def insecure_variant(document: dict[str, Any]) -> dict[str, Any]:
         if r["type"] == "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
             r["inputs"]["blockPublicPolicy"] = False
     doc["resources"] += [
-        _resource("aws:rds/instance:Instance", "open-db", {
-            "engine": "postgres", "instanceClass": "db.t4g.micro", "storageEncrypted": True, "publiclyAccessible": True,
-            "backupRetentionPeriod": 7, "manageMasterUserPassword": True, "tags": TAGS}),
+        _resource(
+            "aws:rds/instance:Instance",
+            "open-db",
+            {
+                "engine": "postgres",
+                "instanceClass": "db.t4g.micro",
+                "storageEncrypted": True,
+                "publiclyAccessible": True,
+                "backupRetentionPeriod": 7,
+                "manageMasterUserPassword": True,
+                "tags": TAGS,
+            },
+        ),
         _resource("aws:s3/bucket:Bucket", "open-bucket", {"tags": TAGS}),
-        _resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ssh-from-anywhere", {
-            "ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": "0.0.0.0/0", "securityGroupId": "sg-0abc", "tags": TAGS}),
+        _resource(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            "ssh-from-anywhere",
+            {
+                "ipProtocol": "tcp",
+                "fromPort": 22,
+                "toPort": 22,
+                "cidrIpv4": "0.0.0.0/0",
+                "securityGroupId": "sg-0abc",
+                "tags": TAGS,
+            },
+        ),
     ]
     return doc
 
@@ -108,8 +140,12 @@ def test_the_json_verdict_lists_mandatory_violations_with_their_control(tmp_path
 
 def test_advisory_violations_print_but_pass(tmp_path: Path) -> None:
     # GIVEN a plan whose only problem is a dev cost guardrail (three NAT gateways)
-    doc = {"project": "streaming-platform", "stack": "dev", "outputs": {},
-           "resources": [_resource("aws:ec2/natGateway:NatGateway", f"nat-{i}", {"tags": TAGS}) for i in (1, 2, 3)]}
+    doc = {
+        "project": "streaming-platform",
+        "stack": "dev",
+        "outputs": {},
+        "resources": [_resource("aws:ec2/natGateway:NatGateway", f"nat-{i}", {"tags": TAGS}) for i in (1, 2, 3)],
+    }
     plan_file = tmp_path / "nat.json"
     plan_file.write_text(json.dumps(doc))
     # WHEN checked THEN it passes with the advisory shown

@@ -13,5 +13,10 @@ def test_taggable_types_list_matches_the_installed_pulumi_aws() -> None:
 
 def test_taggable_types_include_the_platforms_resources_and_exclude_untaggable_ones() -> None:
     taggable = _taggable.load()
-    assert {"aws:s3/bucket:Bucket", "aws:rds/instance:Instance", "aws:ecs/service:Service", "aws:lb/listener:Listener"} <= taggable
+    assert {
+        "aws:s3/bucket:Bucket",
+        "aws:rds/instance:Instance",
+        "aws:ecs/service:Service",
+        "aws:lb/listener:Listener",
+    } <= taggable
     assert not {"aws:s3/bucketPolicy:BucketPolicy", "aws:iam/rolePolicy:RolePolicy", "aws:ec2/route:Route"} & taggable

