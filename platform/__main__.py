@@ -5,6 +5,6 @@ would shadow Python's standard-library module. All logic lives in the importable
 the offline plan (``python -m stacks plan <env>``) runs this very file under the mock runtime.
 """
 
-from stacks.program import main
+from stacks.environment.program import main
 
 main()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from components._errors import ComponentArgsError
-from stacks.mocks import ProgramRun, run_program
+from stacks.offline.mocks import ProgramRun, run_program
 
 
 class MockRuntime:

@@ -11,8 +11,8 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from stacks.config import load_config
-from stacks.streaming_platform import StreamingPlatform, StreamingPlatformArgs
+from stacks.environment.config import load_config
+from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
 
 config = load_config(
     {

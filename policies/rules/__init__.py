@@ -1,7 +1,7 @@
 """Every rule of the pack, registered in `REGISTRY` (see `_core`), in a stable order.
 
 The same pure functions back the CrossGuard policies (`rules.crossguard`) and the offline check
-(`stacks.policy_check`).
+(`policies.offline`).
 """
 
 from __future__ import annotations

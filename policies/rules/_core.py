@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-UNKNOWN = "[unknown]"
-SECRET = "[secret]"  # noqa: S105 - a placeholder, not a password
+from insight.plan import SECRET as SECRET
+from insight.plan import UNKNOWN as UNKNOWN
+from insight.plan import as_number as as_number
 
 
 class Level(StrEnum):
@@ -212,20 +213,6 @@ def as_list(value: Any) -> list[Any]:
     if isinstance(value, list | tuple):
         return list(value)
     return [value]
-
-
-def as_number(value: Any) -> float | None:
-    """A known number (live numbers arrive as floats, offline as ints), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def parse_json(value: Any) -> Any:

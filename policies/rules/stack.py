@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from insight.cost import budget_violation
+from insight.plan import Plan
+
 from ._core import (
     Level,
     ResourceView,
@@ -125,28 +128,28 @@ def instance_class_allowed(r: ResourceView, config: Mapping[str, Any]) -> Iterab
         )
 
 
-PLATFORM = "streaming:index:StreamingPlatform"
+#: The input by which a component states its environment's monthly budget (the StreamingPlatform
+#: sets it from ``streaming-platform:budgetMonthlyUsd``); any component may carry it.
+BUDGET_INPUT = "budgetMonthlyUsd"
 
 
 @stack_rule(
     "cost-monthly-budget",
     description=(
-        "Cost guardrail: the environment's estimated monthly cost (stacks.cost: the bundled price table and "
+        "Cost guardrail: the environment's estimated monthly cost (insight.cost: the bundled price table and "
         "the default usage profile) stays within the budget set in its config, "
         "streaming-platform:budgetMonthlyUsd, which the StreamingPlatform carries as its budgetMonthlyUsd input."
     ),
-    types=(PLATFORM,),
+    types=(),
     category="cost",
 )
 def monthly_budget(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
-    for platform in of_types(resources, PLATFORM):
-        budget = platform.props.get("budgetMonthlyUsd")
+    for platform in resources:
+        if BUDGET_INPUT not in platform.props:
+            continue
+        budget = platform.props.get(BUDGET_INPUT)
         if is_unknown(budget) or not isinstance(budget, int | float):
             continue
-        # Imported here: only this rule needs the cost model (and its price table).
-        from stacks.cost import budget_violation
-        from stacks.plan import Plan
-
         stack, project = platform.urn.split("::")[0].removeprefix("urn:pulumi:"), platform.urn.split("::")[1]
         plan = Plan(
             {

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from stacks import switch as sw
+from stacks.operations import switch as sw
 from tests.bluegreen.aws_world import REGION, World, build_world
 
 

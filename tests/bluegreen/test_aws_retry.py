@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stacks._aws_retry import backoff_delay, call_with_retry, client_config, is_transient
+from stacks.operations.aws_retry import backoff_delay, call_with_retry, client_config, is_transient
 
 
 def client_error(code: str, status: int = 400) -> ClientError:

@@ -14,7 +14,7 @@ from components._tags import REQUIRED_TAG_KEYS
 from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenSettings
 from components.fargate_service import FargateServiceArgs
 from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, RuleMode
-from stacks.mocks import ProgramRun
+from stacks.offline.mocks import ProgramRun
 from tests.conftest import MockRuntime
 
 RULE = "aws:lb/listenerRule:ListenerRule"

@@ -14,7 +14,7 @@ from components._tags import REQUIRED_TAG_KEYS
 from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenMode, BlueGreenSettings, NativeHook
 from components.fargate_service import Autoscaling, DeploymentStrategy, FargateServiceArgs, LifecycleStage
 from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, RuleMode
-from stacks.mocks import ProgramRun
+from stacks.offline.mocks import ProgramRun
 from tests.bluegreen.test_blue_green_component import taggable
 from tests.conftest import MockRuntime
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-from stacks.config_writeback import read_blue_green
+from stacks.operations.config_writeback import read_blue_green
 from tests.bluegreen.aws_world import REGION, World, build_world
 
 REPO = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stacks.config_writeback import WriteBackError, read_blue_green, update_blue_green, write_back
+from stacks.operations.config_writeback import WriteBackError, read_blue_green, update_blue_green, write_back
 
 STACK = """\
 # prod: the production stack

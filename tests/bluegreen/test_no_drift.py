@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from components.blue_green import BlueGreenSettings
-from stacks import switch as sw
-from stacks.config_writeback import read_blue_green, write_back
+from stacks.operations import switch as sw
+from stacks.operations.config_writeback import read_blue_green, write_back
 from tests.bluegreen import test_blue_green_component as bgc
 from tests.bluegreen.aws_world import World
 from tests.conftest import MockRuntime

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from stacks import switch as sw
+from stacks.operations import switch as sw
 from tests.bluegreen.aws_world import World
 
 

@@ -13,7 +13,7 @@ from components._errors import ComponentArgsError
 from components._subnet_ref import SubnetRef
 from components._tags import REQUIRED_TAG_KEYS
 from components.cache import Cache, CacheArgs, CacheAuthMode, CacheEngine
-from stacks.mocks import ProgramRun, Registration
+from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"

@@ -20,7 +20,7 @@ from components.cdn import (
     GeoRestrictionType,
     OriginProtocol,
 )
-from stacks.mocks import ProgramRun, Registration
+from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"

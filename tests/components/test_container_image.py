@@ -21,7 +21,7 @@ from components.container_image import (
     RepositoryEncryption,
     lifecycle_policy,
 )
-from stacks.mocks import ProgramRun
+from stacks.offline.mocks import ProgramRun
 from tests.conftest import MockRuntime
 
 ACCOUNT = "123456789012"

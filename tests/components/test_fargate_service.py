@@ -28,7 +28,7 @@ from components.fargate_service import (
     LoadBalancerAdvanced,
     execution_policy_document,
 )
-from stacks.mocks import ProgramRun
+from stacks.offline.mocks import ProgramRun
 from tests.conftest import MockRuntime
 
 ACCOUNT = "123456789012"

@@ -15,7 +15,7 @@ from components._subnet_ref import SubnetRef
 from components._tags import REQUIRED_TAG_KEYS
 from components.load_balancer import HealthCheck, LoadBalancer, LoadBalancerArgs, Route, RuleMode
 from components.vpc import NatMode, Vpc, VpcArgs
-from stacks.mocks import ProgramRun, Registration
+from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"

@@ -14,7 +14,7 @@ from components._errors import ComponentArgsError
 from components._subnet_ref import SubnetRef
 from components._tags import REQUIRED_TAG_KEYS
 from components.postgres import LogStatement, Postgres, PostgresArgs
-from stacks.mocks import ProgramRun, Registration
+from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 
 RDS = "aws:rds/instance:Instance"

@@ -12,7 +12,7 @@ import pytest
 
 from components._tags import REQUIRED_TAG_KEYS
 from components.vpc import NatMode, Vpc, VpcArgs
-from stacks.mocks import ProgramRun, Registration
+from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 
 SUBNET = "aws:ec2/subnet:Subnet"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stacks.plan import Plan
+from insight.plan import Plan
 
 
 class PlanBuilder:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import stacks.commands.cost as cost_command
+import stacks.cli.commands.cost as cost_command
 from stacks.cli import main
-from stacks.commands.cost import README_TABLE_BEGIN, README_TABLE_END, compare_markdown, markdown_table_drift
-from stacks.stack_files import REPO_ROOT
+from stacks.cli.commands.cost import README_TABLE_BEGIN, README_TABLE_END, compare_markdown, markdown_table_drift
 from tests.insight.plans import sample_environment, single
+from tests.paths import REPO_ROOT
 
 PROFILES = {
     "dev": {},

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from stacks.cost import (
+from insight.cost import (
     FREE_TYPES,
     CostError,
     budget_violation,
@@ -18,8 +18,8 @@ from stacks.cost import (
     render_markdown,
     render_text,
 )
-from stacks.plan import Plan
-from stacks.usage import UsageError, load_usage, parse_usage
+from insight.plan import Plan
+from insight.usage import UsageError, load_usage, parse_usage
 from tests.insight.plans import PlanBuilder, sample_environment, single
 
 

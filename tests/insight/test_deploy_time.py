@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.deploy_time import CREATION_TIMES, estimate, render, timing
+from insight.deploy_time import CREATION_TIMES, estimate, render, timing
 from tests.insight.plans import PlanBuilder, sample_environment
 
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from stacks.graph import (
+from insight.graph import (
     architecture,
     architecture_dot,
     architecture_mermaid,

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from insight.plan import Plan
+from policies.offline import CONFIG_DIR, check_plan
 from policies.rules import REGISTRY, Level, load_config, resolve_config
 from policies.rules.config import PolicyConfigError
-from stacks.plan import Plan, build_plan
-from stacks.policy_check import CONFIG_DIR, check_plan
-from stacks.stack_files import REPO_ROOT
+from stacks.offline.plan import build_plan
+from tests.paths import REPO_ROOT
 
 ENVS = ("dev", "staging", "prod")
 TAGS = {"Project": "streaming-platform", "Environment": "dev", "ManagedBy": "pulumi"}

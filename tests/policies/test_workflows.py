@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stacks.stack_files import REPO_ROOT
+from tests.paths import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 

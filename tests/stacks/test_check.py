@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from stacks.stack_files import REPO_ROOT
+from tests.paths import REPO_ROOT
 
 
 def test_check_prints_the_plan_summary_the_policy_verdict_and_the_monthly_cost() -> None:

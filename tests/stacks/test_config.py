@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.config import ConfigError, load_config
-from stacks.profiles import PROFILES
+from stacks.environment.config import ConfigError, load_config
+from stacks.environment.profiles import PROFILES
 
 NS = "streaming-platform"
 

@@ -10,7 +10,7 @@ import pkgutil
 import pytest
 
 import components
-from stacks.docgen import _agrees, documented_targets, problems, stale_pages
+from stacks.devtools.docgen import _agrees, documented_targets, problems, stale_pages
 
 
 def _args_classes() -> list[type]:

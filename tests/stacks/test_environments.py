@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from stacks.mocks import ProgramRun, Registration
-from stacks.plan import run_platform
+from stacks.offline.mocks import ProgramRun, Registration
+from stacks.offline.plan import run_platform
 
 ENVS = ("dev", "staging", "prod")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import runpy
 
-from stacks.mocks import run_program
-from stacks.stack_files import REPO_ROOT
+from stacks.offline.mocks import run_program
+from tests.paths import REPO_ROOT
 
 
 def test_the_embedded_example_builds_a_platform_beside_its_own_resources() -> None:

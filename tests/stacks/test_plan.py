@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from stacks.plan import Plan, build_plan
-from stacks.stack_files import REPO_ROOT, StackFileError, read_stack_file
+from insight.plan import Plan
+from stacks.environment.stack_files import StackFileError, read_stack_file
+from stacks.offline.plan import build_plan
+from tests.paths import REPO_ROOT
 
 ENVS = ("dev", "staging", "prod")
 
@@ -34,7 +36,9 @@ def test_each_plan_has_every_documented_field(plans: dict[str, Plan], env: str) 
     assert document["resources"], "the plan registers resources"
     urns = {r["urn"] for r in document["resources"]}
     for resource in document["resources"]:
-        assert set(resource) == {"urn", "type", "name", "parent", "dependencies", "inputs"}
+        assert set(resource) == {"urn", "type", "name", "custom", "parent", "dependencies", "inputs"}
+        # components (the platform's own types) are never sent to a provider; everything else is
+        assert resource["custom"] is not resource["type"].startswith("streaming:index:")
         assert resource["urn"].startswith(f"urn:pulumi:{env}::streaming-platform::")
         assert resource["parent"] is None or resource["parent"] in urns
         assert set(resource["dependencies"]) <= urns

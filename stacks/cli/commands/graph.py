@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from insight.graph import GraphError, formats, render
 from stacks.cli import UserError
-from stacks.commands.cost import load_plan
-from stacks.graph import GraphError, formats, render
+from stacks.cli.commands.cost import load_plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

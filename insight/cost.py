@@ -1,13 +1,13 @@
 """Monthly cost of an environment, from its offline plan, a bundled price table and a usage profile.
 
-``estimate(plan)`` prices every resource of a plan document (see `stacks.plan`): each resource type
+``estimate(plan)`` prices every resource of a plan document (see `stacks.offline.plan`): each resource type
 is either priced (a line with its monthly figure and a human-readable basis such as
 ``"2 × 730 h × $0.045/h"``), listed as free (`FREE_TYPES`, `FREE_PREFIXES`), or reported as
 unpriced with the reason. Nothing is silently zero.
 
-Prices come from ``stacks/prices/aws.json`` (one row per key and region, each with its source,
+Prices come from ``insight/prices/aws.json`` (one row per key and region, each with its source,
 as-of date and whether it was verified); usage (GB served, requests, log GB, …) from
-`stacks.usage`. Public IPv4 addresses are counted where they arise: every Elastic IP, the
+`insight.usage`. Public IPv4 addresses are counted where they arise: every Elastic IP, the
 per-AZ addresses of an internet-facing load balancer, and the auto-assigned address of an
 instance (a NAT instance) that has no Elastic IP.
 
@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.rules._core import as_number
-from stacks.plan import Plan
-from stacks.usage import Usage, load_usage
+from insight.plan import Plan, as_number, component_class, is_component
+from insight.usage import Usage, load_usage
 
 PRICES_FILE = Path(__file__).resolve().parent / "prices" / "aws.json"
 
@@ -205,10 +204,10 @@ FREE_TYPES: frozenset[str] = frozenset(
     }
 )
 
-#: Type-token prefixes that are free: Pulumi providers, our components, IAM, and local-only providers.
+#: Type-token prefixes that are free: Pulumi providers, IAM, and local-only providers (components are
+#: free too: nothing is created for them, see `insight.plan.is_component`).
 FREE_PREFIXES: tuple[str, ...] = (
     "pulumi:providers:",
-    "streaming:index:",
     "aws:iam/",
     "random:",
     "tls:",
@@ -279,14 +278,23 @@ class CostReport:
 
 
 def _component_label(index: Mapping[str, Resource], urn: str) -> str:
-    """The nearest enclosing component that is not the whole platform, as ``Class 'name'``."""
+    """The nearest enclosing component that is not the whole environment, as ``Class 'name'``.
+
+    The whole environment is a root component composed of other components (the platform); a
+    resource it owns directly is labelled by its own type."""
     parent = index[urn]["parent"]
     while parent is not None and parent in index:
         res = index[parent]
-        if res["type"].startswith("streaming:index:") and not res["type"].endswith(":StreamingPlatform"):
-            return f"{res['type'].rsplit(':', 1)[1]} '{res['name']}'"
+        if is_component(res) and not _is_composition_root(index, res):
+            return f"{component_class(res)} '{res['name']}'"
         parent = res["parent"]
     return index[urn]["type"].rsplit(":", 1)[-1]
+
+
+def _is_composition_root(index: Mapping[str, Resource], component: Resource) -> bool:
+    if component.get("parent") in index:
+        return False
+    return any(r.get("parent") == component["urn"] and is_component(r) for r in index.values())
 
 
 # -- formatting helpers -------------------------------------------------------------------------
@@ -872,7 +880,7 @@ def estimate(
         urn, typ = res["urn"], res["type"]
         fn = PRICERS.get(typ)
         if fn is None:
-            if is_free(typ):
+            if is_component(res) or is_free(typ):
                 free.append({"urn": urn, "type": typ})
             else:
                 unpriced.append({"urn": urn, "type": typ, "reason": "type not in the price table or the free list"})
@@ -899,7 +907,7 @@ def budget_violation(plan: Plan, budget_usd: float, *, usage: Usage | None = Non
         return (
             f"stack '{report.env}': cannot check the budget of ${budget_usd:,.2f}/month: "
             f"{len(report.unpriced)} resource(s) have no price ({', '.join(types)}); "
-            "add them to stacks/prices/aws.json or the free list in stacks/cost.py"
+            "add them to insight/prices/aws.json or the free list in insight/cost.py"
         )
     if report.total > budget_usd:
         top = sorted(report.items, key=lambda i: -i.monthly)[:3]

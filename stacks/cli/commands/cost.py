@@ -1,6 +1,6 @@
 """``python -m stacks cost <env> [--json] [--usage FILE] [--plan FILE]`` and ``cost --compare [--markdown]``.
 
-The monthly cost of an environment from its offline plan (see `stacks.cost`).
+The monthly cost of an environment from its offline plan (see `insight.cost`).
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from insight.cost import CostError, estimate, render_compare, render_markdown, render_text
+from insight.plan import Plan
+from insight.usage import UsageError, load_usage
 from stacks.cli import UserError
-from stacks.cost import CostError, estimate, render_compare, render_markdown, render_text
-from stacks.plan import Plan, build_plan
-from stacks.usage import UsageError, load_usage
+from stacks.offline.plan import build_plan
 
 COMPARE_ENVS = ("dev", "staging", "prod")
 
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="estimate an environment's monthly AWS cost from its offline plan",
         description=(
             "Price every resource of ENV's offline plan from the bundled price table "
-            "(stacks/prices/aws.json) and a usage profile (stacks/prices/usage-default.yaml)."
+            "(insight/prices/aws.json) and a usage profile (insight/prices/usage-default.yaml)."
         ),
     )
     parser.add_argument("env", nargs="?", help="environment (dev, staging, prod); omit with --compare")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from stacks.plan import Plan
+from insight.plan import Plan, is_component
 
 Resource = dict[str, Any]
 
@@ -98,7 +98,7 @@ CREATION_TIMES: dict[str, Timing] = {
 }
 
 #: Resources not listed above: providers and components take nothing, local providers next to nothing.
-ZERO_PREFIXES = ("pulumi:providers:", "streaming:index:", "random:", "tls:")
+ZERO_PREFIXES = ("pulumi:providers:", "random:", "tls:")
 DEFAULT_TIMING = Timing(2, "default for configuration resources (one API call)")
 
 RDS_MULTI_AZ = Timing(1080, "hashicorp/terraform#498: Multi-AZ 15–20 min (36m13s seen in tf-provider-aws#43322)")
@@ -113,7 +113,7 @@ def timing(resource: Mapping[str, Any]) -> Timing:
     """The typical creation time of ``resource``, by type and, for some types, by inputs."""
     typ = resource["type"]
     inputs = resource.get("inputs") or {}
-    if typ.startswith(ZERO_PREFIXES):
+    if is_component(resource) or typ.startswith(ZERO_PREFIXES):
         return Timing(0, "component, provider or local resource")
     if typ == "aws:rds/instance:Instance" and inputs.get("multiAz") is True:
         return RDS_MULTI_AZ
@@ -183,7 +183,7 @@ class _Graph:
         return out
 
     def is_component(self, urn: str) -> bool:
-        return bool(self.index[urn]["type"].startswith("streaming:index:")) or urn in self.children
+        return is_component(self.index[urn]) or urn in self.children
 
     def deps(self, urn: str) -> list[str]:
         ancestors = self.ancestors(urn)

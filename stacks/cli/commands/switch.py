@@ -21,8 +21,8 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from stacks.config_writeback import DEFAULT_NAMESPACE, WriteBackError, write_back
-from stacks.stack_files import REPO_ROOT, StackFileError, project_name, stack_path
+from stacks.environment.stack_files import StackFileError, project_name, project_root, stack_path
+from stacks.operations.config_writeback import DEFAULT_NAMESPACE, WriteBackError, write_back
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -94,7 +94,7 @@ def _namespace(stack_file: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     import boto3
 
-    from stacks import switch as sw
+    from stacks.operations import switch as sw
 
     try:
         steps = sw.parse_steps(args.steps or ("100" if args.rollback else ",".join(map(str, sw.DEFAULT_STEPS))))
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             outcome = sw.outcome_after_gate_failure(exc.restored)
             code = sw.EXIT_GATE_FAILED
         if not args.dry_run and not args.no_write_back:
-            path = args.stack_file or stack_path(args.env, REPO_ROOT)
+            path = args.stack_file or stack_path(args.env, project_root())
             scale_idle = args.scale_idle_to_zero and code == sw.EXIT_OK and outcome.weights.get(outcome.active) == 100
             changed = write_back(
                 path,

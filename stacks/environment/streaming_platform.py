@@ -16,8 +16,8 @@ roles get only the S3 access they need. The catalog service runs blue-green when
 
 Importable into any Pulumi program (see ``examples/``)::
 
-    from stacks.config import load_config
-    from stacks.streaming_platform import StreamingPlatform, StreamingPlatformArgs
+    from stacks.environment.config import load_config
+    from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
     StreamingPlatform("streaming", StreamingPlatformArgs(config=load_config({}, env="dev", source="inline")))
 
 Cost: the sum of its components; ``python -m stacks cost <env>`` prices a plan.
@@ -25,6 +25,7 @@ Cost: the sum of its components; ``python -m stacks cost <env>`` prices a plan.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import mimetypes
 from collections.abc import Mapping
@@ -55,11 +56,18 @@ from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, Rule
 from components.postgres import Postgres, PostgresArgs
 from components.vpc import NatMode, Vpc, VpcArgs
 from components.web_acl import WebAcl, WebAclArgs
-from stacks.config import PlatformConfig, ServiceSize
+from stacks.environment.config import PlatformConfig, ServiceSize
 
 KIND = "StreamingPlatform"
 PULUMI_TYPE = f"streaming:index:{KIND}"
-APP_DIR = Path(__file__).resolve().parent.parent / "apps" / "streaming"
+
+
+def bundled_app_dir() -> Path:
+    """The bundled streaming app's directory (its Dockerfile and ``web/``), wherever ``apps`` is
+    installed: the checkout for an editable install, ``site-packages`` for the wheel."""
+    return Path(str(importlib.resources.files("apps.streaming")))
+
+
 SERVICES = ("catalog", "accounts")
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
 
@@ -69,9 +77,9 @@ class StreamingPlatformArgs:
     """Arguments of `StreamingPlatform`."""
 
     config: PlatformConfig
-    """The environment's validated settings (`stacks.config.load_config`). Default: required."""
-    app_dir: Path = APP_DIR
-    """The app's build context (Dockerfile) and its ``web/`` page. Default: the bundled apps/streaming."""
+    """The environment's validated settings (`stacks.environment.config.load_config`). Default: required."""
+    app_dir: Path = field(default_factory=bundled_app_dir)
+    """The app's build context (Dockerfile) and its ``web/`` page. Default: the bundled apps/streaming (`bundled_app_dir`)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on every taggable resource. Default: {}."""
 

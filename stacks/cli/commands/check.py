@@ -10,9 +10,11 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from stacks.cost import estimate
-from stacks.plan import Plan, build_plan
-from stacks.policy_check import check_plan, render_text
+from insight.cost import estimate
+from insight.plan import Plan, component_class, is_component, is_provider
+from policies.offline import check_plan, render_text
+from stacks.environment.stack_files import project_root
+from stacks.offline.plan import build_plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def summary(plan: Plan) -> str:
-    custom = [r for r in plan.resources if not r["type"].startswith(("streaming:", "pulumi:providers:"))]
-    components = Counter(r["type"].split(":")[-1] for r in plan.resources if r["type"].startswith("streaming:"))
+    custom = [r for r in plan.resources if not is_component(r) and not is_provider(r)]
+    components = Counter(component_class(r) for r in plan.resources if is_component(r))
     lines = [
         f"Plan of {plan.stack}: {len(custom)} AWS resources in {sum(components.values())} components "
         f"({', '.join(f'{n} {c}' if n > 1 else c for c, n in sorted(components.items()))})"
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text(plan.to_json())
     print(summary(plan))
     print()
-    verdict = check_plan(plan, args.env)
+    verdict = check_plan(plan, args.env, project=project_root())
     if verdict.mandatory:
         print(render_text(verdict))
     else:

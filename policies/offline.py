@@ -14,16 +14,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from insight.plan import Plan
 from policies.rules import REGISTRY, Finding, Level, ResourceView, evaluate, load_config, resolve_config
 from policies.rules.config import PolicyConfigError
-from stacks.plan import Plan
-from stacks.stack_files import REPO_ROOT
 
-CONFIG_DIR = REPO_ROOT / "policies" / "config"
+#: The pack's own per-environment configs (package data), used when the project has none of its own.
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 
-def config_path(env: str, root: Path = REPO_ROOT) -> Path:
-    return root / "policies" / "config" / f"{env}.json"
+def config_path(env: str, project: Path | None = None) -> Path:
+    """The policy config of ``env``: the project's own ``policies/config/<env>.json`` when the
+    project at ``project`` has one, else the one bundled with the pack."""
+    if project is not None:
+        own = project / "policies" / "config" / f"{env}.json"
+        if own.is_file():
+            return own
+    return CONFIG_DIR / f"{env}.json"
+
+
+def _display(path: Path) -> str:
+    """``path`` relative to the current directory when it is below it (as a user typed it)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def resource_views(plan: Plan) -> list[ResourceView]:
@@ -82,15 +96,21 @@ class Verdict:
 
 
 def check_plan(
-    plan: Plan, env: str, *, config: Mapping[str, Any] | None = None, config_file: Path | None = None
+    plan: Plan,
+    env: str,
+    *,
+    config: Mapping[str, Any] | None = None,
+    config_file: Path | None = None,
+    project: Path | None = None,
 ) -> Verdict:
-    """Run the pack over ``plan`` with ``config`` (raw CrossGuard config) or ``config_file``."""
+    """Run the pack over ``plan`` with ``config`` (raw CrossGuard config) or ``config_file``
+    (default: `config_path` of ``env`` in ``project``)."""
     source = "defaults"
     if config is None:
-        path = config_file if config_file is not None else config_path(env)
+        path = config_file if config_file is not None else config_path(env, project)
         if path.is_file():
             config = load_config(path)
-            source = str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+            source = _display(path)
         elif config_file is not None:
             raise PolicyConfigError(f"{path}: no such policy config")
     settings = resolve_config(config, source=source)

@@ -1,7 +1,7 @@
 """The stack's typed config: every key under the project's namespace, validated in one place.
 
 ``Pulumi.<env>.yaml`` holds keys such as ``streaming-platform:database`` (an object) on top of the
-environment's profile (`stacks.profiles`). `load_config` merges them, validates types, ranges and
+environment's profile (`stacks.environment.profiles`). `load_config` merges them, validates types, ranges and
 unknown keys with pydantic, checks the profile's invariants, and returns a frozen `PlatformConfig`.
 Any problem raises `ConfigError` whose message names the file, the key, the value and the fix —
 before a single resource is created.
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 
 from components._aws_formats import IMAGE_BY_DIGEST, LOG_RETENTION_DAYS
-from stacks.profiles import PROFILES, Profile, deep_merge, lookup
+from stacks.environment.profiles import PROFILES, Profile, deep_merge, lookup
 
 NAMESPACE = "streaming-platform"
 

@@ -1,6 +1,6 @@
 """The usage profile: how much an environment is used, for what is billed by use.
 
-The default profile is ``stacks/prices/usage-default.yaml``; ``--usage FILE`` overrides it. A
+The default profile is ``insight/prices/usage-default.yaml``; ``--usage FILE`` overrides it. A
 profile has top-level settings (``hours_per_month``, ``spot_discount``, ``apply_free_tiers``),
 ``defaults`` (per-resource quantities such as ``cdn_gb_out``) and ``resources``: globs on a
 resource's logical name mapped to quantities for the resources they match::

@@ -30,9 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    from insight.plan import Plan
+    from policies.offline import check_plan, render_json, render_text
     from policies.rules.config import PolicyConfigError
-    from stacks.plan import Plan, build_plan
-    from stacks.policy_check import check_plan, render_json, render_text
+    from stacks.environment.stack_files import project_root
+    from stacks.offline.plan import build_plan
 
     if args.plan is not None:
         try:
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         plan = build_plan(args.env)
     try:
-        verdict = check_plan(plan, args.env, config_file=args.config)
+        verdict = check_plan(plan, args.env, config_file=args.config, project=project_root())
     except PolicyConfigError as exc:
         raise UserError(str(exc)) from exc
     sys.stdout.write(render_json(verdict) if args.json else render_text(verdict) + "\n")

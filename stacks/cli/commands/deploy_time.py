@@ -1,7 +1,7 @@
 """``python -m stacks deploy-time <env> [--plan FILE] [--json]``: the estimated first-deploy time.
 
 The longest path through the plan's dependency graph, weighted by typical creation times (see
-`stacks.deploy_time`), with its critical path resource by resource.
+`insight.deploy_time`), with its critical path resource by resource.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from stacks.commands.cost import load_plan
-from stacks.deploy_time import estimate, render, to_document
+from insight.deploy_time import estimate, render, to_document
+from stacks.cli.commands.cost import load_plan
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

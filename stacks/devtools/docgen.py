@@ -28,11 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stacks.stack_files import REPO_ROOT
+from stacks.environment.stack_files import project_root
 
-DOCS_DIR = REPO_ROOT / "docs" / "components"
-EXTRA_PAGES = (REPO_ROOT / "docs" / "blue_green.md",)
-README = REPO_ROOT / "README.md"
 _MARKER = re.compile(
     r"(<!-- BEGIN GENERATED: (?P<kind>args|outputs|config|architecture) (?P<target>[\w.]+) -->\n)(?P<body>.*?)"
     r"(<!-- END GENERATED -->)",
@@ -170,8 +167,8 @@ def config_table() -> str:
     from pydantic import BaseModel
     from pydantic.alias_generators import to_camel
 
-    from stacks.config import NAMESPACE, PlatformConfig
-    from stacks.profiles import PROFILES, lookup
+    from stacks.environment.config import NAMESPACE, PlatformConfig
+    from stacks.environment.profiles import PROFILES, lookup
 
     envs = list(PROFILES)
     rows = [f"| Key | {' | '.join(envs)} | Description |", f"| --- |{' --- |' * len(envs)} --- |"]
@@ -204,8 +201,8 @@ def config_table() -> str:
 
 def architecture_diagram(env: str) -> str:
     """The architecture of ``env``'s plan as a Mermaid block (README)."""
-    from stacks.graph import architecture, architecture_mermaid
-    from stacks.plan import build_plan
+    from insight.graph import architecture, architecture_mermaid
+    from stacks.offline.plan import build_plan
 
     return "```mermaid\n" + architecture_mermaid(architecture(build_plan(env))).rstrip("\n") + "\n```\n"
 
@@ -231,26 +228,29 @@ def regenerate(text: str) -> str:
     return _MARKER.sub(replace, text)
 
 
-def documented_targets(docs_dir: Path = DOCS_DIR) -> list[tuple[Path, str, str]]:
+def documented_targets(root: Path | None = None) -> list[tuple[Path, str, str]]:
     found = []
-    for path in pages(docs_dir):
+    for path in pages(root):
         for match in _MARKER.finditer(path.read_text()):
             found.append((path, match["kind"], match["target"]))
     return found
 
 
-def pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
-    """The README and every component page."""
-    return [README, *EXTRA_PAGES, *sorted(docs_dir.glob("*.md"))]
+def pages(root: Path | None = None) -> list[Path]:
+    """Every page with generated parts: the README and the Markdown files under ``docs/`` of the
+    project at ``root`` (default: the project of the current directory)."""
+    root = root or project_root()
+    docs = root / "docs"
+    return [root / "README.md", *sorted(p for p in docs.rglob("*.md") if _MARKER.search(p.read_text()))]
 
 
-def stale_pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
-    return [p for p in pages(docs_dir) if regenerate(p.read_text()) != p.read_text()]
+def stale_pages(root: Path | None = None) -> list[Path]:
+    return [p for p in pages(root) if regenerate(p.read_text()) != p.read_text()]
 
 
-def write_pages(docs_dir: Path = DOCS_DIR) -> list[Path]:
+def write_pages(root: Path | None = None) -> list[Path]:
     changed = []
-    for path in pages(docs_dir):
+    for path in pages(root):
         text = path.read_text()
         new = regenerate(text)
         if new != text:

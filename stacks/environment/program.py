@@ -9,8 +9,8 @@ import pulumi_aws as aws
 from pulumi.runtime.config import CONFIG, get_config_env
 
 from components._tags import MANAGED_BY
-from stacks.config import PlatformConfig, load_config
-from stacks.streaming_platform import StreamingPlatform, StreamingPlatformArgs
+from stacks.environment.config import PlatformConfig, load_config
+from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
 
 #: The StreamingPlatform's logical name; every resource's name starts with it.
 PLATFORM_NAME = "streaming"

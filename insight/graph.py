@@ -2,7 +2,7 @@
 
 `architecture(plan)` turns a plan into boxes and arrows:
 
-* **boxes** are the components that own resources (``streaming:index:<Class>``), each labelled
+* **boxes** are the components that own resources (``<package>:index:<Class>``), each labelled
   with what the plan says it builds (``db.t4g.micro Multi-AZ``, ``2 × 0.25 vCPU ARM64 Spot``);
 * **groups**: *Edge* (Cdn, LoadBalancer's internet side), the *VPC* with its network tiers
   (public: load balancer and NAT; private: services; isolated: data), and *Delivery*
@@ -30,8 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.rules._core import as_number
-from stacks.plan import Plan
+from insight.plan import Plan, as_number, is_component, is_provider
 
 Resource = dict[str, Any]
 
@@ -151,7 +150,8 @@ class _Index:
                 self.owned.setdefault(owner, []).append(self.by_urn[urn])
 
     def is_component(self, urn: str) -> bool:
-        return bool(self.by_urn[urn]["type"].startswith("streaming:index:"))
+        res = self.by_urn[urn]
+        return is_component(res) and not is_provider(res)
 
     def _owner(self, res: Resource) -> str | None:
         parent = res.get("parent")
@@ -294,8 +294,8 @@ def architecture(plan: Plan) -> Diagram:
         res = index.by_urn[urn]
         cls = res["type"].rsplit(":", 1)[1]
         owned = index.owned[urn]
-        if cls == "StreamingPlatform" and not any(not r["type"].startswith("pulumi:providers:") for r in owned):
-            continue
+        if all(is_provider(r) for r in owned):
+            continue  # a composition that owns nothing but providers is drawn as what it contains
         box_id = _ident(f"{cls}_{res['name']}")
         while box_id in ids.values():
             box_id += "_"
@@ -464,9 +464,9 @@ class ResourceGraph:
 
 def resource_graph(plan: Plan) -> ResourceGraph:
     """Every resource (providers left out), nested in its components, with dependency arrows."""
-    resources = [r for r in plan.resources if not r["type"].startswith("pulumi:providers:")]
+    resources = [r for r in plan.resources if not is_provider(r)]
     by_urn = {r["urn"]: r for r in resources}
-    components = sorted(u for u, r in by_urn.items() if r["type"].startswith("streaming:index:"))
+    components = sorted(u for u, r in by_urn.items() if is_component(r))
     ids = {u: f"r{i}" for i, u in enumerate(sorted(by_urn))}
     labels = {u: f"{_short(r['type'])}\n{r['name']}" for u, r in by_urn.items()}
     parents = {u: (r["parent"] if r.get("parent") in by_urn else None) for u, r in by_urn.items()}

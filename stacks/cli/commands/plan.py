@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from stacks.plan import build_plan, render_counts, render_outputs, render_tree
+from stacks.offline.plan import build_plan, render_counts, render_outputs, render_tree
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stacks.docgen import stale_pages, write_pages
+from stacks.devtools.docgen import stale_pages, write_pages
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

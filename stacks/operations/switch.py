@@ -49,7 +49,7 @@ from typing import Any, Protocol, TextIO
 
 import boto3
 
-from stacks._aws_retry import call_with_retry, client_config
+from stacks.operations.aws_retry import call_with_retry, client_config
 
 COLORS = ("blue", "green")
 

@@ -1,6 +1,6 @@
 """The operator CLI: ``python -m stacks <command> …``.
 
-Each command lives in its own module in `stacks.commands` that exposes ``register(subparsers)``;
+Each command lives in its own module in `stacks.cli.commands` that exposes ``register(subparsers)``;
 the module adds its parser and sets ``handler`` (a function of the parsed args returning an exit
 code). Modules are discovered, so adding a command touches no other file. A user error
 (bad config, bad component argument, a bad plan file) prints one clear message, no traceback,
@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def command_modules() -> list[str]:
-    """Every module of `stacks.commands`, in name order (the order ``--help`` lists them)."""
-    import stacks.commands
+    """Every module of `stacks.cli.commands`, in name order (the order ``--help`` lists them)."""
+    import stacks.cli.commands
 
-    return sorted(f"stacks.commands.{m.name}" for m in pkgutil.iter_modules(stacks.commands.__path__))
+    return sorted(f"stacks.cli.commands.{m.name}" for m in pkgutil.iter_modules(stacks.cli.commands.__path__))
 
 
 class UserError(Exception):
@@ -29,23 +31,32 @@ class UserError(Exception):
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
     from components._errors import ComponentArgsError
-    from stacks.plan import PlanFormatError
-    from stacks.stack_files import StackFileError
+    from insight.plan import PlanFormatError
+    from stacks.environment.config import ConfigError
+    from stacks.environment.stack_files import StackFileError
 
-    types: list[type[BaseException]] = [UserError, ComponentArgsError, PlanFormatError, StackFileError]
-    try:
-        from stacks.config import ConfigError
+    return (UserError, ComponentArgsError, PlanFormatError, StackFileError, ConfigError)
 
-        types.append(ConfigError)
-    except ImportError:  # pragma: no cover - config module is optional while the stacks grow
-        pass
-    return tuple(types)
+
+def _enter(directory: Path) -> None:
+    """Work in ``directory``, as the Pulumi CLI does with ``--cwd``."""
+    if not directory.is_dir():
+        raise UserError(f"--cwd {directory}: not a directory; pass your Pulumi project's directory")
+    os.chdir(directory)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m stacks",
         description="Plan, check, price, draw and operate the streaming platform's environments.",
+    )
+    parser.add_argument(
+        "-C",
+        "--cwd",
+        metavar="DIR",
+        type=Path,
+        help="run in DIR, the Pulumi project holding Pulumi.yaml and Pulumi.<env>.yaml (default: the current "
+        "directory or the nearest parent with a Pulumi.yaml), as `pulumi --cwd` does",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in command_modules():
@@ -57,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.cwd is not None:
+            _enter(args.cwd)
         return int(args.handler(args))
     except _user_error_types() as exc:
         print(f"error: {exc}", file=sys.stderr)

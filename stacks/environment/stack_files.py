@@ -14,17 +14,25 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
 #: What an undecryptable ``secure:`` value becomes offline.
 OFFLINE_SECRET_PLACEHOLDER = "offline-plan-placeholder-secret"  # noqa: S105 (not a secret)
 
 
-def project_root() -> Path:
-    """The project the CLI works on: the current directory when it holds a Pulumi.yaml (as for the
-    Pulumi CLI), else the checkout this package was installed from."""
-    cwd = Path.cwd()
-    return cwd if (cwd / "Pulumi.yaml").is_file() else REPO_ROOT
+def project_root(start: Path | None = None) -> Path:
+    """The project the CLI works on, found as the Pulumi CLI finds it: the nearest directory,
+    from ``start`` (default: the current directory) upwards, that holds a ``Pulumi.yaml``.
+
+    Nothing is inferred from where this package is installed: run the CLI in your project's
+    directory, or pass ``--cwd DIR``. Raises `StackFileError` when no directory qualifies.
+    """
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / "Pulumi.yaml").is_file():
+            return directory
+    raise StackFileError(
+        f"{here}: no Pulumi.yaml here or in any parent directory; run the command in your Pulumi project's "
+        "directory (the one holding Pulumi.yaml and Pulumi.<env>.yaml), or pass --cwd DIR"
+    )
 
 
 class StackFileError(ValueError):

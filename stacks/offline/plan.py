@@ -1,17 +1,11 @@
 """The offline plan: the Pulumi program of ``platform/`` run under the recording mocks.
 
 ``python -m stacks plan <env>`` runs exactly what ``pulumi up -s <env>`` runs, with the config of
-``Pulumi.<env>.yaml``, but against `stacks.mocks` instead of the engine: no credentials, no network,
+``Pulumi.<env>.yaml``, but against `stacks.offline.mocks` instead of the engine: no credentials, no network,
 no Pulumi CLI. It prints the resource tree that ``pulumi preview`` would show and counts by type;
-``--json FILE`` writes the plan document that the policy check, the cost estimate and the diagrams
-read::
-
-    {"project": "...", "stack": "<env>", "outputs": {...},
-     "resources": [{"urn", "type", "name", "parent", "dependencies", "inputs"}]}
-
-Inputs are the wire inputs the provider would receive (camelCase), secrets are ``"[secret]"`` and
-values unknown until deploy are ``"[unknown]"``. Resources are sorted by URN and keys are sorted,
-so two runs write byte-identical JSON.
+``--json FILE`` writes the plan document (`insight.plan`) that the policy check, the cost estimate
+and the diagrams read. Resources are sorted by URN and keys are sorted, so two runs write
+byte-identical JSON.
 """
 
 from __future__ import annotations
@@ -21,59 +15,12 @@ import runpy
 import sys
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stacks.mocks import SECRET, ProgramRun, run_program
-from stacks.stack_files import project_root, read_stack_file
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A plan document (the JSON written by ``plan --json``) with convenience accessors."""
-
-    document: dict[str, Any]
-
-    @property
-    def project(self) -> str:
-        return str(self.document["project"])
-
-    @property
-    def stack(self) -> str:
-        return str(self.document["stack"])
-
-    @property
-    def resources(self) -> list[dict[str, Any]]:
-        return list(self.document["resources"])
-
-    @property
-    def outputs(self) -> dict[str, Any]:
-        return dict(self.document.get("outputs", {}))
-
-    def of_type(self, type_token: str) -> list[dict[str, Any]]:
-        return [r for r in self.document["resources"] if r["type"] == type_token]
-
-    def by_urn(self) -> dict[str, dict[str, Any]]:
-        return {r["urn"]: r for r in self.document["resources"]}
-
-    def to_json(self) -> str:
-        return json.dumps(self.document, indent=2, sort_keys=True) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str, *, source: str = "<plan>") -> Plan:
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PlanFormatError(f"{source}: not a plan document: {exc}") from exc
-        for key in ("project", "stack", "resources"):
-            if key not in document:
-                raise PlanFormatError(f"{source}: not a plan document: missing key '{key}'")
-        return cls(document)
-
-
-class PlanFormatError(ValueError):
-    """A file given as a plan document is not one."""
+from insight.plan import Plan
+from stacks.environment.stack_files import project_root, read_stack_file
+from stacks.offline.mocks import SECRET, ProgramRun, run_program
 
 
 def run_platform(env: str, *, root: Path | None = None, overrides: Mapping[str, Any] | None = None) -> ProgramRun:
@@ -118,6 +65,7 @@ def plan_document(run: ProgramRun) -> dict[str, Any]:
                 "urn": reg.urn,
                 "type": reg.type,
                 "name": reg.name,
+                "custom": reg.custom,
                 "parent": reg.parent if reg.parent != run.stack_urn else None,
                 "dependencies": sorted(set(reg.dependencies)),
                 "inputs": reg.inputs,

@@ -1,0 +1,1 @@
+"""Tooling for the project's own documentation: tables generated from docstrings (`docgen`)."""
