@@ -16,9 +16,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components._data_rules import label_problem
-from components._errors import ComponentArgsError
-from components._subnet_ref import SubnetRef
-from components._tags import layered_tags
+from components.errors import ComponentArgsError
+from components.subnet import SubnetRef
+from components.tags import layered_tags
 
 
 class IsolatedVpc(Protocol):

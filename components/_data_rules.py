@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from components._aws_formats import LOG_RETENTION_DAYS
 from components._naming import physical_name
-from components._subnet_ref import SubnetRef
+from components.aws_formats import LOG_RETENTION_DAYS
+from components.subnet import SubnetRef
 
 #: A label: 1-32 characters, lower-case letters, digits and hyphens, no hyphen at either end.
 LABEL_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components._tags import layered_tags
+from components.tags import layered_tags
 
 
 @dataclass(frozen=True)

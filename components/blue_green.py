@@ -25,7 +25,11 @@ Example::
     lb = LoadBalancer("web", LoadBalancerArgs.in_vpc(net, routes=[
         Route(name="catalog", path_patterns=["/api/catalog/*"], rule=RuleMode.EXTERNAL),
     ]))
-    settings = BlueGreenSettings.from_config("catalog", config.blue_green["catalog"], "Pulumi.prod.yaml")
+    settings = BlueGreenSettings(
+        weights={Color.BLUE: 90, Color.GREEN: 10},
+        blue=ColorSettings(desired_count=2),
+        green=ColorSettings(image=new_image_by_digest, desired_count=1),
+    )
     BlueGreen("catalog", BlueGreenArgs(
         service="catalog", settings=settings, load_balancer=lb, route="catalog",
         service_template=FargateServiceArgs(cluster_arn=cluster.arn, vpc_id=net.vpc_id,
@@ -54,21 +58,19 @@ bill; each colour's five alarms are $0.50.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import NoReturn
 
 import pulumi
 import pulumi_aws as aws
 
-from components._aws_formats import IMAGE_BY_DIGEST, LAMBDA_FUNCTION_ARN
-from components._errors import ComponentArgsError
-from components._iam import policy_document, service_trust_policy, statement
 from components._naming import physical_name
-from components._tags import layered_tags
+from components.aws_formats import IMAGE_BY_DIGEST, LAMBDA_FUNCTION_ARN
+from components.base import Component
+from components.errors import ComponentArgsError
 from components.fargate_service import (
     DeploymentStrategy,
     FargateService,
@@ -77,12 +79,12 @@ from components.fargate_service import (
     LifecycleStage,
     LoadBalancerAdvanced,
 )
+from components.iam import policy_document, service_trust_policy, statement
 from components.load_balancer import HealthCheck, LoadBalancer
 
 __all__ = [
     "BlueGreen",
     "BlueGreenArgs",
-    "BlueGreenConfigError",
     "BlueGreenMode",
     "BlueGreenSettings",
     "Color",
@@ -90,9 +92,6 @@ __all__ = [
     "NativeHook",
 ]
 
-KIND = "BlueGreen"
-PULUMI_TYPE = f"streaming:index:{KIND}"
-CONFIG_KEY = "streaming-platform:blueGreen"
 DEFAULT_TEST_HEADER = "X-Deployment-Color"
 #: ECS_NATIVE: the value of the test header that reaches the new revision (ECS decides its colour).
 NATIVE_TEST_VALUE = "test"
@@ -102,7 +101,8 @@ NATIVE_SERVICE_KEY = "service"
 MODE_TAG = "BlueGreenMode"
 ECS_SERVICE = "ecs.amazonaws.com"
 ECS_LB_POLICY = "policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$")
+#: An HTTP header name (RFC 9110 token) of at most 40 characters, as the test rules' condition takes it.
+HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$")
 _SERVICE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
 
 
@@ -136,11 +136,7 @@ class Color(StrEnum):
         return Color.GREEN if self is Color.BLUE else Color.BLUE
 
 
-# -- config --------------------------------------------------------------------------------------------
-
-
-class BlueGreenConfigError(ValueError):
-    """A ``blueGreen`` config value that cannot be used; the message names the file, key, value and fix."""
+# -- settings ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +151,7 @@ class ColorSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class BlueGreenSettings:
-    """One service's blue-green settings, as read from ``streaming-platform:blueGreen.<service>``."""
+    """One service's blue-green settings (a stack reads them from its config: ``blueGreen.<service>``)."""
 
     active_color: Color = Color.BLUE
     """The colour that last took all traffic (written back by ``python -m stacks switch``). Default: blue."""
@@ -171,97 +167,6 @@ class BlueGreenSettings:
     def color(self, color: Color) -> ColorSettings:
         return self.blue if color is Color.BLUE else self.green
 
-    @classmethod
-    def from_config(cls, service: str, value: Any, source: str) -> BlueGreenSettings:
-        """Parse and validate ``value`` (the plain data under ``blueGreen.<service>`` in ``source``).
-
-        Raises `BlueGreenConfigError` naming the key, the value and the fix.
-        """
-        key = f"{CONFIG_KEY}.{service}"
-
-        def fail(sub: str, val: Any, message: str) -> BlueGreenConfigError:
-            where = f"{key}.{sub}" if sub else key
-            return BlueGreenConfigError(f"{source}: {where} = {json.dumps(val, default=str)}: {message}")
-
-        if not isinstance(value, Mapping):
-            raise fail(
-                "", value, "must be a mapping with activeColor, weights, blue, green (and optionally testHeader)"
-            )
-        known = ("activeColor", "weights", "blue", "green", "testHeader")
-        for k in value:
-            if k not in known:
-                raise fail(str(k), value[k], f"is not a known key; known keys: {', '.join(known)}")
-
-        raw_active = value.get("activeColor", "blue")
-        if raw_active not in ("blue", "green"):
-            raise fail("activeColor", raw_active, "must be blue or green")
-        active = Color(raw_active)
-
-        raw_weights = value.get("weights", {active.value: 100, active.other.value: 0})
-        if not isinstance(raw_weights, Mapping) or set(raw_weights) != {"blue", "green"}:
-            raise fail("weights", raw_weights, "must name exactly blue and green, e.g. {blue: 100, green: 0}")
-        for c, w in raw_weights.items():
-            if isinstance(w, bool) or not isinstance(w, int) or not 0 <= w <= 100:
-                raise fail(f"weights.{c}", w, "must be an integer percentage 0..100")
-        if sum(raw_weights.values()) != 100:
-            raise fail(
-                "weights",
-                raw_weights,
-                f"sums to {sum(raw_weights.values())}; weights are percentages and must sum to 100, "
-                f"e.g. {{blue: {raw_weights['blue']}, green: {100 - raw_weights['blue']}}}",
-            )
-        weights = {Color(c): int(w) for c, w in raw_weights.items()}
-        full = next((c for c in Color if weights[c] == 100), None)
-        if full is not None and full is not active:
-            raise fail(
-                "activeColor",
-                raw_active,
-                f"contradicts weights ({full.value} takes 100%); set activeColor: {full.value} or use "
-                "`python -m stacks switch` which writes both",
-            )
-
-        colors: dict[Color, ColorSettings] = {}
-        for c in Color:
-            default_count = 1 if c is active else 0
-            raw = value.get(c.value, {})
-            if not isinstance(raw, Mapping):
-                raise fail(c.value, raw, 'must be a mapping such as {image: "", desiredCount: 2}')
-            for k in raw:
-                if k not in ("image", "desiredCount"):
-                    raise fail(f"{c.value}.{k}", raw[k], "is not a known key; known keys: image, desiredCount")
-            image = raw.get("image", "")
-            if image is None:
-                image = ""
-            if not isinstance(image, str) or (image and not IMAGE_BY_DIGEST.fullmatch(image)):
-                raise fail(
-                    f"{c.value}.image",
-                    image,
-                    'must be "" (the stack\'s own image) or an image by digest, <repository>@sha256:<64 hex>',
-                )
-            count = raw.get("desiredCount", default_count)
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise fail(f"{c.value}.desiredCount", count, "must be an integer, 0 or more")
-            if weights[c] > 0 and count == 0:
-                raise fail(
-                    f"{c.value}.desiredCount",
-                    count,
-                    f"is 0 but {c.value} takes {weights[c]}% of traffic; run at least 1 task or set its weight to 0",
-                )
-            colors[c] = ColorSettings(image=image, desired_count=count)
-
-        header = value.get("testHeader", DEFAULT_TEST_HEADER)
-        if header is not None and header != "" and (not isinstance(header, str) or not _HEADER_NAME.fullmatch(header)):
-            raise fail(
-                "testHeader", header, 'must be an HTTP header name of at most 40 characters, or "" for no test rules'
-            )
-        return cls(
-            active_color=active,
-            weights=weights,
-            blue=colors[Color.BLUE],
-            green=colors[Color.GREEN],
-            test_header=header or None,
-        )
-
 
 # -- the component -------------------------------------------------------------------------------------
 
@@ -273,13 +178,13 @@ class BlueGreenArgs:
     service: str
     """Service name, the value of the ``Service`` tag (e.g. "catalog"): lowercase letters, digits, '-'. Default: required."""
     settings: BlueGreenSettings
-    """Colours, weights, images and counts (from `BlueGreenSettings.from_config`). Default: required."""
+    """Colours, weights, images and counts (a stack builds them from its typed config). Default: required."""
     load_balancer: LoadBalancer
     """The ALB whose listener carries the rules. Default: required."""
     route: str
     """The load balancer's route (created with ``rule=RuleMode.EXTERNAL``) whose priority and conditions the rule takes. Default: required."""
     service_template: FargateServiceArgs
-    """Both colours' service settings; ``image`` is the stack's own image (used where a colour's image is ""), and ``image``, ``desired_count``, ``target_group_arn``, the ALB suffixes, ``extra_tags`` and ``service_name`` are set per colour. Default: required."""
+    """Both colours' service settings; ``image`` is the stack's own image (used where a colour's image is ""), and ``image``, ``desired_count``, ``target_group_arn``, the ALB suffixes, ``tags`` and ``service_name`` are set per colour. Default: required."""
     health_check: HealthCheck = field(default_factory=HealthCheck)
     """Target-group health check of both colours. Default: HealthCheck() (GET /healthz expecting 200)."""
     deregistration_delay: int = 30
@@ -292,9 +197,11 @@ class BlueGreenArgs:
     """ECS_NATIVE only: minutes both revisions run after production traffic shifted, before the old one stops (0-1440). Default: 5."""
     lifecycle_hooks: tuple[NativeHook, ...] = ()
     """ECS_NATIVE only: Lambda functions ECS invokes at deployment stages. Default: none."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on the pair's own children (target groups, rules, ECS role); each colour's service takes ``service_template.tags``. Default: none."""
 
 
-class BlueGreen(pulumi.ComponentResource):
+class BlueGreen(Component):
     """Two colours of one service behind one weighted listener rule. See the module docstring."""
 
     listener_rule_arn: pulumi.Output[str]
@@ -310,7 +217,7 @@ class BlueGreen(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: BlueGreenArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         priority, test_priorities = _validate(name, args)
-        super().__init__(PULUMI_TYPE, name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
         self._name = name
         self._args = args
         if args.mode is BlueGreenMode.ECS_NATIVE:
@@ -340,7 +247,7 @@ class BlueGreen(pulumi.ComponentResource):
                 )
             ],
             tags=self._tags(f"{name}-rule"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         attached: list[aws.lb.ListenerRule] = [rule]
         if settings.test_header is not None and test_priorities is not None:
@@ -370,7 +277,7 @@ class BlueGreen(pulumi.ComponentResource):
                             )
                         ],
                         tags=self._tags(f"{name}-test-{c.value}", c),
-                        opts=pulumi.ResourceOptions(parent=self),
+                        opts=self.child_opts(),
                     )
                 )
 
@@ -395,7 +302,7 @@ class BlueGreen(pulumi.ComponentResource):
         extra = {"Service": self._args.service, **({"Color": color.value} if color is not None else {})}
         if self._args.mode is BlueGreenMode.ECS_NATIVE:
             extra[MODE_TAG] = self._args.mode.value
-        return layered_tags(KIND, name_tag, extra)
+        return self.tags(name_tag, extra)
 
     # -- ECS_NATIVE ---------------------------------------------------------------------------------
 
@@ -405,7 +312,7 @@ class BlueGreen(pulumi.ComponentResource):
         lb = a.load_balancer
         groups = {c: self._target_group(c) for c in Color}
         # ECS rewrites the rules' forward weights on every deployment: after creation they are ECS's.
-        ecs_owned = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
+        ecs_owned = self.child_opts(ignore_changes=["actions"])
         production = aws.lb.ListenerRule(
             f"{name}-rule",
             listener_arn=lb.listener_arn,
@@ -450,7 +357,7 @@ class BlueGreen(pulumi.ComponentResource):
                 # The ALB alarms and request scaling name ONE target group, and ECS swaps which one is live.
                 load_balancer_arn_suffix=None,
                 target_group_arn_suffix=None,
-                extra_tags={**dict(t.extra_tags), "Service": a.service, MODE_TAG: a.mode.value},
+                tags={**dict(t.tags), "Service": a.service, MODE_TAG: a.mode.value},
                 deployment_strategy=DeploymentStrategy.BLUE_GREEN,
                 bake_time_minutes=a.bake_time_minutes,
                 lifecycle_hooks=tuple(
@@ -464,7 +371,7 @@ class BlueGreen(pulumi.ComponentResource):
                     role_arn=role_arn,
                 ),
             ),
-            pulumi.ResourceOptions(parent=self),
+            self.child_opts(),
         )
 
         self.listener_rule_arn = production.arn
@@ -488,20 +395,20 @@ class BlueGreen(pulumi.ComponentResource):
         Returns its ARN carrying the policies as dependencies, so the service waits for them.
         """
         name, a = self._name, self._args
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        account_id = aws.get_caller_identity_output(opts=self.lookup_output_opts()).account_id
+        partition = aws.get_partition_output(opts=self.lookup_output_opts()).partition
         role = aws.iam.Role(
             f"{name}-ecs-role",
             description=f"ECS blue/green of {a.service}: shifts the listener rules and invokes the lifecycle hooks.",
             assume_role_policy=pulumi.Output.json_dumps(service_trust_policy(ECS_SERVICE, account_id)),
             tags=self._tags(f"{name}-ecs-role"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         attachment = aws.iam.RolePolicyAttachment(
             f"{name}-ecs-lb-policy",
             role=role.name,
             policy_arn=partition.apply(lambda p: f"arn:{p}:iam::aws:{ECS_LB_POLICY}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         after: list[pulumi.Output[str]] = [attachment.id]
         if a.lifecycle_hooks:
@@ -516,7 +423,7 @@ class BlueGreen(pulumi.ComponentResource):
                         ]
                     )
                 ),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
             after.append(hooks.id)
         return pulumi.Output.all(role.arn, *after).apply(lambda v: str(v[0]))
@@ -546,7 +453,7 @@ class BlueGreen(pulumi.ComponentResource):
                 unhealthy_threshold=hc.unhealthy_threshold,
             ),
             tags=self._tags(f"{self._name}-{color.value}", color),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _service(self, color: Color, group: aws.lb.TargetGroup, attached: list[aws.lb.ListenerRule]) -> FargateService:
@@ -567,10 +474,10 @@ class BlueGreen(pulumi.ComponentResource):
             target_group_arn=group_arn,
             target_group_arn_suffix=group.arn_suffix,
             load_balancer_arn_suffix=a.load_balancer.arn_suffix,
-            extra_tags={**dict(t.extra_tags), "Service": a.service, "Color": color.value},
+            tags={**dict(t.tags), "Service": a.service, "Color": color.value},
             service_name=f"{t.service_name}-{color.value}" if t.service_name else None,
         )
-        return FargateService(f"{self._name}-{color.value}", args, pulumi.ResourceOptions(parent=self))
+        return FargateService(f"{self._name}-{color.value}", args, self.child_opts())
 
 
 def _weighted_forward(
@@ -590,43 +497,40 @@ def _weighted_forward(
 def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | None]:
     """Check every argument; return the rule's priority and the test rules' priorities."""
 
-    def fail(argument: str, message: str) -> ComponentArgsError:
-        return ComponentArgsError(KIND, name, argument, message)
+    def fail(argument: str, message: str) -> NoReturn:
+        BlueGreen.fail(name, argument, message)
 
     if not isinstance(args.service, str) or not _SERVICE.fullmatch(args.service):
-        raise fail(
-            "service", f"{args.service!r} must be lowercase letters, digits and '-' (at most 32), e.g. 'catalog'."
-        )
-    if not isinstance(args.settings, BlueGreenSettings):
-        raise fail("settings", "must be a BlueGreenSettings; build it with BlueGreenSettings.from_config(...).")
+        fail("service", f"{args.service!r} must be lowercase letters, digits and '-' (at most 32), e.g. 'catalog'.")
+    _validate_settings(args.settings, args.mode, fail)
     if not isinstance(args.load_balancer, LoadBalancer):
-        raise fail("load_balancer", f"{type(args.load_balancer).__name__} is not a LoadBalancer component.")
+        fail("load_balancer", f"{type(args.load_balancer).__name__} is not a LoadBalancer component.")
     try:
         priority = args.load_balancer.priority_of(args.route)
     except KeyError as exc:
-        raise fail("route", f"{args.route!r}: {exc.args[0]}; add it with rule=RuleMode.EXTERNAL.") from None
+        fail("route", f"{args.route!r}: {exc.args[0]}; add it with rule=RuleMode.EXTERNAL.")
     if not 0 <= args.deregistration_delay <= 3600:
-        raise fail("deregistration_delay", f"{args.deregistration_delay} is outside 0..3600 seconds.")
+        fail("deregistration_delay", f"{args.deregistration_delay} is outside 0..3600 seconds.")
     if args.service_template.target_group_arn is not None:
-        raise fail(
+        fail(
             "service_template",
             "target_group_arn is set; leave it None, BlueGreen registers each colour in its own target group.",
         )
     if not isinstance(args.mode, BlueGreenMode):
-        raise fail(
+        fail(
             "mode",
             f"{args.mode!r} is not a BlueGreenMode; use BlueGreenMode.WEIGHTED_RULE or BlueGreenMode.ECS_NATIVE.",
         )
     if args.mode is BlueGreenMode.ECS_NATIVE:
         _validate_native(args, fail)
     elif args.lifecycle_hooks:
-        raise fail("lifecycle_hooks", "are only run in mode=BlueGreenMode.ECS_NATIVE; remove them or set that mode.")
-    if args.settings.test_header is None:
+        fail("lifecycle_hooks", "are only run in mode=BlueGreenMode.ECS_NATIVE; remove them or set that mode.")
+    if not args.settings.test_header:
         return priority, None
     if args.mode is BlueGreenMode.ECS_NATIVE:
         wanted_one = args.test_rule_priorities[0] if args.test_rule_priorities else priority - 1
         if not 1 <= wanted_one < priority:
-            raise fail(
+            fail(
                 "test_rule_priorities",
                 f"{wanted_one} must be from 1 up to {priority - 1} (lower than the route's {priority}), "
                 "so the header test rule wins over the production rule.",
@@ -634,10 +538,10 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
         try:
             return priority, (args.load_balancer.reserve_priority(wanted_one),)
         except ComponentArgsError as exc:
-            raise fail("test_rule_priorities", f"{wanted_one}: {exc}; pass a free priority below {priority}.") from None
+            fail("test_rule_priorities", f"{wanted_one}: {exc}; pass a free priority below {priority}.")
     wanted = args.test_rule_priorities or (priority - 2, priority - 1)
     if len(wanted) != 2 or wanted[0] == wanted[1] or any(not 1 <= p < priority for p in wanted):
-        raise fail(
+        fail(
             "test_rule_priorities",
             f"{wanted} must be two different priorities from 1 up to {priority - 1} (lower than the route's {priority}), "
             "so the header test rules win over the weighted rule.",
@@ -645,37 +549,96 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
     try:
         reserved = (args.load_balancer.reserve_priority(wanted[0]), args.load_balancer.reserve_priority(wanted[1]))
     except ComponentArgsError as exc:
-        raise fail("test_rule_priorities", f"{wanted}: {exc}; pass two free priorities below {priority}.") from None
+        fail("test_rule_priorities", f"{wanted}: {exc}; pass two free priorities below {priority}.")
     return priority, reserved
 
 
-def _validate_native(args: BlueGreenArgs, fail: Callable[[str, str], ComponentArgsError]) -> None:
+def _validate_settings(settings: BlueGreenSettings, mode: BlueGreenMode, fail: Callable[[str, str], NoReturn]) -> None:
+    """The settings' own rules: a library user who builds `BlueGreenSettings` by hand hears them here,
+    naming the field, instead of from AWS after the pair was half created."""
+    if not isinstance(settings, BlueGreenSettings):
+        fail(
+            "settings",
+            f"{type(settings).__name__} is not a BlueGreenSettings; build one, e.g. "
+            "BlueGreenSettings(weights={Color.BLUE: 100, Color.GREEN: 0}).",
+        )
+    if not isinstance(settings.active_color, Color):
+        fail("settings.active_color", f"{settings.active_color!r} is not a Color; use Color.BLUE or Color.GREEN.")
+    weights = settings.weights
+    if not isinstance(weights, Mapping) or set(weights) != set(Color):
+        shown = (
+            "{" + ", ".join(f"{k}: {v!r}" for k, v in weights.items()) + "}"
+            if isinstance(weights, Mapping)
+            else repr(weights)
+        )
+        fail(
+            "settings.weights",
+            f"{shown} must name exactly Color.BLUE and Color.GREEN, e.g. {{Color.BLUE: 100, Color.GREEN: 0}}.",
+        )
+    for color in Color:
+        weight = weights[color]
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100:
+            fail("settings.weights", f"{color.value}={weight!r} must be an integer percentage 0..100.")
+    blue, green = weights[Color.BLUE], weights[Color.GREEN]
+    if blue + green != 100:
+        fail(
+            "settings.weights",
+            f"{{blue: {blue}, green: {green}}} sums to {blue + green}; weights are percentages and must sum to 100, "
+            f"e.g. {{Color.BLUE: {blue}, Color.GREEN: {100 - blue}}}.",
+        )
+    for color in Color:
+        own = settings.color(color)
+        where = f"settings.{color.value}"
+        if not isinstance(own, ColorSettings):
+            fail(
+                where, f"{type(own).__name__} is not a ColorSettings; use ColorSettings(image=..., desired_count=...)."
+            )
+        if not isinstance(own.image, str) or (own.image and not IMAGE_BY_DIGEST.fullmatch(own.image)):
+            fail(
+                f"{where}.image",
+                f'{own.image!r} must be "" (the service template\'s image) or an image by digest, '
+                "<repository>@sha256:<64 hex>.",
+            )
+        count = own.desired_count
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            fail(f"{where}.desired_count", f"{count!r} must be an integer, 0 or more.")
+        if mode is BlueGreenMode.WEIGHTED_RULE and weights[color] > 0 and count == 0:
+            fail(
+                f"{where}.desired_count",
+                f"is 0 but {color.value} takes {weights[color]}% of traffic; run at least 1 task or set its weight to 0.",
+            )
+    header = settings.test_header
+    if header is not None and (not isinstance(header, str) or (header and not HEADER_NAME.fullmatch(header))):
+        fail(
+            "settings.test_header",
+            f"{header!r} must be an HTTP header name of at most 40 characters (letters, digits, '-', …), "
+            "or None for no test rules.",
+        )
+
+
+def _validate_native(args: BlueGreenArgs, fail: Callable[[str, str], NoReturn]) -> None:
     """ECS_NATIVE's own rules (the shared ones are checked by the caller, the service's by FargateService)."""
     t = args.service_template
     if not 0 <= args.bake_time_minutes <= 1440:
-        raise fail("bake_time_minutes", f"{args.bake_time_minutes} is outside ECS's 0-1440 minutes.")
+        fail("bake_time_minutes", f"{args.bake_time_minutes} is outside ECS's 0-1440 minutes.")
     allowed = ", ".join(s.value for s in LifecycleStage)
     for i, hook in enumerate(args.lifecycle_hooks):
         stages = hook.stages
         if isinstance(stages, str) or not stages:
-            raise fail(
-                "lifecycle_hooks", f"hook {i + 1}: stages={stages!r} must be a non-empty tuple of LifecycleStage."
-            )
+            fail("lifecycle_hooks", f"hook {i + 1}: stages={stages!r} must be a non-empty tuple of LifecycleStage.")
         bad = [s for s in stages if not isinstance(s, LifecycleStage)]
         if bad:
-            raise fail("lifecycle_hooks", f"hook {i + 1}: {bad[0]!r} is not a lifecycle stage; choose from {allowed}.")
+            fail("lifecycle_hooks", f"hook {i + 1}: {bad[0]!r} is not a lifecycle stage; choose from {allowed}.")
         if len(set(stages)) != len(stages):
-            raise fail(
-                "lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once."
-            )
+            fail("lifecycle_hooks", f"hook {i + 1}: stages {[s.value for s in stages]} repeat a stage; list each once.")
         if isinstance(hook.function_arn, str) and not LAMBDA_FUNCTION_ARN.fullmatch(hook.function_arn):
-            raise fail(
+            fail(
                 "lifecycle_hooks",
                 f"hook {i + 1}: {hook.function_arn!r} is not a Lambda function ARN "
                 "(arn:aws:lambda:<region>:<account>:function:<name>).",
             )
     if t.autoscaling is not None and t.autoscaling.requests_per_target is not None:
-        raise fail(
+        fail(
             "service_template",
             "autoscaling.requests_per_target names one target group, and in ECS_NATIVE mode ECS swaps which target "
             "group is live; scale on cpu_target_percent / memory_target_percent instead.",
@@ -685,7 +648,7 @@ def _validate_native(args: BlueGreenArgs, fail: Callable[[str, str], ComponentAr
         or t.load_balancer_advanced is not None
         or t.lifecycle_hooks
     ):
-        raise fail(
+        fail(
             "service_template",
             "sets deployment_strategy, load_balancer_advanced or lifecycle_hooks; leave them unset, "
             "BlueGreen's mode, bake_time_minutes and lifecycle_hooks set them.",

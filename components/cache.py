@@ -37,7 +37,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 import pulumi
 import pulumi_aws as aws
@@ -54,13 +54,22 @@ from components._data_rules import (
     weekly_window_problem,
     windows_overlap,
 )
-from components._errors import ComponentArgsError
 from components._naming import physical_name
-from components._subnet_ref import SubnetRef
-from components._tags import layered_tags
+from components.base import Component
+from components.subnet import SubnetRef
 
-KIND = "Cache"
-COMPONENT_TYPE = "streaming:index:Cache"
+__all__ = [
+    "DEFAULT_ENGINE_VERSIONS",
+    "DEFAULT_USER_ACCESS",
+    "PORT",
+    "REPLICATION_GROUP_ID_MAX_LENGTH",
+    "TOKEN_LENGTH",
+    "Cache",
+    "CacheArgs",
+    "CacheAuthMode",
+    "CacheEngine",
+]
+
 PORT = 6379
 REPLICATION_GROUP_ID_MAX_LENGTH = 40
 TOKEN_LENGTH = 64
@@ -196,7 +205,7 @@ class _Resolved:
     multi_az: bool
 
 
-class Cache(pulumi.ComponentResource):
+class Cache(Component):
     """An encrypted Valkey/Redis OSS replication group with AUTH, reachable only from given security groups."""
 
     primary_endpoint: pulumi.Output[str]
@@ -216,7 +225,7 @@ class Cache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         resolved = _validate(name, args)
-        super().__init__(COMPONENT_TYPE, name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
         self._name = name
         self._args = args
         self._rgid = resolved.replication_group_id
@@ -224,7 +233,7 @@ class Cache(pulumi.ComponentResource):
         self._access = DataTierAccess(
             self,
             name,
-            kind=KIND,
+            kind=Cache.KIND,
             physical=self._rgid,
             vpc_id=args.vpc_id,
             port=PORT,
@@ -269,10 +278,10 @@ class Cache(pulumi.ComponentResource):
 
     # -- children --------------------------------------------------------------------------------
     def _tags(self, name_tag: str) -> dict[str, str]:
-        return layered_tags(KIND, name_tag, self._args.tags)
+        return self.tags(name_tag)
 
     def _opts(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self)
+        return self.child_opts()
 
     def _create_subnet_group(self) -> aws.elasticache.SubnetGroup:
         return aws.elasticache.SubnetGroup(
@@ -417,12 +426,12 @@ class Cache(pulumi.ComponentResource):
 
 # -- validation (before anything is registered) ---------------------------------------------------
 def _validate(name: str, a: CacheArgs) -> _Resolved:
-    def fail(argument: str, message: str) -> ComponentArgsError:
-        return ComponentArgsError(KIND, name, argument, message)
+    def fail(argument: str, message: str) -> NoReturn:
+        Cache.fail(name, argument, message)
 
     secret_name = f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}/auth"
     if not re.match(r"^[A-Za-z0-9/_+=.@-]{1,512}$", secret_name):
-        raise fail(
+        fail(
             "name",
             f"the auth secret name {secret_name!r} has characters Secrets Manager rejects; name "
             "the component with letters, digits and '-_+=.@'.",
@@ -437,33 +446,33 @@ def _validate(name: str, a: CacheArgs) -> _Resolved:
             if a.replication_group_id is not None
             else " (derived from the component name; pass replication_group_id explicitly)"
         )
-        raise fail("replication_group_id", problem + hint)
+        fail("replication_group_id", problem + hint)
 
     problem = isolated_subnets_problem(a.subnets)
     if problem:
-        raise fail("subnets", problem)
+        fail("subnets", problem)
     problem = labels_problem(a.allowed_security_group_ids)
     if problem:
-        raise fail("allowed_security_group_ids", problem)
+        fail("allowed_security_group_ids", problem)
 
     if a.engine not in set(CacheEngine):
-        raise fail("engine", f"{a.engine!r} is not valid; choose CacheEngine.VALKEY or CacheEngine.REDIS.")
+        fail("engine", f"{a.engine!r} is not valid; choose CacheEngine.VALKEY or CacheEngine.REDIS.")
     engine = CacheEngine(a.engine)
     version = a.engine_version if a.engine_version is not None else DEFAULT_ENGINE_VERSIONS[engine]
     families = ENGINE_VERSIONS[engine]
     if version not in families:
-        raise fail(
+        fail(
             "engine_version",
             f"{version!r} is not a supported {engine.value} version; choose one of {', '.join(families)}.",
         )
 
     if not re.match(r"^cache\.[a-z0-9-]+\.[a-z0-9]+$", a.node_type):
-        raise fail(
+        fail(
             "node_type",
             f"{a.node_type!r} is not an ElastiCache node type; use 'cache.<family>.<size>', e.g. 'cache.t4g.micro'.",
         )
     if not 1 <= a.num_nodes <= 6:
-        raise fail("num_nodes", f"{a.num_nodes} is outside 1-6 (one primary and up to five replicas).")
+        fail("num_nodes", f"{a.num_nodes} is outside 1-6 (one primary and up to five replicas).")
     replicated = a.num_nodes >= 2
     for argument, value in (
         ("automatic_failover_enabled", a.automatic_failover_enabled),
@@ -475,53 +484,53 @@ def _validate(name: str, a: CacheArgs) -> _Resolved:
                 if replicated
                 else "leave it unset, or use num_nodes >= 2 to get a replica to fail over to"
             )
-            raise fail(
+            fail(
                 argument,
                 f"{value} with num_nodes={a.num_nodes}: it must be {replicated} "
                 f"({'required with 2 or more nodes' if replicated else 'impossible with 1 node'}); "
                 f"{fix}.",
             )
     if isinstance(a.kms_key_id, str) and not a.kms_key_id.startswith("arn:"):
-        raise fail(
+        fail(
             "kms_key_id",
             f"{a.kms_key_id!r} is not a KMS key ARN; ElastiCache needs the full ARN "
             "('arn:aws:kms:<region>:<account>:key/<id>').",
         )
 
     if a.auth_mode not in set(CacheAuthMode):
-        raise fail("auth_mode", f"{a.auth_mode!r} is not valid; choose CacheAuthMode.TOKEN or CacheAuthMode.RBAC.")
+        fail("auth_mode", f"{a.auth_mode!r} is not valid; choose CacheAuthMode.TOKEN or CacheAuthMode.RBAC.")
     if a.auth_mode == CacheAuthMode.RBAC:
         if not re.match(r"^[a-z][a-z0-9-]{0,39}$", a.rbac_username) or a.rbac_username == "default":
-            raise fail(
+            fail(
                 "rbac_username",
                 f"{a.rbac_username!r} is not valid; use 1-40 lower-case letters, digits "
                 "and hyphens starting with a letter, other than 'default', e.g. 'app'.",
             )
-        if not a.rbac_access_string.split(" ", 1)[0] == "on":
-            raise fail(
+        if a.rbac_access_string.split(" ", 1)[0] != "on":
+            fail(
                 "rbac_access_string",
                 f"{a.rbac_access_string!r} must start with 'on' or the user cannot "
                 "log in; e.g. 'on ~* +@all -@dangerous'.",
             )
 
     if not 0 <= a.snapshot_retention_limit <= 35:
-        raise fail("snapshot_retention_limit", f"{a.snapshot_retention_limit} is outside 0-35.")
+        fail("snapshot_retention_limit", f"{a.snapshot_retention_limit} is outside 0-35.")
     problem = daily_window_problem(a.snapshot_window, 60)
     if problem:
-        raise fail("snapshot_window", problem)
+        fail("snapshot_window", problem)
     problem = weekly_window_problem(a.maintenance_window, 60)
     if problem:
-        raise fail("maintenance_window", problem)
+        fail("maintenance_window", problem)
     if windows_overlap(a.snapshot_window, a.maintenance_window):
-        raise fail(
+        fail(
             "maintenance_window",
             f"{a.maintenance_window!r} overlaps the daily snapshot window {a.snapshot_window!r}; move one of them.",
         )
     problem = log_retention_problem(a.log_retention_days)
     if problem:
-        raise fail("log_retention_days", problem)
+        fail("log_retention_days", problem)
     if not (a.secret_recovery_window_days == 0 or 7 <= a.secret_recovery_window_days <= 30):
-        raise fail(
+        fail(
             "secret_recovery_window_days",
             f"{a.secret_recovery_window_days} is not valid; use 0 (delete at once) or 7-30 days.",
         )

@@ -39,19 +39,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NoReturn
 
 import pulumi
 import pulumi_aws as aws
 
 from components._alb_rules import certificate_arn_problem, certificate_region
-from components._errors import ComponentArgsError
 from components._naming import physical_name
 from components._private_bucket import PrivateBucket, attach_policy, create_private_bucket
-from components._tags import layered_tags
+from components.base import Component
 
 __all__ = ["Cdn", "CdnArgs", "GeoRestrictionType", "OriginProtocol", "PriceClass"]
 
-KIND = "Cdn"
 
 #: AWS managed policies: global, fixed ids.
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -170,7 +169,7 @@ class CdnArgs:
     """Extra tags on every taggable resource. Default: {}."""
 
 
-class Cdn(pulumi.ComponentResource):
+class Cdn(Component):
     """CloudFront + private S3 buckets. See the module docstring."""
 
     distribution_id: pulumi.Output[str]
@@ -198,7 +197,7 @@ class Cdn(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         _validate(name, args)
-        super().__init__(f"streaming:index:{KIND}", name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
         self._name = name
         self._args = args
 
@@ -211,7 +210,7 @@ class Cdn(pulumi.ComponentResource):
             origin_access_control_origin_type="s3",
             signing_behavior="always",
             signing_protocol="sigv4",
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         headers = self._response_headers_policy()
         key_group, public_key = self._key_group() if args.media_public_key_pem is not None else (None, None)
@@ -266,7 +265,7 @@ class Cdn(pulumi.ComponentResource):
 
     # -- steps ---------------------------------------------------------------------------------
     def _tags(self, name_tag: str) -> dict[str, str]:
-        return layered_tags(KIND, name_tag, self._args.tags)
+        return self.tags(name_tag)
 
     def _physical(self, role: str) -> str:
         """Account-unique names (OAC, policies, key group, function): project, stack, component, role."""
@@ -278,7 +277,7 @@ class Cdn(pulumi.ComponentResource):
             self,
             self._name,
             role,
-            kind=KIND,
+            kind=Cdn.KIND,
             tags=args.tags,
             kms_key_arn=args.kms_key_arn,
             versioning=args.versioning,
@@ -292,7 +291,7 @@ class Cdn(pulumi.ComponentResource):
             self,
             name,
             "logs",
-            kind=KIND,
+            kind=Cdn.KIND,
             tags=args.tags,
             expiration_days=args.access_log_retention_days,
             object_ownership="BucketOwnerPreferred",
@@ -301,7 +300,7 @@ class Cdn(pulumi.ComponentResource):
             versioning=True,
             noncurrent_version_expiration_days=7,
         )
-        owner = aws.s3.get_canonical_user_id_output().id
+        owner = aws.s3.get_canonical_user_id_output(opts=self.lookup_output_opts()).id
         acl = aws.s3.BucketAcl(
             f"{name}-logs-acl",
             bucket=private.bucket.bucket,
@@ -320,7 +319,7 @@ class Cdn(pulumi.ComponentResource):
                     ),
                 ],
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[private.ownership, private.public_access_block]),
+            opts=self.child_opts(depends_on=[private.ownership, private.public_access_block]),
         )
         attach_policy(self, name, "logs", private)
         return private, acl
@@ -352,7 +351,7 @@ class Cdn(pulumi.ComponentResource):
                     content_security_policy=args.content_security_policy, override=True
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _key_group(self) -> tuple[aws.cloudfront.KeyGroup, aws.cloudfront.PublicKey]:
@@ -362,14 +361,14 @@ class Cdn(pulumi.ComponentResource):
             name=self._physical("media-key"),
             comment=f"{self._name}: verifies signed /media/* URLs",
             encoded_key=self._args.media_public_key_pem,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         group = aws.cloudfront.KeyGroup(
             f"{self._name}-media-key-group",
             name=self._physical("media-key-group"),
             comment=f"{self._name}: trusted signers of /media/* URLs",
             items=[key.id],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         return group, key
 
@@ -382,7 +381,7 @@ class Cdn(pulumi.ComponentResource):
             code=SPA_FUNCTION_CODE,
             publish=True,
             tags=self._tags(f"{self._name}-spa-fallback"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _distribution(
@@ -503,17 +502,17 @@ class Cdn(pulumi.ComponentResource):
             if log_bucket is not None
             else None,
             tags=self._tags(self._name),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_acl] if log_acl is not None else None),
+            opts=self.child_opts(depends_on=[log_acl] if log_acl is not None else None),
         )
 
 
 # -- validation --------------------------------------------------------------------------------
 def _validate(name: str, args: CdnArgs) -> None:
-    def fail(argument: str, message: str) -> ComponentArgsError:
-        return ComponentArgsError(KIND, name, argument, message)
+    def fail(argument: str, message: str) -> NoReturn:
+        Cdn.fail(name, argument, message)
 
     if not _COMPONENT_NAME.fullmatch(name):
-        raise fail(
+        fail(
             "name",
             f"{name!r} must be lowercase letters, digits and '-' (it prefixes bucket names); "
             "rename the component, e.g. 'web'.",
@@ -525,24 +524,24 @@ def _validate(name: str, args: CdnArgs) -> None:
     ):
         value = getattr(args, argument)
         if not isinstance(value, enum_type):
-            raise fail(
+            fail(
                 argument, f"{value!r} is not a {enum_type.__name__}; use one of {', '.join(m.name for m in enum_type)}."
             )
     if isinstance(args.aliases, str):
-        raise fail("aliases", f"{args.aliases!r} is a string; pass a list such as ['www.example.com'].")
+        fail("aliases", f"{args.aliases!r} is a string; pass a list such as ['www.example.com'].")
     for alias in args.aliases:
         if not isinstance(alias, str) or not _DOMAIN.fullmatch(alias):
-            raise fail("aliases", f"{alias!r} is not a lowercase domain name; use e.g. 'www.example.com'.")
+            fail("aliases", f"{alias!r} is not a lowercase domain name; use e.g. 'www.example.com'.")
     if len(set(args.aliases)) != len(list(args.aliases)):
-        raise fail("aliases", f"{list(args.aliases)} lists a domain twice; list each once.")
+        fail("aliases", f"{list(args.aliases)} lists a domain twice; list each once.")
     if args.aliases and args.certificate_arn is None:
-        raise fail(
+        fail(
             "certificate_arn",
             f"aliases {list(args.aliases)} need a certificate; pass the ARN of an ACM "
             "certificate in us-east-1 that covers them.",
         )
     if args.certificate_arn is not None and not args.aliases:
-        raise fail(
+        fail(
             "aliases",
             "a certificate_arn is given without aliases; CloudFront serves a custom certificate "
             "only for its aliases: add them, e.g. ['www.example.com'], or drop the certificate.",
@@ -550,21 +549,21 @@ def _validate(name: str, args: CdnArgs) -> None:
     if isinstance(args.certificate_arn, str):
         problem = certificate_arn_problem(args.certificate_arn)
         if problem:
-            raise fail("certificate_arn", problem + ".")
+            fail("certificate_arn", problem + ".")
         if certificate_region(args.certificate_arn) != "us-east-1":
-            raise fail(
+            fail(
                 "certificate_arn",
                 f"{args.certificate_arn!r} is in {certificate_region(args.certificate_arn)}; "
                 "CloudFront only uses ACM certificates from us-east-1: request or import "
                 "the certificate there.",
             )
     if args.origin_verify_secret is not None and args.api_origin_domain is None:
-        raise fail(
+        fail(
             "origin_verify_secret",
             "is set but there is no api_origin_domain to send it to; set api_origin_domain or drop the secret.",
         )
     if isinstance(args.origin_verify_secret, str) and len(args.origin_verify_secret) < 16:
-        raise fail(
+        fail(
             "origin_verify_secret",
             "is shorter than 16 characters; use a random value of 32+ characters "
             "(e.g. from pulumi_random.RandomPassword).",
@@ -573,55 +572,53 @@ def _validate(name: str, args: CdnArgs) -> None:
         args.media_public_key_pem.strip().startswith("-----BEGIN PUBLIC KEY-----")
         and args.media_public_key_pem.strip().endswith("-----END PUBLIC KEY-----")
     ):
-        raise fail(
+        fail(
             "media_public_key_pem",
             "is not a PEM public key; pass the text between and including "
             "'-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC KEY-----'.",
         )
     if not args.default_root_object or args.default_root_object.startswith("/"):
-        raise fail(
+        fail(
             "default_root_object",
             f"{args.default_root_object!r} must be an object key without a leading '/', e.g. 'index.html'.",
         )
     if not 1 <= args.noncurrent_version_expiration_days <= 3650:
-        raise fail(
+        fail(
             "noncurrent_version_expiration_days", f"{args.noncurrent_version_expiration_days} is outside 1..3650 days."
         )
     if not 1 <= args.access_log_retention_days <= 3650:
-        raise fail("access_log_retention_days", f"{args.access_log_retention_days} is outside 1..3650 days.")
+        fail("access_log_retention_days", f"{args.access_log_retention_days} is outside 1..3650 days.")
     if isinstance(args.web_acl_id, str) and not _WEB_ACL.fullmatch(args.web_acl_id):
-        raise fail(
+        fail(
             "web_acl_id",
             f"{args.web_acl_id!r} is not the ARN of a CloudFront-scope WAFv2 web ACL; expected "
             "'arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>'.",
         )
     countries = list(args.geo_countries)
     if isinstance(args.geo_countries, str):
-        raise fail("geo_countries", f"{args.geo_countries!r} is a string; pass a list such as ['US', 'CA'].")
+        fail("geo_countries", f"{args.geo_countries!r} is a string; pass a list such as ['US', 'CA'].")
     for code in countries:
         if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
-            raise fail(
+            fail(
                 "geo_countries",
                 f"{code!r} is not an ISO 3166-1 alpha-2 code; use two capital letters, e.g. 'US', 'DE'.",
             )
     if len(set(countries)) != len(countries):
-        raise fail("geo_countries", f"{countries} lists a country twice; list each once.")
+        fail("geo_countries", f"{countries} lists a country twice; list each once.")
     if args.geo_restriction is GeoRestrictionType.NONE and countries:
-        raise fail(
+        fail(
             "geo_countries",
             f"{countries} are listed but geo_restriction is NONE; set ALLOW or DENY, or drop the countries.",
         )
     if args.geo_restriction is not GeoRestrictionType.NONE and not countries:
-        raise fail(
-            "geo_countries", f"geo_restriction {args.geo_restriction.name} needs at least one country, e.g. ['US']."
-        )
+        fail("geo_countries", f"geo_restriction {args.geo_restriction.name} needs at least one country, e.g. ['US'].")
     if not args.content_security_policy or len(args.content_security_policy) > CSP_MAX_LENGTH:
-        raise fail(
+        fail(
             "content_security_policy",
             f"is {len(args.content_security_policy)} characters; CloudFront accepts 1 to {CSP_MAX_LENGTH}: shorten it.",
         )
     if args.hsts_max_age_seconds < ONE_YEAR:
-        raise fail(
+        fail(
             "hsts_max_age_seconds",
             f"{args.hsts_max_age_seconds} is under one year ({ONE_YEAR}); HSTS "
             "preload needs at least a year: use 31536000 or more.",

@@ -31,11 +31,10 @@ from enum import StrEnum
 import pulumi
 import pulumi_aws as aws
 
-from components._errors import ComponentArgsError
-from components._tags import layered_tags
+from components.base import Component
 
-KIND = "Cluster"
-PULUMI_TYPE = "streaming:index:Cluster"
+__all__ = ["FARGATE", "FARGATE_SPOT", "Cluster", "ClusterArgs", "ContainerInsights", "insights_mode"]
+
 FARGATE = "FARGATE"
 FARGATE_SPOT = "FARGATE_SPOT"
 
@@ -70,7 +69,7 @@ def insights_mode(value: ContainerInsights | bool | str) -> ContainerInsights:
     return ContainerInsights(str(value).lower())
 
 
-class Cluster(pulumi.ComponentResource):
+class Cluster(Component):
     """An ECS cluster with Container Insights and the FARGATE and FARGATE_SPOT capacity providers."""
 
     arn: pulumi.Output[str]
@@ -80,15 +79,15 @@ class Cluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         _validate(name, args)
-        super().__init__(PULUMI_TYPE, name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
         mode = insights_mode(args.container_insights)
-        child = pulumi.ResourceOptions(parent=self)
+        child = self.child_opts()
 
         cluster = aws.ecs.Cluster(
             f"{name}-cluster",
             name=args.cluster_name,
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=mode.value)],
-            tags=layered_tags(KIND, name, args.tags),
+            tags=self.tags(name),
             opts=child,
         )
         providers = aws.ecs.ClusterCapacityProviders(
@@ -115,15 +114,13 @@ def _validate(name: str, args: ClusterArgs) -> None:
     try:
         insights_mode(args.container_insights)
     except ValueError:
-        raise ComponentArgsError(
-            KIND,
+        Cluster.fail(
             name,
             "container_insights",
             f"{args.container_insights!r} is not a mode; use True, False or ContainerInsights.ENABLED/ENHANCED/DISABLED.",
-        ) from None
+        )
     if args.cluster_name is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", args.cluster_name):
-        raise ComponentArgsError(
-            KIND,
+        Cluster.fail(
             name,
             "cluster_name",
             f"{args.cluster_name!r} is not a valid cluster name; use 1-255 letters, digits, '-' or '_'.",

@@ -42,14 +42,20 @@ import pulumi_aws as aws
 import pulumi_docker as docker
 
 from components._context_hash import context_tag
-from components._errors import ComponentArgsError
 from components._fargate_sizes import Architecture
-from components._iam import ecr_image_parts
 from components._naming import physical_name
-from components._tags import layered_tags
+from components.base import Component
+from components.iam import ecr_image_parts
 
-KIND = "ContainerImage"
-PULUMI_TYPE = "streaming:index:ContainerImage"
+__all__ = [
+    "ContainerImage",
+    "ContainerImageArgs",
+    "RepositoryEncryption",
+    "default_repository_name",
+    "lifecycle_policy",
+    "prebuilt_digest",
+]
+
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _REPOSITORY = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 _SECRET_LIKE = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY")
@@ -134,7 +140,7 @@ def prebuilt_digest(reference: str) -> str:
     return reference.rsplit("@", 1)[-1]
 
 
-class ContainerImage(pulumi.ComponentResource):
+class ContainerImage(Component):
     """A private ECR repository and the app image in it, referenced by digest."""
 
     image_uri: pulumi.Output[str]
@@ -149,8 +155,8 @@ class ContainerImage(pulumi.ComponentResource):
     def __init__(self, name: str, args: ContainerImageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         repo_name = args.repository_name or default_repository_name(name)
         _validate(name, args, repo_name)
-        super().__init__(PULUMI_TYPE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        super().__init__(name, opts, tags=args.tags)
+        child = self.child_opts()
 
         encryption = aws.ecr.RepositoryEncryptionConfigurationArgs(
             encryption_type=args.encryption.value,
@@ -163,7 +169,7 @@ class ContainerImage(pulumi.ComponentResource):
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
             encryption_configurations=[encryption],
             force_delete=args.force_delete,
-            tags=layered_tags(KIND, repo_name, args.tags),
+            tags=self.tags(repo_name),
             opts=child,
         )
         lifecycle = aws.ecr.LifecyclePolicy(
@@ -206,7 +212,7 @@ class ContainerImage(pulumi.ComponentResource):
         )
         credentials = aws.ecr.get_authorization_token_output(
             registry_id=repository.registry_id,
-            opts=pulumi.InvokeOutputOptions(parent=self),
+            opts=self.lookup_output_opts(),
         )
         image = docker.Image(
             f"{name}-image",
@@ -236,7 +242,7 @@ def _dockerfile_path(context: str, dockerfile: str) -> str:
 
 def _validate(name: str, args: ContainerImageArgs, repo_name: str) -> None:
     def fail(argument: str, message: str) -> NoReturn:
-        raise ComponentArgsError(KIND, name, argument, message)
+        ContainerImage.fail(name, argument, message)
 
     if (args.context is None) == (args.prebuilt_image is None):
         fail("context", "give exactly one of context (build from a Dockerfile) and prebuilt_image (a CI-built digest).")

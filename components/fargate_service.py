@@ -54,10 +54,10 @@ from typing import Any, NoReturn
 import pulumi
 import pulumi_aws as aws
 
-from components._aws_formats import LAMBDA_FUNCTION_ARN, LOG_RETENTION_DAYS
-from components._errors import ComponentArgsError
 from components._fargate_sizes import Architecture, size_problem
-from components._iam import (
+from components.aws_formats import LAMBDA_FUNCTION_ARN, LOG_RETENTION_DAYS
+from components.base import Component
+from components.iam import (
     Grant,
     Statement,
     ecr_repository_arn_from_image,
@@ -70,7 +70,6 @@ from components._iam import (
     service_trust_policy,
     statement,
 )
-from components._tags import layered_tags
 
 __all__ = [
     "AlarmThresholds",
@@ -89,8 +88,6 @@ __all__ = [
     "execution_policy_document",
 ]
 
-KIND = "FargateService"
-PULUMI_TYPE = "streaming:index:FargateService"
 ECS_TASKS = "ecs-tasks.amazonaws.com"
 APP_USER = "10001"
 TMP_VOLUME = "tmp"
@@ -323,7 +320,7 @@ class FargateServiceArgs:
     """Thresholds of the shipped alarms. Default: see `AlarmThresholds`."""
     alarm_actions: tuple[pulumi.Input[str], ...] = ()
     """SNS topic ARNs notified on ALARM and OK. Default: none."""
-    extra_tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
     """Tags merged into every child's tags (e.g. ``Service``, ``Color``). Default: none."""
     service_name: str | None = None
     """Physical ECS service name. Default: ``<name>-service-`` plus a random suffix (Pulumi autonaming)."""
@@ -498,7 +495,7 @@ def capacity_strategy(capacity: Capacity) -> list[dict[str, Any]]:
 # -- the component -----------------------------------------------------------------------------------
 
 
-class FargateService(pulumi.ComponentResource):
+class FargateService(Component):
     """One app container on ECS Fargate behind a load balancer target group."""
 
     service_name: pulumi.Output[str]
@@ -522,13 +519,13 @@ class FargateService(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FargateServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         _validate(name, args)
-        super().__init__(PULUMI_TYPE, name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
         self._name = name
         self._args = args
-        child = pulumi.ResourceOptions(parent=self)
+        child = self.child_opts()
 
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        account_id = aws.get_caller_identity_output(opts=self.lookup_output_opts()).account_id
+        region = aws.get_region_output(opts=self.lookup_output_opts()).region
         cluster_name = pulumi.Output.from_input(args.cluster_arn).apply(lambda arn: arn.rsplit("/", 1)[-1])
 
         log_group = self._create_log_group(child)
@@ -571,7 +568,7 @@ class FargateService(pulumi.ComponentResource):
     # -- steps ---------------------------------------------------------------------------------------
 
     def _tags(self, role: str, **more: str) -> dict[str, str]:
-        return layered_tags(KIND, f"{self._name}-{role}", self._args.extra_tags, **more)
+        return self.tags(f"{self._name}-{role}", **more)
 
     def _create_log_group(self, child: pulumi.ResourceOptions) -> aws.cloudwatch.LogGroup:
         a = self._args
@@ -944,7 +941,7 @@ class FargateService(pulumi.ComponentResource):
 
 def _validate(name: str, a: FargateServiceArgs) -> None:
     def fail(argument: str, message: str) -> NoReturn:
-        raise ComponentArgsError(KIND, name, argument, message)
+        FargateService.fail(name, argument, message)
 
     problem = size_problem(a.cpu, a.memory)
     if problem:

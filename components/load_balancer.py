@@ -39,7 +39,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -60,15 +60,13 @@ from components._alb_rules import (
     path_pattern_problem,
     wildcard_count,
 )
-from components._errors import ComponentArgsError
 from components._naming import physical_name
 from components._private_bucket import attach_policy, create_private_bucket
-from components._subnet_ref import SubnetRef
-from components._tags import layered_tags
+from components.base import Component
+from components.subnet import SubnetRef
 
 __all__ = ["HealthCheck", "LoadBalancer", "LoadBalancerArgs", "Route", "RuleMode", "SubnetRef"]
 
-KIND = "LoadBalancer"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 ACCESS_LOG_PREFIX = "alb"
 _ROUTE_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$")
@@ -175,7 +173,7 @@ class LoadBalancerArgs:
         return cls(vpc_id=vpc.vpc_id, vpc_cidr=vpc.cidr_block, subnets=list(vpc.public_subnets), **kwargs)
 
 
-class LoadBalancer(pulumi.ComponentResource):
+class LoadBalancer(Component):
     """An internet-facing ALB with path routing. See the module docstring."""
 
     arn: pulumi.Output[str]
@@ -199,7 +197,7 @@ class LoadBalancer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         priorities = _validate(name, args)
-        super().__init__(f"streaming:index:{KIND}", name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
         self._name = name
         self._args = args
         self._routes: dict[str, Route] = {}
@@ -230,7 +228,7 @@ class LoadBalancer(pulumi.ComponentResource):
             if log_bucket is not None
             else None,
             tags=self._tags(name),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy] if log_policy else None),
+            opts=self.child_opts(depends_on=[log_policy] if log_policy else None),
         )
         self.listener = self._create_listeners(alb)
 
@@ -279,12 +277,16 @@ class LoadBalancer(pulumi.ComponentResource):
     def target_group(self, route_name: str) -> aws.lb.TargetGroup:
         """The target group of ``route_name`` (or of ``"<route>-<variant>"`` from `add_target_group`)."""
         if route_name not in self._target_groups:
-            raise KeyError(f"{KIND} '{self._name}' has no route {route_name!r}; routes: {sorted(self._routes)}")
+            raise KeyError(
+                f"{LoadBalancer.KIND} '{self._name}' has no route {route_name!r}; routes: {sorted(self._routes)}"
+            )
         return self._target_groups[route_name]
 
     def _route(self, route_name: str) -> Route:
         if route_name not in self._routes:
-            raise KeyError(f"{KIND} '{self._name}' has no route {route_name!r}; routes: {sorted(self._routes)}")
+            raise KeyError(
+                f"{LoadBalancer.KIND} '{self._name}' has no route {route_name!r}; routes: {sorted(self._routes)}"
+            )
         return self._routes[route_name]
 
     def priority_of(self, route_name: str) -> int:
@@ -311,8 +313,7 @@ class LoadBalancer(pulumi.ComponentResource):
         """Another target group shaped like ``route_name``'s (e.g. ``variant="green"``) for blue/green."""
         route = self._route(route_name)
         if not _ROUTE_NAME.fullmatch(variant) or f"{route_name}-{variant}" in self._target_groups:
-            raise ComponentArgsError(
-                KIND,
+            LoadBalancer.fail(
                 self._name,
                 "variant",
                 f"{variant!r} must be a new lowercase name such as 'green'; each variant can be added once per route.",
@@ -331,8 +332,7 @@ class LoadBalancer(pulumi.ComponentResource):
         if priority is None:
             priority = next(p for p in range(EXTERNAL_PRIORITY_BASE, MAX_PRIORITY + 1) if p not in taken)
         elif not MIN_PRIORITY <= priority <= MAX_PRIORITY or priority in taken:
-            raise ComponentArgsError(
-                KIND,
+            LoadBalancer.fail(
                 self._name,
                 "priority",
                 f"{priority} is outside {MIN_PRIORITY}.."
@@ -343,7 +343,7 @@ class LoadBalancer(pulumi.ComponentResource):
 
     # -- steps ---------------------------------------------------------------------------------
     def _tags(self, name_tag: str) -> dict[str, str]:
-        return layered_tags(KIND, name_tag, self._args.tags)
+        return self.tags(name_tag)
 
     def _taken_priorities(self) -> dict[int, str]:
         taken = {p: "a reserve_priority() reservation" for p in self._reserved}
@@ -356,7 +356,7 @@ class LoadBalancer(pulumi.ComponentResource):
             vpc_id=args.vpc_id,
             description=f"{name} ALB: HTTP(S) from allowed sources, to targets in the VPC only",
             tags=self._tags(f"{name}-alb"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         ports = [80, 443] if args.certificate_arn is not None else [80]
         for port in ports:
@@ -372,7 +372,7 @@ class LoadBalancer(pulumi.ComponentResource):
                     cidr_ipv6=cidr if v6 else None,
                     description=f"{'HTTPS' if port == 443 else 'HTTP'} from an allowed CIDR",
                     tags=self._tags(f"{name}-ingress-{port}-{i + 1}"),
-                    opts=pulumi.ResourceOptions(parent=self),
+                    opts=self.child_opts(),
                 )
         serving = ports[-1]
         for i, prefix_list in enumerate(args.ingress_prefix_list_ids):
@@ -385,7 +385,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 prefix_list_id=prefix_list,
                 description="From an allowed managed prefix list (e.g. CloudFront origin-facing)",
                 tags=self._tags(f"{name}-ingress-{serving}-pl-{i + 1}"),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
         return sg
 
@@ -402,7 +402,7 @@ class LoadBalancer(pulumi.ComponentResource):
             cidr_ipv4=self._args.vpc_cidr,
             description=f"To targets on port {port} inside the VPC",
             tags=self._tags(f"{self._name}-egress-{port}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _create_access_log_bucket(self) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
@@ -412,7 +412,7 @@ class LoadBalancer(pulumi.ComponentResource):
             self,
             name,
             "access-logs",
-            kind=KIND,
+            kind=LoadBalancer.KIND,
             tags=args.tags,
             expiration_days=args.access_log_retention_days,
             force_destroy=args.force_destroy_logs,
@@ -420,7 +420,7 @@ class LoadBalancer(pulumi.ComponentResource):
             versioning=True,
             noncurrent_version_expiration_days=7,
         )
-        account = aws.get_caller_identity().account_id
+        account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
         objects = pulumi.Output.concat(private.bucket.arn, f"/{ACCESS_LOG_PREFIX}/AWSLogs/{account}/*")
         statements: list[dict[str, object]] = [
             {
@@ -432,7 +432,7 @@ class LoadBalancer(pulumi.ComponentResource):
             }
         ]
         try:  # regions opened before August 2022 deliver as the regional ELB account
-            elb_account = aws.elb.get_service_account().arn
+            elb_account = aws.elb.get_service_account(opts=self.lookup_opts()).arn
         except Exception:  # newer regions have no ELB account; the service principal suffices there
             elb_account = None
         if elb_account:
@@ -464,7 +464,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 protocol="HTTP",
                 default_actions=[not_found],
                 tags=self._tags(f"{name}-http"),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
         aws.lb.Listener(
             f"{name}-http",
@@ -480,7 +480,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 )
             ],
             tags=self._tags(f"{name}-http"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         return aws.lb.Listener(
             f"{name}-https",
@@ -491,7 +491,7 @@ class LoadBalancer(pulumi.ComponentResource):
             certificate_arn=cert,
             default_actions=[not_found],
             tags=self._tags(f"{name}-https"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _target_group(self, route: Route, role: str) -> aws.lb.TargetGroup:
@@ -519,7 +519,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 unhealthy_threshold=hc.unhealthy_threshold,
             ),
             tags=self._tags(f"{self._name}-{role}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _create_route(self, route: Route, priority: int) -> aws.lb.TargetGroup | None:
@@ -537,7 +537,7 @@ class LoadBalancer(pulumi.ComponentResource):
             actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=group.arn)],
             conditions=self.conditions_of(route.name),
             tags=self._tags(f"{self._name}-{route.name}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         # ECS refuses to register a service in a target group that no listener rule uses yet: the
         # ARN handed to services resolves only once the rule exists.
@@ -566,68 +566,66 @@ def _conditions(route: Route) -> list[aws.lb.ListenerRuleConditionArgs]:
 def _validate(name: str, args: LoadBalancerArgs) -> list[int]:
     """Check every argument; return each route's priority. Raises `ComponentArgsError`."""
 
-    def fail(argument: str, message: str) -> ComponentArgsError:
-        return ComponentArgsError(KIND, name, argument, message)
+    def fail(argument: str, message: str) -> NoReturn:
+        LoadBalancer.fail(name, argument, message)
 
     if not _COMPONENT_NAME.fullmatch(name):
-        raise fail(
+        fail(
             "name",
             f"{name!r} must be lowercase letters, digits and '-' (it names the ALB and its "
             "log bucket); rename the component, e.g. 'web'.",
         )
     subnets = list(args.subnets)
     if any(not isinstance(s, SubnetRef) for s in subnets):
-        raise fail(
+        fail(
             "subnets",
             "must be SubnetRef values (e.g. Vpc.public_subnets); wrap ids as SubnetRef(az='us-east-1a', id=...).",
         )
     azs = {s.az for s in subnets}
     if len(azs) < 2:
-        raise fail(
+        fail(
             "subnets",
             f"{len(subnets)} subnet(s) in {len(azs)} AZ(s) {sorted(azs)}; an ALB needs at least "
             "2 subnets in distinct AZs: pass Vpc.public_subnets of a VPC with az_count >= 2.",
         )
     if len(azs) != len(subnets):
-        raise fail("subnets", f"two subnets share an AZ ({[s.az for s in subnets]}); an ALB takes one subnet per AZ.")
+        fail("subnets", f"two subnets share an AZ ({[s.az for s in subnets]}); an ALB takes one subnet per AZ.")
     if isinstance(args.certificate_arn, str):
         problem = certificate_arn_problem(args.certificate_arn)
         if problem:
-            raise fail("certificate_arn", problem + "; pass an ACM certificate from this region or None.")
+            fail("certificate_arn", problem + "; pass an ACM certificate from this region or None.")
     if isinstance(args.ingress_cidrs, str):
-        raise fail("ingress_cidrs", f"{args.ingress_cidrs!r} is a string; pass a list such as ['0.0.0.0/0'].")
+        fail("ingress_cidrs", f"{args.ingress_cidrs!r} is a string; pass a list such as ['0.0.0.0/0'].")
     for cidr in args.ingress_cidrs:
         try:
             ipaddress.ip_network(cidr, strict=True)
         except (ValueError, TypeError) as exc:
-            raise fail(
-                "ingress_cidrs", f"{cidr!r} is not a CIDR block ({exc}); use e.g. '0.0.0.0/0' or '203.0.113.0/24'."
-            ) from None
+            fail("ingress_cidrs", f"{cidr!r} is not a CIDR block ({exc}); use e.g. '0.0.0.0/0' or '203.0.113.0/24'.")
     if len(set(args.ingress_cidrs)) != len(list(args.ingress_cidrs)):
-        raise fail("ingress_cidrs", f"{list(args.ingress_cidrs)} lists a block twice; list each once.")
+        fail("ingress_cidrs", f"{list(args.ingress_cidrs)} lists a block twice; list each once.")
     for pl in args.ingress_prefix_list_ids:
         if isinstance(pl, str) and not _PREFIX_LIST.fullmatch(pl):
-            raise fail(
+            fail(
                 "ingress_prefix_list_ids",
                 f"{pl!r} is not a prefix list id; use e.g. 'pl-3b927c52' "
                 "(aws.ec2.get_managed_prefix_list(name=...).id).",
             )
     if (args.required_header_name is None) != (args.required_header_value is None):
-        raise fail(
+        fail(
             "required_header_name",
             "required_header_name and required_header_value go together; "
             "set both (e.g. 'X-Origin-Verify' and the Cdn's secret) or neither.",
         )
     if args.required_header_name is not None and not re.fullmatch(r"[A-Za-z0-9-]{1,40}", args.required_header_name):
-        raise fail(
+        fail(
             "required_header_name",
             f"{args.required_header_name!r} is not a header name; use letters, "
             "digits and '-', at most 40 characters, e.g. 'X-Origin-Verify'.",
         )
     if not 1 <= args.idle_timeout <= 4000:
-        raise fail("idle_timeout", f"{args.idle_timeout} is outside 1..4000 seconds; the default is 60.")
+        fail("idle_timeout", f"{args.idle_timeout} is outside 1..4000 seconds; the default is 60.")
     if not 1 <= args.access_log_retention_days <= 3650:
-        raise fail("access_log_retention_days", f"{args.access_log_retention_days} is outside 1..3650 days.")
+        fail("access_log_retention_days", f"{args.access_log_retention_days} is outside 1..3650 days.")
     routes = list(args.routes)
     explicit = {r.priority: f"route {r.name!r}" for r in routes if isinstance(r, Route) and r.priority is not None}
     priorities: list[int] = []
@@ -660,37 +658,35 @@ def _validate_route(
 ) -> int:
     """Check one route against the ones before it; return its priority. ``taken``: priority -> its owner."""
 
-    def fail(argument: str, message: str) -> ComponentArgsError:
-        return ComponentArgsError(KIND, name, f"{where}.{argument}", message)
+    def fail(argument: str, message: str) -> NoReturn:
+        LoadBalancer.fail(name, f"{where}.{argument}", message)
 
     if not isinstance(route, Route):
-        raise ComponentArgsError(KIND, name, where, f"{route!r} is not a Route; build it with Route(name=..., ...).")
+        LoadBalancer.fail(name, where, f"{route!r} is not a Route; build it with Route(name=..., ...).")
     if not isinstance(route.name, str) or not _ROUTE_NAME.fullmatch(route.name):
-        raise fail(
-            "name", f"{route.name!r} must be 1-32 lowercase letters, digits or '-' (not at the ends), e.g. 'catalog'."
-        )
+        fail("name", f"{route.name!r} must be 1-32 lowercase letters, digits or '-' (not at the ends), e.g. 'catalog'.")
     if route.name in {r.name for r in earlier}:
-        raise fail("name", f"{route.name!r} is already a route; give each route a unique name.")
+        fail("name", f"{route.name!r} is already a route; give each route a unique name.")
     paths, hosts = list(route.path_patterns), list(route.host_headers)
     if isinstance(route.path_patterns, str) or isinstance(route.host_headers, str):
-        raise fail("path_patterns", "path_patterns and host_headers are lists; write ['/api/catalog/*'].")
+        fail("path_patterns", "path_patterns and host_headers are lists; write ['/api/catalog/*'].")
     if not paths and not hosts:
-        raise fail(
+        fail(
             "path_patterns",
             "a route needs at least one path pattern or host header, e.g. path_patterns=['/api/catalog/*'].",
         )
     for label, values in (("path_patterns", paths), ("host_headers", hosts)):
         if len(values) > MAX_VALUES_PER_CONDITION:
-            raise fail(
+            fail(
                 label,
                 f"{values} has {len(values)} values; ALB allows {MAX_VALUES_PER_CONDITION} per "
                 "condition: split the route in two.",
             )
         if len(set(values)) != len(values):
-            raise fail(label, f"{values} lists a value twice; list each once.")
+            fail(label, f"{values} lists a value twice; list each once.")
     if len(paths) + len(hosts) + reserved_values > MAX_VALUES_PER_RULE:
         extra = " + 1 required header" if reserved_values else ""
-        raise fail(
+        fail(
             "path_patterns",
             f"{len(paths)} path patterns + {len(hosts)} host headers{extra} = "
             f"{len(paths) + len(hosts) + reserved_values} condition values; ALB allows "
@@ -699,13 +695,13 @@ def _validate_route(
     for p in paths:
         problem = path_pattern_problem(p)
         if problem:
-            raise fail("path_patterns", problem + ".")
+            fail("path_patterns", problem + ".")
     for h in hosts:
         problem = host_header_problem(h)
         if problem:
-            raise fail("host_headers", problem + ".")
+            fail("host_headers", problem + ".")
     if wildcard_count(paths + hosts) > MAX_WILDCARDS_PER_RULE:
-        raise fail(
+        fail(
             "path_patterns",
             f"{paths + hosts} use {wildcard_count(paths + hosts)} wildcards; ALB allows "
             f"{MAX_WILDCARDS_PER_RULE} per rule.",
@@ -720,38 +716,38 @@ def _validate_route(
         clash = mine & theirs
         if clash:
             pattern = next(iter(clash))[1] or sorted(hosts)
-            raise fail(
+            fail(
                 "path_patterns",
                 f"{pattern!r} is already routed to {other.name!r}; the later rule would "
                 "never match: remove it from one of the routes.",
             )
     if not isinstance(route.port, int) or not 1 <= route.port <= 65535:
-        raise fail("port", f"{route.port!r} is outside 1..65535.")
+        fail("port", f"{route.port!r} is outside 1..65535.")
     if not 0 <= route.deregistration_delay <= 3600:
-        raise fail("deregistration_delay", f"{route.deregistration_delay} is outside 0..3600 seconds.")
+        fail("deregistration_delay", f"{route.deregistration_delay} is outside 0..3600 seconds.")
     if not isinstance(route.rule, RuleMode):
-        raise fail("rule", f"{route.rule!r} is not a RuleMode; use RuleMode.FORWARD or RuleMode.EXTERNAL.")
+        fail("rule", f"{route.rule!r} is not a RuleMode; use RuleMode.FORWARD or RuleMode.EXTERNAL.")
     hc = route.health_check
     if not hc.path.startswith("/") or len(hc.path) > 1024:
-        raise fail("health_check.path", f"{hc.path!r} must start with '/' and be at most 1024 characters.")
+        fail("health_check.path", f"{hc.path!r} must start with '/' and be at most 1024 characters.")
     problem = matcher_problem(hc.matcher)
     if problem:
-        raise fail("health_check.matcher", problem + ".")
+        fail("health_check.matcher", problem + ".")
     if not 5 <= hc.interval_seconds <= 300:
-        raise fail("health_check.interval_seconds", f"{hc.interval_seconds} is outside 5..300.")
+        fail("health_check.interval_seconds", f"{hc.interval_seconds} is outside 5..300.")
     if not 2 <= hc.timeout_seconds <= 120 or hc.timeout_seconds >= hc.interval_seconds:
-        raise fail(
+        fail(
             "health_check.timeout_seconds",
             f"{hc.timeout_seconds} must be 2..120 and less than the interval ({hc.interval_seconds}).",
         )
     for label, value in (("healthy_threshold", hc.healthy_threshold), ("unhealthy_threshold", hc.unhealthy_threshold)):
         if not 2 <= value <= 10:
-            raise fail(f"health_check.{label}", f"{value} is outside 2..10.")
+            fail(f"health_check.{label}", f"{value} is outside 2..10.")
     priority = route.priority if route.priority is not None else auto_priority(index)
     if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
-        raise fail("priority", f"{priority} is outside {MIN_PRIORITY}..{MAX_PRIORITY}; choose another.")
+        fail("priority", f"{priority} is outside {MIN_PRIORITY}..{MAX_PRIORITY}; choose another.")
     if priority in taken:
-        raise fail(
+        fail(
             "priority",
             f"{priority} is already used by {taken[priority]}; choose another priority "
             f"(automatic priorities are {AUTO_PRIORITY_BASE} + 10 x position).",

@@ -34,12 +34,11 @@ $0.40; Performance Insights 7-day retention free; backups free up to the allocat
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 import pulumi
 import pulumi_aws as aws
@@ -55,12 +54,24 @@ from components._data_rules import (
     weekly_window_problem,
     windows_overlap,
 )
-from components._errors import ComponentArgsError
-from components._subnet_ref import SubnetRef
-from components._tags import layered_tags
+from components.base import Component
+from components.iam import service_trust_policy
+from components.subnet import SubnetRef
 
-KIND = "Postgres"
-COMPONENT_TYPE = "streaming:index:Postgres"
+__all__ = [
+    "CA_CERT_IDENTIFIER",
+    "ENHANCED_MONITORING_POLICY",
+    "IDENTIFIER_MAX_LENGTH",
+    "LOG_EXPORTS",
+    "MANAGED_PARAMETERS",
+    "MONITORING_INTERVALS",
+    "RESERVED_DATABASE_NAMES",
+    "RESERVED_USERNAMES",
+    "SUPPORTED_MAJOR_VERSIONS",
+    "LogStatement",
+    "Postgres",
+    "PostgresArgs",
+]
 
 #: Major versions this component knows the parameter-group family of (RDS for PostgreSQL, standard support).
 SUPPORTED_MAJOR_VERSIONS = ("14", "15", "16", "17")
@@ -240,7 +251,7 @@ class _Resolved:
     parameters: list[aws.rds.ParameterGroupParameterArgs]
 
 
-class Postgres(pulumi.ComponentResource):
+class Postgres(Component):
     """A private, encrypted RDS for PostgreSQL instance reachable only from given security groups."""
 
     address: pulumi.Output[str]
@@ -267,14 +278,14 @@ class Postgres(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         resolved = _validate(name, args)
-        super().__init__(COMPONENT_TYPE, name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
         self._name = name
         self._args = args
         self._identifier = resolved.identifier
         self._access = DataTierAccess(
             self,
             name,
-            kind=KIND,
+            kind=Postgres.KIND,
             physical=self._identifier,
             vpc_id=args.vpc_id,
             port=args.port,
@@ -322,7 +333,7 @@ class Postgres(pulumi.ComponentResource):
 
     # -- children --------------------------------------------------------------------------------
     def _tags(self, name_tag: str) -> dict[str, str]:
-        return layered_tags(KIND, name_tag, self._args.tags)
+        return self.tags(name_tag)
 
     def _create_subnet_group(self) -> aws.rds.SubnetGroup:
         return aws.rds.SubnetGroup(
@@ -331,7 +342,7 @@ class Postgres(pulumi.ComponentResource):
             description=f"Isolated subnets of Postgres {self._identifier}",
             subnet_ids=[s.id for s in self._args.subnets],
             tags=self._tags(f"{self._identifier}-subnets"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _create_parameter_group(self, resolved: _Resolved) -> aws.rds.ParameterGroup:
@@ -343,7 +354,7 @@ class Postgres(pulumi.ComponentResource):
             description=f"Postgres {resolved.identifier} ({resolved.family}): TLS required, slow-query logging",
             parameters=resolved.parameters,
             tags=self._tags(f"{resolved.identifier}-{resolved.family}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
     def _create_log_groups(self) -> list[aws.cloudwatch.LogGroup]:
@@ -353,7 +364,7 @@ class Postgres(pulumi.ComponentResource):
                 name=f"/aws/rds/instance/{self._identifier}/{log}",
                 retention_in_days=self._args.log_retention_days,
                 tags=self._tags(f"{self._identifier}-{log}"),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
             for log in LOG_EXPORTS
         ]
@@ -364,27 +375,21 @@ class Postgres(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-monitoring-role",
             description=f"Enhanced Monitoring of Postgres {self._identifier}",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
+            assume_role_policy=pulumi.Output.json_dumps(
+                service_trust_policy(
+                    "monitoring.rds.amazonaws.com",
+                    aws.get_caller_identity_output(opts=self.lookup_output_opts()).account_id,
+                )
             ),
             tags=self._tags(f"{self._identifier}-monitoring"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        partition = aws.get_partition_output(opts=self.lookup_output_opts()).partition
         aws.iam.RolePolicyAttachment(
             f"{self._name}-monitoring-policy",
             role=role.name,
             policy_arn=partition.apply(lambda p: f"arn:{p}:iam::aws:{ENHANCED_MONITORING_POLICY}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         return role.arn
 
@@ -439,7 +444,7 @@ class Postgres(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             apply_immediately=a.apply_immediately,
             tags=self._tags(resolved.identifier),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(log_groups)),
+            opts=self.child_opts(depends_on=list(log_groups)),
         )
 
 
@@ -450,121 +455,119 @@ def _master_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecre
 
 # -- validation (before anything is registered) ---------------------------------------------------
 def _validate(name: str, a: PostgresArgs) -> _Resolved:
-    def fail(argument: str, message: str) -> ComponentArgsError:
-        return ComponentArgsError(KIND, name, argument, message)
+    def fail(argument: str, message: str) -> NoReturn:
+        Postgres.fail(name, argument, message)
 
     identifier = a.identifier if a.identifier is not None else derive_identifier(name, IDENTIFIER_MAX_LENGTH)
     problem = identifier_problem(identifier, IDENTIFIER_MAX_LENGTH)
     if problem:
         hint = "" if a.identifier is not None else " (derived from the component name; pass identifier explicitly)"
-        raise fail("identifier", problem + hint)
+        fail("identifier", problem + hint)
 
     problem = isolated_subnets_problem(a.subnets)
     if problem:
-        raise fail("subnets", problem)
+        fail("subnets", problem)
     problem = labels_problem(a.allowed_security_group_ids)
     if problem:
-        raise fail("allowed_security_group_ids", problem)
+        fail("allowed_security_group_ids", problem)
 
     if a.engine_version not in SUPPORTED_MAJOR_VERSIONS:
-        raise fail(
+        fail(
             "engine_version",
             f"{a.engine_version!r} is not a supported major version; choose one of "
             f"{', '.join(SUPPORTED_MAJOR_VERSIONS)} (major only, e.g. '16').",
         )
     if not a.instance_class.startswith("db.") or a.instance_class.count(".") != 2:
-        raise fail(
+        fail(
             "instance_class",
             f"{a.instance_class!r} is not an RDS instance class; use 'db.<family>.<size>', e.g. 'db.t4g.micro'.",
         )
     if not 20 <= a.allocated_storage <= 65536:
-        raise fail("allocated_storage", f"{a.allocated_storage} GiB is outside 20-65536 (gp3 for PostgreSQL).")
+        fail("allocated_storage", f"{a.allocated_storage} GiB is outside 20-65536 (gp3 for PostgreSQL).")
     if a.max_allocated_storage != 0 and not a.allocated_storage <= a.max_allocated_storage <= 65536:
-        raise fail(
+        fail(
             "max_allocated_storage",
             f"{a.max_allocated_storage} GiB must be at least allocated_storage "
             f"({a.allocated_storage}) and at most 65536, or 0 to turn storage "
             "autoscaling off.",
         )
     if isinstance(a.kms_key_id, str) and not a.kms_key_id.startswith("arn:"):
-        raise fail(
+        fail(
             "kms_key_id",
             f"{a.kms_key_id!r} is not a KMS key ARN; RDS needs the full ARN "
             "('arn:aws:kms:<region>:<account>:key/<id>').",
         )
 
     if not re.match(_PG_NAME, a.username):
-        raise fail(
+        fail(
             "username",
             f"{a.username!r} is not valid; use 1-63 lower-case letters, digits and underscores, "
             "starting with a letter, e.g. 'app'.",
         )
     if a.username in RESERVED_USERNAMES or a.username.startswith(("pg_", "rds")):
-        raise fail("username", f"{a.username!r} is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'.")
+        fail("username", f"{a.username!r} is reserved by PostgreSQL or RDS; choose another name, e.g. 'app'.")
     if not re.match(_PG_NAME, a.database_name):
-        raise fail(
+        fail(
             "database_name",
             f"{a.database_name!r} is not valid; use 1-63 lower-case letters, digits and "
             "underscores, starting with a letter, e.g. 'app'.",
         )
     if a.database_name in RESERVED_DATABASE_NAMES:
-        raise fail(
-            "database_name", f"{a.database_name!r} already exists on every instance; choose another, e.g. 'app'."
-        )
+        fail("database_name", f"{a.database_name!r} already exists on every instance; choose another, e.g. 'app'.")
     if not 1150 <= a.port <= 65535:
-        raise fail("port", f"{a.port} is outside 1150-65535, the ports RDS for PostgreSQL accepts.")
+        fail("port", f"{a.port} is outside 1150-65535, the ports RDS for PostgreSQL accepts.")
 
     if a.slow_query_threshold_ms < -1:
-        raise fail(
+        fail(
             "slow_query_threshold_ms",
             f"{a.slow_query_threshold_ms} is not valid; use -1 (off), 0 (log "
             "every statement) or a threshold in milliseconds.",
         )
     if a.log_statement not in set(LogStatement):
-        raise fail(
+        fail(
             "log_statement",
             f"{a.log_statement!r} is not valid; choose one of {', '.join(m.value for m in LogStatement)}.",
         )
     clashing = sorted(MANAGED_PARAMETERS & set(a.parameters))
     if clashing:
-        raise fail(
+        fail(
             "parameters",
             f"{clashing} are set by the component; use slow_query_threshold_ms and "
             "log_statement instead (rds.force_ssl is always 1).",
         )
 
     if not 1 <= a.backup_retention_days <= 35:
-        raise fail(
+        fail(
             "backup_retention_days",
             f"{a.backup_retention_days} is outside 1-35; automated backups cannot be turned off here.",
         )
     problem = daily_window_problem(a.backup_window, 30)
     if problem:
-        raise fail("backup_window", problem)
+        fail("backup_window", problem)
     problem = weekly_window_problem(a.maintenance_window, 30)
     if problem:
-        raise fail("maintenance_window", problem)
+        fail("maintenance_window", problem)
     if windows_overlap(a.backup_window, a.maintenance_window):
-        raise fail(
+        fail(
             "maintenance_window",
             f"{a.maintenance_window!r} overlaps the daily backup window {a.backup_window!r}; move one of them.",
         )
 
     retention = a.performance_insights_retention_days
     if a.performance_insights and not (retention in (7, 731) or (0 < retention <= 713 and retention % 31 == 0)):
-        raise fail(
+        fail(
             "performance_insights_retention_days",
             f"{retention} is not valid; use 7 (free), 731, or a multiple of 31 up to 713.",
         )
     if a.monitoring_interval not in MONITORING_INTERVALS:
-        raise fail(
+        fail(
             "monitoring_interval",
             f"{a.monitoring_interval} is not valid; choose one of "
             f"{', '.join(str(i) for i in MONITORING_INTERVALS)} seconds.",
         )
     problem = log_retention_problem(a.log_retention_days)
     if problem:
-        raise fail("log_retention_days", problem)
+        fail("log_retention_days", problem)
 
     family = f"postgres{a.engine_version}"
     parameters = [

@@ -31,19 +31,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NoReturn
 
 import pulumi
 import pulumi_aws as aws
 
-from components._aws_formats import LOG_RETENTION_DAYS
 from components._cidr import AZ_SLOTS, cidr_problem, plan_subnets
-from components._errors import ComponentArgsError
-from components._subnet_ref import SubnetRef
-from components._tags import layered_tags
+from components.aws_formats import LOG_RETENTION_DAYS
+from components.base import Component, validation_lookup_opts
+from components.iam import service_trust_policy
+from components.subnet import SubnetRef
 
 __all__ = ["NatMode", "SubnetRef", "Vpc", "VpcArgs"]
-
-KIND = "Vpc"
 
 #: fck-nat's publisher account and the AL2023 ARM image name pattern (https://fck-nat.dev).
 FCK_NAT_OWNER = "568608671756"
@@ -98,7 +97,7 @@ class VpcArgs:
     """Extra tags on every taggable resource (after Name and the common tags). Default: {}."""
 
 
-class Vpc(pulumi.ComponentResource):
+class Vpc(Component):
     """A three-tier VPC. See the module docstring for what it creates and costs."""
 
     vpc_id: pulumi.Output[str]
@@ -121,12 +120,12 @@ class Vpc(pulumi.ComponentResource):
     """Isolated subnets with their AZ."""
 
     def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        azs = _validate(name, args)
-        super().__init__(f"streaming:index:{KIND}", name, None, opts)
+        azs = _validate(name, args, opts)
+        super().__init__(name, opts, tags=args.tags)
         self._name = name
         self._args = args
         plan = plan_subnets(args.cidr, len(azs))
-        region = aws.get_region().region
+        region = aws.get_region(opts=self.lookup_opts()).region
 
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
@@ -134,17 +133,15 @@ class Vpc(pulumi.ComponentResource):
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags=self._tags(name),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         aws.ec2.DefaultSecurityGroup(
             f"{name}-default-sg",
             vpc_id=vpc.id,
             tags=self._tags(f"{name}-default-do-not-use"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
-        igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=vpc.id, tags=self._tags(name), opts=pulumi.ResourceOptions(parent=self)
-        )
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=self._tags(name), opts=self.child_opts())
 
         public = self._subnets(vpc, "public", azs, plan.public)
         private = self._subnets(vpc, "private", azs, plan.private)
@@ -156,7 +153,7 @@ class Vpc(pulumi.ComponentResource):
             route_table_id=public_rt.id,
             destination_cidr_block="0.0.0.0/0",
             gateway_id=igw.id,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         private_rts = [
             self._route_table(vpc, f"private-rt-{i + 1}", "private", [s], first=i) for i, s in enumerate(private)
@@ -171,7 +168,7 @@ class Vpc(pulumi.ComponentResource):
             vpc_endpoint_type="Gateway",
             route_table_ids=[rt.id for rt in [*private_rts, isolated_rt]],
             tags=self._tags(f"{name}-s3"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         if args.interface_endpoints:
             self._create_interface_endpoints(vpc, private, region)
@@ -200,7 +197,7 @@ class Vpc(pulumi.ComponentResource):
 
     # -- steps ---------------------------------------------------------------------------------
     def _tags(self, name_tag: str, **more: str) -> dict[str, str]:
-        return layered_tags(KIND, name_tag, self._args.tags, **more)
+        return self.tags(name_tag, **more)
 
     def _subnets(self, vpc: aws.ec2.Vpc, tier: str, azs: Sequence[str], cidrs: Sequence[str]) -> list[aws.ec2.Subnet]:
         return [
@@ -211,7 +208,7 @@ class Vpc(pulumi.ComponentResource):
                 availability_zone=az,
                 map_public_ip_on_launch=False,
                 tags=self._tags(f"{self._name}-{tier}-{az}", Tier=tier),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
             for i, (az, cidr) in enumerate(zip(azs, cidrs, strict=True))
         ]
@@ -223,14 +220,14 @@ class Vpc(pulumi.ComponentResource):
             f"{self._name}-{role}",
             vpc_id=vpc.id,
             tags=self._tags(f"{self._name}-{role}"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         for i, subnet in enumerate(subnets, start=first):
             aws.ec2.RouteTableAssociation(
                 f"{self._name}-{tier}-rta-{i + 1}",
                 route_table_id=table.id,
                 subnet_id=subnet.id,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
         return table
 
@@ -252,7 +249,7 @@ class Vpc(pulumi.ComponentResource):
                     route_table_id=rt.id,
                     destination_cidr_block="0.0.0.0/0",
                     network_interface_id=eni,
-                    opts=pulumi.ResourceOptions(parent=self),
+                    opts=self.child_opts(),
                 )
             return
         count = len(public) if mode is NatMode.PER_AZ else 1
@@ -262,7 +259,7 @@ class Vpc(pulumi.ComponentResource):
                 f"{name}-nat-eip-{i + 1}",
                 domain="vpc",
                 tags=self._tags(f"{name}-nat-{i + 1}"),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+                opts=self.child_opts(depends_on=list(depends_on)),
             )
             gateways.append(
                 aws.ec2.NatGateway(
@@ -271,7 +268,7 @@ class Vpc(pulumi.ComponentResource):
                     subnet_id=public[i].id,
                     connectivity_type="public",
                     tags=self._tags(f"{name}-nat-{i + 1}"),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+                    opts=self.child_opts(depends_on=list(depends_on)),
                 )
             )
         for i, rt in enumerate(private_rts):
@@ -280,7 +277,7 @@ class Vpc(pulumi.ComponentResource):
                 route_table_id=rt.id,
                 destination_cidr_block="0.0.0.0/0",
                 nat_gateway_id=gateways[i % count].id,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
 
     def _create_nat_instance(
@@ -292,7 +289,7 @@ class Vpc(pulumi.ComponentResource):
             vpc_id=vpc.id,
             description=f"{name} NAT instance: forwards traffic from the VPC to the internet",
             tags=self._tags(f"{name}-nat"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-nat-ingress-vpc",
@@ -301,7 +298,7 @@ class Vpc(pulumi.ComponentResource):
             cidr_ipv4=self._args.cidr,
             description="All traffic from inside the VPC (to be NATed)",
             tags=self._tags(f"{name}-nat-ingress-vpc"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-nat-egress-internet",
@@ -310,9 +307,10 @@ class Vpc(pulumi.ComponentResource):
             cidr_ipv4="0.0.0.0/0",
             description="NATed traffic to the internet",
             tags=self._tags(f"{name}-nat-egress-internet"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         ami = aws.ec2.get_ami(
+            opts=self.lookup_opts(),
             owners=[FCK_NAT_OWNER],
             most_recent=True,
             filters=[
@@ -332,7 +330,7 @@ class Vpc(pulumi.ComponentResource):
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(encrypted=True, volume_type="gp3"),
             tags=self._tags(f"{name}-nat"),
             volume_tags=self._tags(f"{name}-nat"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on), ignore_changes=["ami"]),
+            opts=self.child_opts(depends_on=list(depends_on), ignore_changes=["ami"]),
         )
         return instance.primary_network_interface_id
 
@@ -343,7 +341,7 @@ class Vpc(pulumi.ComponentResource):
             vpc_id=vpc.id,
             description=f"{name} interface endpoints: HTTPS from the VPC only",
             tags=self._tags(f"{name}-endpoints"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-endpoints-ingress-https",
@@ -354,7 +352,7 @@ class Vpc(pulumi.ComponentResource):
             cidr_ipv4=self._args.cidr,
             description="HTTPS from inside the VPC",
             tags=self._tags(f"{name}-endpoints-ingress-https"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         for service in self._args.interface_endpoints:
             role = service.replace(".", "-")
@@ -367,30 +365,31 @@ class Vpc(pulumi.ComponentResource):
                 subnet_ids=[s.id for s in private],
                 security_group_ids=[sg.id],
                 tags=self._tags(f"{name}-{role}"),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self.child_opts(),
             )
 
     def _create_flow_logs(self, vpc: aws.ec2.Vpc, region: str) -> None:
         name = self._name
-        account = aws.get_caller_identity().account_id
+        account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
+        partition = aws.get_partition(opts=self.lookup_opts()).partition
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             retention_in_days=self._args.flow_log_retention_days,
             tags=self._tags(f"{name}-flow-logs"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         role = aws.iam.Role(
             f"{name}-flow-logs-role",
             description=f"Lets VPC Flow Logs write {name}'s flow logs to CloudWatch Logs",
-            assume_role_policy=json.dumps(flow_logs_trust_policy(account, region)),
+            assume_role_policy=json.dumps(flow_logs_trust_policy(account, region, partition)),
             tags=self._tags(f"{name}-flow-logs"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         aws.iam.RolePolicy(
             f"{name}-flow-logs-policy",
             role=role.id,
             policy=pulumi.Output.json_dumps(flow_logs_write_policy(group.arn)),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         aws.ec2.FlowLog(
             f"{name}-flow-log",
@@ -401,27 +400,18 @@ class Vpc(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags=self._tags(f"{name}-flow-log"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
 
 
 # -- policies (pure) ---------------------------------------------------------------------------
-def flow_logs_trust_policy(account_id: str, region: str) -> dict[str, object]:
+def flow_logs_trust_policy(account_id: str, region: str, partition: str = "aws") -> dict[str, object]:
     """Trust policy: only VPC Flow Logs, only on behalf of this account's flow logs (confused deputy)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{region}:{account_id}:vpc-flow-log/*"},
-                },
-            }
-        ],
-    }
+    return service_trust_policy(
+        "vpc-flow-logs.amazonaws.com",
+        account_id,
+        source_arn=f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*",
+    )
 
 
 def flow_logs_write_policy(log_group_arn: pulumi.Input[str]) -> dict[str, object]:
@@ -440,25 +430,29 @@ def flow_logs_write_policy(log_group_arn: pulumi.Input[str]) -> dict[str, object
 
 
 # -- validation --------------------------------------------------------------------------------
-def _validate(name: str, args: VpcArgs) -> list[str]:
-    """Check every argument; return the AZ names to use. Raises `ComponentArgsError`."""
+def _validate(name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None) -> list[str]:
+    """Check every argument; return the AZ names to use. Raises `ComponentArgsError`.
 
-    def fail(argument: str, message: str) -> ComponentArgsError:
-        return ComponentArgsError(KIND, name, argument, message)
+    The AZ lookup goes to the provider the Vpc will use (``opts``), so a Vpc given an eu-west-1
+    provider gets eu-west-1's zones.
+    """
+
+    def fail(argument: str, message: str) -> NoReturn:
+        Vpc.fail(name, argument, message)
 
     problem = cidr_problem(args.cidr)
     if problem:
-        raise fail("cidr", problem)
+        fail("cidr", problem)
     if not isinstance(args.nat, NatMode):
-        raise fail("nat", f"{args.nat!r} is not a NatMode; use one of {', '.join(m.name for m in NatMode)}.")
+        fail("nat", f"{args.nat!r} is not a NatMode; use one of {', '.join(m.name for m in NatMode)}.")
     if args.nat is NatMode.INSTANCE and not re.fullmatch(r"[a-z0-9]+g[a-z]*\.[a-z0-9]+", args.nat_instance_type):
-        raise fail(
+        fail(
             "nat_instance_type",
             f"{args.nat_instance_type!r} is not a Graviton (ARM) type; the fck-nat "
             "image is arm64, so use e.g. 't4g.nano' or 't4g.micro'.",
         )
     if args.flow_log_retention_days not in LOG_RETENTION_DAYS:
-        raise fail(
+        fail(
             "flow_log_retention_days",
             f"{args.flow_log_retention_days} is not a retention CloudWatch "
             f"accepts; choose one of {', '.join(map(str, LOG_RETENTION_DAYS))}.",
@@ -466,36 +460,36 @@ def _validate(name: str, args: VpcArgs) -> list[str]:
     seen: set[str] = set()
     for service in args.interface_endpoints:
         if not isinstance(service, str) or not _ENDPOINT_SERVICE.fullmatch(service) or service.startswith("com."):
-            raise fail(
+            fail(
                 "interface_endpoints",
                 f"{service!r} is not a service short name; use names such as "
                 "'ecr.api', 'ecr.dkr', 'logs' or 'secretsmanager'.",
             )
         if service in seen:
-            raise fail("interface_endpoints", f"{service!r} is listed twice; list each service once.")
+            fail("interface_endpoints", f"{service!r} is listed twice; list each service once.")
         seen.add(service)
     max_azs = min(AZ_SLOTS, 6)
     if args.az_count is not None and args.availability_zones is not None:
-        raise fail("az_count", "Only one of [az_count] and [availability_zones] can be specified; drop one of them.")
+        fail("az_count", "Only one of [az_count] and [availability_zones] can be specified; drop one of them.")
     if args.availability_zones is not None:
         azs = list(args.availability_zones)
         if isinstance(args.availability_zones, str) or not 1 <= len(azs) <= max_azs:
-            raise fail(
+            fail(
                 "availability_zones",
                 f"{args.availability_zones!r} must list 1 to {max_azs} AZ names, e.g. ['us-east-1a', 'us-east-1b'].",
             )
         for az in azs:
             if not isinstance(az, str) or not _AZ_NAME.fullmatch(az):
-                raise fail("availability_zones", f"{az!r} is not an AZ name; use names such as 'us-east-1a'.")
+                fail("availability_zones", f"{az!r} is not an AZ name; use names such as 'us-east-1a'.")
         if len(set(azs)) != len(azs):
-            raise fail("availability_zones", f"{azs} lists an AZ twice; list each AZ once.")
+            fail("availability_zones", f"{azs} lists an AZ twice; list each AZ once.")
         return azs
     count = 2 if args.az_count is None else args.az_count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= max_azs:
-        raise fail("az_count", f"{count!r} is outside 1..{max_azs}; choose 2 or 3 for most workloads.")
-    available = list(aws.get_availability_zones(state="available").names)
+        fail("az_count", f"{count!r} is outside 1..{max_azs}; choose 2 or 3 for most workloads.")
+    available = list(aws.get_availability_zones(state="available", opts=validation_lookup_opts(opts)).names)
     if count > len(available):
-        raise fail(
+        fail(
             "az_count",
             f"{count} AZs requested but the region has {len(available)} available "
             f"({', '.join(available)}); lower az_count.",

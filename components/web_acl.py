@@ -25,11 +25,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components._errors import ComponentArgsError
-from components._tags import layered_tags
+from components.base import Component
 
-KIND = "WebAcl"
-PULUMI_TYPE = f"streaming:index:{KIND}"
+__all__ = ["MANAGED_RULE_GROUPS", "WebAcl", "WebAclArgs"]
 
 #: AWS managed rule groups without a subscription fee, in evaluation order.
 MANAGED_RULE_GROUPS = (
@@ -51,7 +49,7 @@ class WebAclArgs:
     """Extra tags. Default: {}."""
 
 
-class WebAcl(pulumi.ComponentResource):
+class WebAcl(Component):
     """A CloudFront-scoped WAFv2 web ACL."""
 
     arn: pulumi.Output[str]
@@ -59,7 +57,7 @@ class WebAcl(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: WebAclArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         _validate(name, args)
-        super().__init__(PULUMI_TYPE, name, None, opts)
+        super().__init__(name, opts, tags=args.tags)
 
         def visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgs:
             return aws.wafv2.WebAclVisibilityConfigArgs(
@@ -108,8 +106,8 @@ class WebAcl(pulumi.ComponentResource):
             visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
                 cloudwatch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
             ),
-            tags=layered_tags(KIND, f"{name}-acl", args.tags),
-            opts=pulumi.ResourceOptions(parent=self),
+            tags=self.tags(f"{name}-acl"),
+            opts=self.child_opts(),
         )
         del visibility
         self.arn = acl.arn
@@ -118,19 +116,17 @@ class WebAcl(pulumi.ComponentResource):
 
 def _validate(name: str, args: WebAclArgs) -> None:
     if not 100 <= args.rate_limit_per_5_minutes <= 2_000_000_000:
-        raise ComponentArgsError(
-            KIND,
+        WebAcl.fail(
             name,
             "rate_limit_per_5_minutes",
             f"{args.rate_limit_per_5_minutes} is outside WAF's 100..2000000000; use e.g. 2000.",
         )
     unknown = [g for g in args.managed_rule_groups if not g.startswith("AWSManagedRules")]
     if unknown:
-        raise ComponentArgsError(
-            KIND,
+        WebAcl.fail(
             name,
             "managed_rule_groups",
             f"{unknown} are not AWS managed rule groups (names start with 'AWSManagedRules').",
         )
     if len(set(args.managed_rule_groups)) != len(args.managed_rule_groups):
-        raise ComponentArgsError(KIND, name, "managed_rule_groups", "lists a group twice; list each group once.")
+        WebAcl.fail(name, "managed_rule_groups", "lists a group twice; list each group once.")

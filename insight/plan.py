@@ -4,11 +4,14 @@ Written by ``python -m stacks plan <env> --json FILE`` (`stacks.offline.plan`) a
 policy check, the cost estimate, the deploy-time estimate and the diagrams::
 
     {"project": "...", "stack": "<env>", "outputs": {...},
-     "resources": [{"urn", "type", "name", "custom", "parent", "dependencies", "inputs"}]}
+     "resources": [{"urn", "type", "name", "custom", "parent", "dependencies", "inputs", "options"}]}
 
 Inputs are the wire inputs the provider would receive (camelCase); secrets are ``"[secret]"`` and
 values unknown until deploy ``"[unknown]"``. ``custom`` is false for component resources (which
 own other resources and are never sent to a provider) and true for everything a provider creates.
+``options`` are the resource options that decide what an update does: ``protect``,
+``deleteBeforeReplace``, ``ignoreChanges``, ``retainOnDelete``, ``replaceOnChanges``, ``aliases``
+and ``provider`` (the provider's URN, or null for the default provider).
 
 This package imports nothing from the rest of the project and nothing from Pulumi, so the policy
 pack can run it with only its own requirements installed.

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from components._errors import ComponentArgsError
+from components.errors import ComponentArgsError
 from stacks.offline.mocks import ProgramRun, run_program
 
 

@@ -11,8 +11,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from stacks.environment.config import load_config
-from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
+from stacks import StreamingPlatform, StreamingPlatformArgs, load_config
 
 config = load_config(
     {

@@ -30,7 +30,7 @@ class UserError(Exception):
 
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
-    from components._errors import ComponentArgsError
+    from components import ComponentArgsError
     from insight.plan import PlanFormatError
     from stacks.environment.config import ConfigError
     from stacks.environment.stack_files import StackFileError

@@ -11,7 +11,9 @@ with `ast`, the defaults from the live dataclass), renders Markdown tables, and 
     <!-- END GENERATED -->
 
 `problems` lists every field without a docstring and every ``Default:`` that disagrees with the
-code; a test fails on any.
+code; a test fails on any. Other markers hold the config table (``config``), a plan's architecture
+diagram (``architecture <env>``) and the map of the code's layers drawn from its actual imports
+(``layers code``, in docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 from stacks.environment.stack_files import project_root
 
 _MARKER = re.compile(
-    r"(<!-- BEGIN GENERATED: (?P<kind>args|outputs|config|architecture) (?P<target>[\w.]+) -->\n)(?P<body>.*?)"
+    r"(<!-- BEGIN GENERATED: (?P<kind>args|outputs|config|architecture|layers) (?P<target>[\w.]+) -->\n)(?P<body>.*?)"
     r"(<!-- END GENERATED -->)",
     re.DOTALL,
 )
@@ -207,6 +209,72 @@ def architecture_diagram(env: str) -> str:
     return "```mermaid\n" + architecture_mermaid(architecture(build_plan(env))).rstrip("\n") + "\n```\n"
 
 
+#: The project's first-party packages, and the sub-packages that are layers of their own.
+FIRST_PARTY = ("components", "insight", "policies", "stacks", "apps")
+_LAYER_PARENTS = {"stacks": None, "policies": ("offline", "rules")}
+
+
+def _layer_of(module: str) -> str:
+    """The layer ``module`` belongs to: a top-level package, or one of stacks' and policies' sub-packages."""
+    parts = module.split(".")
+    if parts[0] in _LAYER_PARENTS and len(parts) > 1 and not parts[1].startswith("__"):
+        allowed = _LAYER_PARENTS[parts[0]]
+        if allowed is None or parts[1] in allowed:
+            return ".".join(parts[:2])
+    return parts[0]
+
+
+def layer_imports() -> set[tuple[str, str]]:
+    """Which layer imports which, read from the code (grimp, the graph import-linter checks)."""
+    import grimp
+
+    graph = grimp.build_graph(*FIRST_PARTY)
+    edges: set[tuple[str, str]] = set()
+    for module in graph.modules:
+        source = _layer_of(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            target = _layer_of(imported)
+            # a package's own __init__/__main__ reaching its sub-packages is not an edge between layers
+            if source != target and not target.startswith(f"{source}."):
+                edges.add((source, target))
+    return edges
+
+
+def _program_imports(root: Path) -> set[str]:
+    """The first-party modules ``platform/__main__.py`` (the program ``pulumi up`` runs) imports."""
+    tree = ast.parse((root / "platform" / "__main__.py").read_text())
+    found = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    found |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    return {_layer_of(m) for m in found if m.split(".")[0] in FIRST_PARTY}
+
+
+def layers_diagram(root: Path | None = None) -> str:
+    """The layers and their imports as a Mermaid flowchart (an arrow: "imports")."""
+    root = root or project_root()
+    edges = layer_imports() | {("platform", target) for target in _program_imports(root)}
+    nodes = sorted({n for edge in edges for n in edge} | set(FIRST_PARTY))
+
+    def ident(node: str) -> str:
+        return node.replace(".", "_")
+
+    lines = ["```mermaid", "flowchart TD"]
+    groups: dict[str, list[str]] = {}
+    for node in nodes:
+        groups.setdefault(node.split(".")[0], []).append(node)
+    for top, members in sorted(groups.items()):
+        subs = [m for m in members if m != top]
+        if not subs:
+            label = "platform/ (the Pulumi program)" if top == "platform" else f"{top}/"
+            lines.append(f'  {ident(top)}["{label}"]')
+            continue
+        lines.append(f'  subgraph {ident(top)}_layer["{top}/"]')
+        lines.extend(f'    {ident(m)}["{m.split(".", 1)[1]}"]' for m in subs)
+        lines.append("  end")
+    lines.extend(f"  {ident(a)} --> {ident(b)}" for a, b in sorted(edges) if a in nodes and b in nodes)
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
 def _resolve(target: str) -> type:
     module, _, name = target.rpartition(".")
     cls: type = getattr(importlib.import_module(module), name)
@@ -220,6 +288,8 @@ def regenerate(text: str) -> str:
             body = config_table()
         elif kind == "architecture":
             body = architecture_diagram(target)
+        elif kind == "layers":
+            body = layers_diagram()
         else:
             cls = _resolve(target)
             body = render_args(cls) if kind == "args" else render_outputs(cls)

@@ -13,18 +13,24 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
-from components._aws_formats import IMAGE_BY_DIGEST, LOG_RETENTION_DAYS
+from components.aws_formats import IMAGE_BY_DIGEST, LOG_RETENTION_DAYS
+from components.blue_green import DEFAULT_TEST_HEADER, HEADER_NAME, BlueGreenSettings, Color, ColorSettings
 from stacks.environment.profiles import PROFILES, Profile, deep_merge, lookup
 
 NAMESPACE = "streaming-platform"
 
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 _WAF_ARN = re.compile(r"^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$")
+#: The error type of a rule across fields that names the sub-key to blame (see `_blame`).
+_BLAMED = "blamed"
+#: A shown value longer than this is abbreviated to ``{…}`` in error messages.
+_SHOWN_MAX = 80
 
 
 class ConfigError(ValueError):
@@ -40,6 +46,12 @@ class _Model(BaseModel):
         strict=True,
         use_attribute_docstrings=True,
     )
+
+
+def _blame(key: str, value: Any, message: str) -> PydanticCustomError:
+    """The error of a rule across several fields, reported at ``key`` (dotted camelCase, below the model
+    that raises it) holding ``value``, so the message names the value to change rather than the model."""
+    return PydanticCustomError(_BLAMED, message, {"blame_key": key, "blame_value": value})
 
 
 def _retention(value: int) -> int:
@@ -273,6 +285,136 @@ class AlarmsConfig(_Model):
     """An address subscribed to an encrypted alarm topic that every alarm notifies (confirmed by email)."""
 
 
+BlueGreenService = Literal["catalog", "accounts"]
+"""The services that can run blue-green (the keys of ``blueGreen``)."""
+BlueGreenColor = Literal["blue", "green"]
+_COLORS: tuple[BlueGreenColor, BlueGreenColor] = ("blue", "green")
+
+
+class BlueGreenWeights(_Model):
+    """Percent of the route's traffic per colour: exactly blue and green, integers summing to 100."""
+
+    blue: Annotated[int, Field(ge=0, le=100)]
+    """Blue's share of the route's traffic (percent)."""
+    green: Annotated[int, Field(ge=0, le=100)]
+    """Green's share of the route's traffic (percent)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_colours(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or set(data) != set(_COLORS):
+            raise ValueError("must name exactly blue and green, e.g. {blue: 100, green: 0}")
+        return data
+
+    @model_validator(mode="after")
+    def _percentages(self) -> BlueGreenWeights:
+        total = self.blue + self.green
+        if total != 100:
+            raise ValueError(
+                f"sums to {total}; weights are percentages and must sum to 100, "
+                f"e.g. {{blue: {self.blue}, green: {100 - self.blue}}}"
+            )
+        return self
+
+    def of(self, color: BlueGreenColor) -> int:
+        return self.blue if color == "blue" else self.green
+
+
+class BlueGreenColorConfig(_Model):
+    """One colour's deployment: its image and how many tasks it runs."""
+
+    image: str = ""
+    """An image by digest (<repository>@sha256:<64 hex>), or "" for the stack's own image (null means "")."""
+    desired_count: Annotated[int, Field(ge=0)]
+    """Tasks to run; 0 scales the colour away (defaults to 1 for the active colour, 0 for the idle one)."""
+
+    @field_validator("image", mode="before")
+    @classmethod
+    def _null_is_the_stacks_image(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("image")
+    @classmethod
+    def _by_digest(cls, value: str) -> str:
+        if value and not IMAGE_BY_DIGEST.fullmatch(value):
+            raise ValueError('must be "" (the stack\'s own image) or an image by digest, <repository>@sha256:<64 hex>')
+        return value
+
+
+class BlueGreenServiceConfig(_Model):
+    """One service's ``blueGreen.<service>`` entry: two colours behind one weighted listener rule.
+
+    ``python -m stacks switch`` rewrites ``activeColor`` and ``weights`` after it moved traffic.
+    """
+
+    active_color: BlueGreenColor = "blue"
+    """The colour that last took all traffic."""
+    weights: BlueGreenWeights
+    """Percent of the route's traffic per colour (defaults to 100 for the active colour, 0 for the other)."""
+    blue: BlueGreenColorConfig
+    """Blue's image and desired count."""
+    green: BlueGreenColorConfig
+    """Green's image and desired count."""
+    test_header: str | None = DEFAULT_TEST_HEADER
+    """Header of the per-colour test rules (``<header>: <colour>``); "" (or null) for no test rules."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_follow_the_active_colour(cls, data: Any) -> Any:
+        """Fill what defaults to the active colour's role: weights 100/0, desiredCount 1 (active) or 0 (idle)."""
+        if not isinstance(data, Mapping):
+            return data  # the model's own type check refuses it
+        filled = dict(data)
+        given = filled.get("activeColor", filled.get("active_color", "blue"))
+        active = given if given in _COLORS else "blue"  # an invalid activeColor is refused on its own
+        filled.setdefault("weights", {c: 100 if c == active else 0 for c in _COLORS})
+        for color in _COLORS:
+            entry = filled.get(color, {})
+            if isinstance(entry, Mapping) and "desiredCount" not in entry and "desired_count" not in entry:
+                filled[color] = {**entry, "desiredCount": 1 if color == active else 0}
+        return filled
+
+    @field_validator("test_header")
+    @classmethod
+    def _header_name(cls, value: str | None) -> str | None:
+        if value and not HEADER_NAME.fullmatch(value):
+            raise ValueError('must be an HTTP header name of at most 40 characters, or "" for no test rules')
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BlueGreenServiceConfig:
+        full = next((c for c in _COLORS if self.weights.of(c) == 100), None)
+        if full is not None and full != self.active_color:
+            raise _blame(
+                "activeColor",
+                self.active_color,
+                f"contradicts weights ({full} takes 100%); set activeColor: {full} or use "
+                "`python -m stacks switch` which writes both",
+            )
+        for color in _COLORS:
+            weight, count = self.weights.of(color), self.color(color).desired_count
+            if weight > 0 and count == 0:
+                raise _blame(
+                    f"{color}.desiredCount",
+                    count,
+                    f"is 0 but {color} takes {weight}% of traffic; run at least 1 task or set its weight to 0",
+                )
+        return self
+
+    def color(self, color: BlueGreenColor) -> BlueGreenColorConfig:
+        return self.blue if color == "blue" else self.green
+
+    def to_settings(self) -> BlueGreenSettings:
+        """The `BlueGreen` component's typed settings (`components.blue_green.BlueGreenSettings`)."""
+        return BlueGreenSettings(
+            active_color=Color(self.active_color),
+            weights={Color(c): self.weights.of(c) for c in _COLORS},
+            blue=ColorSettings(image=self.blue.image, desired_count=self.blue.desired_count),
+            green=ColorSettings(image=self.green.image, desired_count=self.green.desired_count),
+            test_header=self.test_header or None,
+        )
+
+
 class PlatformConfig(_Model):
     """The whole environment's settings, after profile defaults and the stack file are merged."""
 
@@ -290,12 +432,19 @@ class PlatformConfig(_Model):
     """ElastiCache."""
     alarms: AlarmsConfig
     """Alarm notifications."""
-    blue_green: dict[str, Any]
+    blue_green: dict[BlueGreenService, BlueGreenServiceConfig]
     """Per service: activeColor, weights, blue/green image and desiredCount, testHeader (see docs/blue_green.md)."""
     budget_monthly_usd: float | int | None
     """The monthly cost the budget policy allows (USD, estimated from the plan)."""
     invariant_overrides: list[str]
     """Names of profile invariants deliberately broken (e.g. database-multi-az)."""
+
+    def blue_green_settings(self, service: str) -> BlueGreenSettings:
+        """``service``'s ``blueGreen`` entry as the `BlueGreen` component's settings (KeyError if it has none)."""
+        for name, entry in self.blue_green.items():
+            if name == service:
+                return entry.to_settings()
+        raise KeyError(f"{NAMESPACE}:blueGreen has no entry {service!r}")
 
 
 TOP_LEVEL_KEYS = tuple(to_camel(name) for name in PlatformConfig.model_fields)
@@ -308,30 +457,57 @@ def _loc_to_key(loc: tuple[int | str, ...]) -> str:
     return f"{NAMESPACE}:{key}{index}"
 
 
-def _describe(error: Mapping[str, Any], known: list[str]) -> str:
-    kind = error["type"]
+def _describe(kind: str, error: Mapping[str, Any], loc: tuple[int | str, ...]) -> str:
     if kind == "extra_forbidden":
-        return f"is not a known key; known keys here: {', '.join(known)}"
+        return f"is not a known key; known keys here: {', '.join(_known_keys_at(loc))}"
     if kind == "missing":
         return "is required"
+    if kind == "model_type":
+        return f"has the wrong type: it must be a mapping with the keys {', '.join(_keys_of(_type_at(loc)))}"
     msg = str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"has the wrong type: it {msg}"
     return msg
 
 
+def _type_at(loc: tuple[int | str, ...]) -> Any:
+    """The annotation of the value at ``loc`` (a pydantic error location) in `PlatformConfig`, or None."""
+    node: Any = PlatformConfig
+    for part in loc:
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(_snake(str(part)))
+            node = field.annotation if field else None
+        elif get_origin(node) in (dict, list):
+            node = get_args(node)[-1]  # a mapping's values, a list's items
+        else:
+            return None
+    return node
+
+
+def _keys_of(annotation: Any) -> list[str]:
+    """The keys a value of type ``annotation`` may have: a model's fields, a mapping's literal keys."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [to_camel(n) for n in annotation.model_fields]
+    if get_origin(annotation) is dict:
+        key = get_args(annotation)[0]
+        if get_origin(key) is Literal:
+            return [str(k) for k in get_args(key)]
+    return []
+
+
 def _known_keys_at(loc: tuple[int | str, ...]) -> list[str]:
-    model: Any = PlatformConfig
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(_snake(str(part)))
-        model = getattr(field, "annotation", None) if field else None
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            model = None
-    if model is None:
-        return []
-    return [to_camel(n) for n in model.model_fields]
+    return _keys_of(_type_at(loc[:-1]))
+
+
+def _value_at(raw: Any, loc: tuple[int | str, ...]) -> Any:
+    for part in loc:
+        raw = raw.get(part) if isinstance(raw, Mapping) else None
+    return raw
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return "{…}" if isinstance(value, dict) and len(text) > _SHOWN_MAX else text
 
 
 def _snake(camel: str) -> str:
@@ -374,15 +550,19 @@ def load_config(values: Mapping[str, str], *, env: str, source: str) -> Platform
         config = PlatformConfig.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        value = error.get("input")
-        shown = json.dumps(value) if not isinstance(value, dict) else "{…}"
-        known = _known_keys_at(loc)
+        kind, loc, value = error["type"], tuple(error["loc"]), error.get("input")
+        if kind == _BLAMED:  # a rule across fields: name the sub-key it blames
+            loc = (*loc, *str(error["ctx"]["blame_key"]).split("."))
+            value = error["ctx"]["blame_value"]
+        if loc and loc[-1] == "[key]":  # a mapping's key that is not one of its known keys
+            kind, loc = "extra_forbidden", loc[:-1]
+            value = _value_at(raw, loc)
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{source}: {_loc_to_key(loc)} = {shown}: {_describe(error, known)}{more}") from None
+        raise ConfigError(
+            f"{source}: {_loc_to_key(loc)} = {_shown(value)}: {_describe(kind, error, loc)}{more}"
+        ) from None
 
     _check_invariants(profile, raw, config, source)
-    _check_blue_green(config, source)
     return config
 
 
@@ -403,17 +583,3 @@ def _check_invariants(profile: Profile, raw: dict[str, Any], config: PlatformCon
             f"invariant '{invariant.name}' ({invariant.rule}); restore it, or accept the risk explicitly by "
             f"adding '{invariant.name}' to {NAMESPACE}:invariantOverrides"
         )
-
-
-def _check_blue_green(config: PlatformConfig, source: str) -> None:
-    from components.blue_green import BlueGreenConfigError, BlueGreenSettings
-
-    for service, value in config.blue_green.items():
-        if service not in ("catalog", "accounts"):
-            raise ConfigError(
-                f"{source}: {NAMESPACE}:blueGreen.{service} is not a service; blue-green applies to catalog or accounts"
-            )
-        try:
-            BlueGreenSettings.from_config(service, value, source)
-        except BlueGreenConfigError as exc:
-            raise ConfigError(str(exc)) from None

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from components._tags import MANAGED_BY
+from components import MANAGED_BY
 from stacks.environment.config import PlatformConfig, load_config
 from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
 

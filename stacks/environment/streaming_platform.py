@@ -25,6 +25,7 @@ Cost: the sum of its components; ``python -m stacks cost <env>`` prices a plan.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import json
 import mimetypes
@@ -37,29 +38,44 @@ import pulumi_aws as aws
 import pulumi_random as random
 import pulumi_tls as tls
 
-from components._iam import S3Access, S3Grant
-from components._tags import MANAGED_BY, layered_tags
-from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenSettings
-from components.cache import Cache, CacheArgs, CacheEngine
-from components.cdn import Cdn, CdnArgs, GeoRestrictionType, OriginProtocol, PriceClass
-from components.cluster import Cluster, ClusterArgs
-from components.container_image import ContainerImage, ContainerImageArgs
-from components.fargate_service import (
+from components import (
+    MANAGED_BY,
     Architecture,
     Autoscaling,
+    BlueGreen,
+    BlueGreenArgs,
+    Cache,
+    CacheArgs,
+    CacheEngine,
     Capacity,
+    Cdn,
+    CdnArgs,
+    Cluster,
+    ClusterArgs,
+    Component,
+    ContainerImage,
+    ContainerImageArgs,
     DataTierEgress,
     FargateService,
     FargateServiceArgs,
+    GeoRestrictionType,
+    LoadBalancer,
+    LoadBalancerArgs,
+    NatMode,
+    OriginProtocol,
+    Postgres,
+    PostgresArgs,
+    PriceClass,
+    Route,
+    RuleMode,
+    S3Access,
+    S3Grant,
+    Vpc,
+    VpcArgs,
+    WebAcl,
+    WebAclArgs,
 )
-from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, RuleMode
-from components.postgres import Postgres, PostgresArgs
-from components.vpc import NatMode, Vpc, VpcArgs
-from components.web_acl import WebAcl, WebAclArgs
 from stacks.environment.config import PlatformConfig, ServiceSize
-
-KIND = "StreamingPlatform"
-PULUMI_TYPE = f"streaming:index:{KIND}"
 
 
 def bundled_app_dir() -> Path:
@@ -84,7 +100,7 @@ class StreamingPlatformArgs:
     """Extra tags on every taggable resource. Default: {}."""
 
 
-class StreamingPlatform(pulumi.ComponentResource):
+class StreamingPlatform(Component):
     """A complete environment for the streaming app."""
 
     url: pulumi.Output[str]
@@ -107,12 +123,16 @@ class StreamingPlatform(pulumi.ComponentResource):
     """The bucket holding media."""
 
     def __init__(self, name: str, args: StreamingPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        if not (args.app_dir / "web").is_dir():
+            StreamingPlatform.fail(
+                name, "app_dir", f"{args.app_dir} has no web/ page to upload; point app_dir at the app's directory"
+            )
         # The budget travels as the component's input so the policy pack's budget rule can read it.
-        super().__init__(PULUMI_TYPE, name, {"budgetMonthlyUsd": args.config.budget_monthly_usd}, opts)
+        super().__init__(name, opts, tags=args.tags, props={"budgetMonthlyUsd": args.config.budget_monthly_usd})
         self._name = name
         self._args = args
         c = args.config
-        child = pulumi.ResourceOptions(parent=self)
+        child = self.child_opts()
 
         vpc = Vpc(
             f"{name}-net",
@@ -227,7 +247,7 @@ class StreamingPlatform(pulumi.ComponentResource):
             "REDIS_PORT": cache.port.apply(str),
             "REDIS_TLS": "true",
             "MEDIA_BUCKET": cdn.media_bucket_name,
-            "AWS_REGION": aws.get_region().region,
+            "AWS_REGION": aws.get_region(opts=self.lookup_opts()).region,
             "CDN_DOMAIN": cdn.domain_name,
             "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: f"https://{d}"),
             "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
@@ -273,18 +293,15 @@ class StreamingPlatform(pulumi.ComponentResource):
                 task_role_grants=self._grants(service, cdn),
                 alarm_actions=alarm_actions,
                 autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count),
-                extra_tags={**args.tags, "Service": service},
+                tags={**args.tags, "Service": service},
                 service_name=f"{name}-{pulumi.get_stack()}-{service}",
             )
             if service in c.blue_green:
-                settings = BlueGreenSettings.from_config(
-                    service, c.blue_green[service], f"Pulumi.{pulumi.get_stack()}.yaml"
-                )
                 pair = BlueGreen(
                     f"{name}-{service}",
                     BlueGreenArgs(
                         service=service,
-                        settings=settings,
+                        settings=c.blue_green_settings(service),
                         load_balancer=lb,
                         route=service,
                         service_template=template,
@@ -297,12 +314,10 @@ class StreamingPlatform(pulumi.ComponentResource):
             else:
                 svc = FargateService(
                     f"{name}-{service}",
-                    FargateServiceArgs(
-                        **{
-                            **template.__dict__,
-                            "target_group_arn": lb.target_group_arns[service],
-                            "target_group_arn_suffix": lb.target_group(service).arn_suffix,
-                        }
+                    dataclasses.replace(
+                        template,
+                        target_group_arn=lb.target_group_arns[service],
+                        target_group_arn_suffix=lb.target_group(service).arn_suffix,
                     ),
                     child,
                 )
@@ -355,15 +370,15 @@ class StreamingPlatform(pulumi.ComponentResource):
                 tags=self._args.tags,
             )
         )
-        return ContainerImage(f"{self._name}-image", image_args, pulumi.ResourceOptions(parent=self))
+        return ContainerImage(f"{self._name}-image", image_args, self.child_opts())
 
     def _alarm_topic(self) -> tuple[pulumi.Input[str], ...]:
         """An encrypted SNS topic with an email subscription, when ``alarms.email`` is set."""
         email = self._args.config.alarms.email
         if email is None:
             return ()
-        opts = pulumi.ResourceOptions(parent=self)
-        account = aws.get_caller_identity().account_id
+        opts = self.child_opts()
+        account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
         # CloudWatch can publish to an encrypted topic only through a customer key that lets it.
         key = aws.kms.Key(
             f"{self._name}-alarms-key",
@@ -392,13 +407,13 @@ class StreamingPlatform(pulumi.ComponentResource):
                     ],
                 }
             ),
-            tags=layered_tags(KIND, f"{self._name}-alarms-key", self._args.tags),
+            tags=self.tags(f"{self._name}-alarms-key"),
             opts=opts,
         )
         topic = aws.sns.Topic(
             f"{self._name}-alarms",
             kms_master_key_id=key.arn,
-            tags=layered_tags(KIND, f"{self._name}-alarms", self._args.tags),
+            tags=self.tags(f"{self._name}-alarms"),
             opts=opts,
         )
         aws.sns.TopicSubscription(
@@ -417,7 +432,7 @@ class StreamingPlatform(pulumi.ComponentResource):
             default_tags=aws.ProviderDefaultTagsArgs(
                 tags={"Project": pulumi.get_project(), "Environment": pulumi.get_stack(), "ManagedBy": MANAGED_BY}
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts(),
         )
         acl = WebAcl(
             f"{self._name}-waf",
@@ -455,19 +470,17 @@ class StreamingPlatform(pulumi.ComponentResource):
         return ()
 
     def _generated_secret(self, role: str, description: str) -> aws.secretsmanager.Secret:
-        value = random.RandomPassword(
-            f"{self._name}-{role}-value", length=64, special=False, opts=pulumi.ResourceOptions(parent=self)
-        )
+        value = random.RandomPassword(f"{self._name}-{role}-value", length=64, special=False, opts=self.child_opts())
         return self._secret_holding(role, value.result, description)
 
     def _secret_holding(self, role: str, value: pulumi.Input[str], description: str) -> aws.secretsmanager.Secret:
-        opts = pulumi.ResourceOptions(parent=self)
+        opts = self.child_opts()
         secret = aws.secretsmanager.Secret(
             f"{self._name}-{role}",
             name=f"{pulumi.get_project()}/{pulumi.get_stack()}/{role}",
             description=description,
             recovery_window_in_days=0 if not self._args.config.database.deletion_protection else 7,
-            tags=layered_tags(KIND, f"{self._name}-{role}", self._args.tags),
+            tags=self.tags(f"{self._name}-{role}"),
             opts=opts,
         )
         aws.secretsmanager.SecretVersion(
@@ -477,8 +490,6 @@ class StreamingPlatform(pulumi.ComponentResource):
 
     def _upload_site(self, cdn: Cdn) -> None:
         web = self._args.app_dir / "web"
-        if not web.is_dir():
-            raise FileNotFoundError(f"{KIND} '{self._name}': [app_dir] {web} has no web/ page to upload")
         for path in sorted(p for p in web.rglob("*") if p.is_file()):
             key = path.relative_to(web).as_posix()
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -489,6 +500,6 @@ class StreamingPlatform(pulumi.ComponentResource):
                 source=pulumi.FileAsset(str(path)),
                 content_type=content_type,
                 cache_control="no-cache" if key.endswith(".html") else "public, max-age=300",
-                tags=layered_tags(KIND, key, self._args.tags),
-                opts=pulumi.ResourceOptions(parent=self),
+                tags=self.tags(key),
+                opts=self.child_opts(),
             )

@@ -15,9 +15,11 @@ Component code never learns that it runs here: this module only replaces the eng
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import hashlib
 import re
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +28,9 @@ from typing import Any
 import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as _mocks
+from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -167,6 +171,48 @@ class Registration:
     """What the mocks answered (the state a deploy would record)."""
     id: str | None = None
     """The id the mocks gave a custom resource (None for components)."""
+    providers: dict[str, str] = field(default_factory=dict)
+    """A component's provider references by package (``{"aws": "<urn>::<id>"}``), as given in its options."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """The resource options the engine received (`resource_options`): protect, deleteBeforeReplace,
+    ignoreChanges, retainOnDelete, replaceOnChanges, aliases and the provider's URN."""
+
+
+def _alias(alias: Any) -> dict[str, str] | str:
+    """One alias as the engine received it: a URN, or the parts of a spec that were set."""
+    if alias.HasField("urn"):
+        return str(alias.urn)
+    spec = json_format.MessageToDict(alias.spec)
+    out = {k: str(v) for k, v in spec.items() if v not in ("", None, False)}
+    if spec.get("noParent"):
+        out["parentUrn"] = ""
+    return out
+
+
+def resource_options(request: Any) -> dict[str, Any]:
+    """The options of a RegisterResource request that decide what an update or a replacement does."""
+    provider = request.provider.rsplit("::", 1)[0] if request.provider else None
+    return {
+        "protect": bool(request.protect),
+        "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+        "ignoreChanges": sorted(request.ignoreChanges),
+        "retainOnDelete": bool(request.retainOnDelete),
+        "replaceOnChanges": sorted(request.replaceOnChanges),
+        "aliases": [_alias(a) for a in request.aliases] + [str(u) for u in request.aliasURNs],
+        "provider": provider,
+    }
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One provider function call (a lookup such as ``aws.get_availability_zones``) as the program made it."""
+
+    token: str
+    args: dict[str, Any]
+    provider: str | None
+    """The provider reference (``"<urn>::<id>"``) the call went to; None for the default provider."""
+    region: str
+    """The region that answered (the provider's, or the stack's for the default provider)."""
 
 
 def wire_to_plain(value: Any) -> Any:
@@ -198,19 +244,94 @@ def wire_to_plain(value: Any) -> Any:
     return value
 
 
+#: The availability zones a new account sees in each commercial region (letters after the region
+#: name), from the EC2 console and ``aws ec2 describe-availability-zones`` (2026-11). Which letters
+#: an account sees varies for a few older regions (us-west-1, ap-northeast-1); these are the usual ones.
+AVAILABILITY_ZONES: dict[str, str] = {
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "ac",
+    "us-west-2": "abcd",
+    "af-south-1": "abc",
+    "ap-east-1": "abc",
+    "ap-east-2": "abc",
+    "ap-south-1": "abc",
+    "ap-south-2": "abc",
+    "ap-southeast-1": "abc",
+    "ap-southeast-2": "abc",
+    "ap-southeast-3": "abc",
+    "ap-southeast-4": "abc",
+    "ap-southeast-5": "abc",
+    "ap-southeast-6": "abc",
+    "ap-southeast-7": "abc",
+    "ap-northeast-1": "acd",
+    "ap-northeast-2": "abcd",
+    "ap-northeast-3": "abc",
+    "ca-central-1": "abd",
+    "ca-west-1": "abc",
+    "eu-central-1": "abc",
+    "eu-central-2": "abc",
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-west-3": "abc",
+    "eu-south-1": "abc",
+    "eu-south-2": "abc",
+    "eu-north-1": "abc",
+    "il-central-1": "abc",
+    "me-south-1": "abc",
+    "me-central-1": "abc",
+    "mx-central-1": "abc",
+    "sa-east-1": "abc",
+}
+
+
+def zone_id_prefix(region: str) -> str:
+    """The zone-id prefix of ``region`` (``use1`` for us-east-1, ``apse2`` for ap-southeast-2)."""
+    parts = region.split("-")
+    words = {
+        "north": "n",
+        "south": "s",
+        "east": "e",
+        "west": "w",
+        "central": "c",
+        "northeast": "ne",
+        "southeast": "se",
+        "northwest": "nw",
+        "southwest": "sw",
+    }
+    return parts[0] + "".join(words.get(p, p[:1]) for p in parts[1:-1]) + parts[-1]
+
+
 class AwsMocks(_mocks.Mocks):
-    """Answers registrations and calls the way AWS would, deterministically."""
+    """Answers registrations and calls the way AWS would, deterministically.
+
+    Each answer comes from the region of the provider the request names: an explicit
+    ``aws.Provider(region=...)`` registered earlier, or the stack's ``aws:region`` for the default
+    provider. A component given an eu-west-1 provider thus sees eu-west-1's zones and ARNs, and one
+    whose lookups forgot ``parent=self`` sees the default region's, which tests can tell apart.
+    """
 
     def __init__(self, region: str = DEFAULT_REGION, account_id: str = ACCOUNT_ID) -> None:
         self.region = region
         self.account_id = account_id
+        self._provider_regions: dict[str, str] = {}  # provider id -> its region
+
+    def region_of(self, provider_ref: str | None) -> str:
+        """The region a request for ``provider_ref`` (``"<urn>::<id>"``, or empty for the default provider) goes to."""
+        if not provider_ref:
+            return self.region
+        return self._provider_regions.get(provider_ref.rsplit("::", 1)[-1], self.region)
 
     # -- resources ---------------------------------------------------------------------------
     def new_resource(self, args: _mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
         seed = _digest(args.typ, args.name)
         if args.typ.startswith("pulumi:providers:"):
-            return f"{args.name}-provider-{seed[:8]}", inputs
+            pid = f"{args.name}-provider-{seed[:8]}"
+            if args.typ == "pulumi:providers:aws" and isinstance(inputs.get("region"), str):
+                self._provider_regions[pid] = str(inputs["region"])
+            return pid, inputs
+        region = self.region_of(args.provider)
         prefix, arn_format = _SHAPES.get(args.typ, ("", None))
         physical = next((str(inputs[k]) for k in _NAME_INPUTS if isinstance(inputs.get(k), str)), None)
         if physical is None:
@@ -223,14 +344,14 @@ class AwsMocks(_mocks.Mocks):
             ):
                 inputs["name"] = physical
         rid = prefix + seed[:17] if prefix else physical
-        out = self._outputs(args.typ, rid, physical, inputs, seed)
+        out = self._outputs(args.typ, rid, physical, inputs, seed, region)
         if "bucket" in out and args.typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
             rid = str(out["bucket"])  # a bucket's id is its name
         if arn_format is not None and "arn" not in out:
-            out["arn"] = self._arn(arn_format, rid, physical, inputs, seed)
+            out["arn"] = self._arn(arn_format, rid, physical, inputs, seed, region)
         return rid, {**inputs, **out}
 
-    def _arn(self, fmt: str, rid: str, physical: str, inputs: dict[str, Any], seed: str) -> str:
+    def _arn(self, fmt: str, rid: str, physical: str, inputs: dict[str, Any], seed: str, region: str) -> str:
         service, resource = fmt.split(":", 1)
         cluster = str(inputs.get("cluster", "cluster")).rsplit("/", 1)[-1]
         resource = resource.format(
@@ -245,11 +366,10 @@ class AwsMocks(_mocks.Mocks):
             uuid=str(uuid.UUID(seed[:32])),
             suffix6=seed[32:38],
         )
-        region = "" if service in ("iam", "cloudfront", "s3") else self.region
-        return f"arn:aws:{service}:{region}:{self.account_id}:{resource}"
+        where = "" if service in ("iam", "cloudfront", "s3") else region
+        return f"arn:aws:{service}:{where}:{self.account_id}:{resource}"
 
-    def _outputs(self, typ: str, rid: str, physical: str, inputs: dict[str, Any], seed: str) -> dict[str, Any]:
-        r = self.region
+    def _outputs(self, typ: str, rid: str, physical: str, inputs: dict[str, Any], seed: str, r: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
             bucket = str(inputs.get("bucket") or physical.lower())
@@ -300,7 +420,7 @@ class AwsMocks(_mocks.Mocks):
             out.update(name=inputs.get("name", physical))
         elif typ == "aws:ecs/taskDefinition:TaskDefinition":
             out.update(
-                revision=1, arnWithoutRevision=self._arn("ecs:task-definition/{family}", rid, physical, inputs, seed)
+                revision=1, arnWithoutRevision=self._arn("ecs:task-definition/{family}", rid, physical, inputs, seed, r)
             )
         elif typ == "aws:iam/role:Role":
             out.update(uniqueId="AROA" + seed[:17].upper())
@@ -333,7 +453,7 @@ class AwsMocks(_mocks.Mocks):
                 ]
         elif typ == "aws:elasticache/replicationGroup:ReplicationGroup":
             rgid = str(inputs.get("replicationGroupId", physical))
-            short = {"us-east-1": "use1", "eu-west-1": "euw1"}.get(r, r.replace("-", "")[:6])
+            short = zone_id_prefix(r)
             out.update(
                 primaryEndpointAddress=f"master.{rgid}.{seed[:6]}.{short}.cache.amazonaws.com",
                 readerEndpointAddress=f"replica.{rgid}.{seed[:6]}.{short}.cache.amazonaws.com",
@@ -377,14 +497,15 @@ class AwsMocks(_mocks.Mocks):
         return result, failures or []
 
     def _call(self, args: _mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        tok, a, r = args.token, args.args, self.region
+        tok, a = args.token, args.args
+        r = self.region_of(args.provider)
         if tok == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            letters = "abcdef"
-            short = {"us-east-1": "use1", "eu-west-1": "euw1"}.get(r, r.replace("-", "")[:6])
+            letters = AVAILABILITY_ZONES.get(r, "abc")
+            short = zone_id_prefix(r)
             return {
                 "names": [f"{r}{c}" for c in letters],
-                "zoneIds": [f"{short}-az{i + 1}" for i in range(6)],
-                "groupNames": [r] * 6,
+                "zoneIds": [f"{short}-az{ord(c) - ord('a') + 1}" for c in letters],
+                "groupNames": [r] * len(letters),
                 "id": r,
             }, None
         if tok == "aws:index/getCallerIdentity:getCallerIdentity":
@@ -452,9 +573,26 @@ class AwsMocks(_mocks.Mocks):
 class RecordingMonitor(_mocks.MockMonitor):
     """A MockMonitor that also keeps what each registration asked for."""
 
-    def __init__(self, mocks: _mocks.Mocks) -> None:
+    def __init__(self, mocks: AwsMocks) -> None:
         super().__init__(mocks)
+        self.aws = mocks
         self.registrations: dict[str, Registration] = {}
+        self.invocations: list[Invocation] = []
+        self._lock = threading.Lock()
+        self._transform_tokens: dict[str, list[str]] = {}  # urn -> transforms that apply to its children
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().Invoke(request)
+        args = json_format.MessageToDict(request.args, preserving_proto_field_name=True)
+        record = Invocation(
+            token=request.tok,
+            args=wire_to_plain(args),
+            provider=request.provider or None,
+            region=self.aws.region_of(request.provider),
+        )
+        with self._lock:
+            self.invocations.append(record)
+        return response
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """As the engine does: the root stack is not part of its children's qualified type."""
@@ -463,6 +601,8 @@ class RecordingMonitor(_mocks.MockMonitor):
         return str(super().make_urn(parent, type_, name))
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        if request.type != "pulumi:pulumi:Stack":
+            request = self._apply_transforms(request)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -485,8 +625,93 @@ class RecordingMonitor(_mocks.MockMonitor):
             inputs=wire_to_plain(wire),
             outputs=dict(state),
             id=response.id or None,
+            providers=dict(request.providers),
+            options=resource_options(request),
         )
         return response
+
+    # -- transforms, as the engine runs them ---------------------------------------------------
+    def _apply_transforms(self, request: Any) -> Any:
+        """Run the resource's ``transforms`` option, then its ancestors', as the engine does.
+
+        The stock mock monitor does not run transforms, so offline a ``transforms`` escape hatch
+        would silently do nothing. Each transform is the SDK's own registered callback, called
+        with the engine's request shape (wire property names, camelCase); its result replaces the
+        properties and the options it may change.
+        """
+        own = [c.token for c in request.transforms]
+        urn = self.make_urn(request.parent, request.type, request.name)
+        with self._lock:
+            inherited = self._transform_tokens.get(request.parent, [])
+            self._transform_tokens[urn] = own + inherited
+        tokens = own + inherited
+        if not tokens:
+            return request
+        request_copy = type(request)()
+        request_copy.CopyFrom(request)
+        for token in tokens:
+            callback, loop = _callback(token)
+            if callback is None:
+                continue
+            transform_request = resource_pb2.TransformRequest(
+                type=request_copy.type,
+                name=request_copy.name,
+                custom=request_copy.custom,
+                parent=request_copy.parent,
+                properties=request_copy.object,
+                options=_transform_options(request_copy),
+            )
+            future = asyncio.run_coroutine_threadsafe(callback(transform_request.SerializeToString()), loop)
+            result = resource_pb2.TransformResponse.FromString(future.result().SerializeToString())
+            request_copy.object.CopyFrom(result.properties)
+            if result.HasField("options"):
+                _apply_transform_options(request_copy, result.options)
+        return request_copy
+
+
+def _callback(token: str) -> tuple[Any, asyncio.AbstractEventLoop]:
+    """The SDK's callback registered under ``token`` and the event loop it runs on."""
+    for servicer in list(_CallbackServicer._servicers):
+        found = servicer._callbacks.get(token)
+        if found is not None:
+            return found, servicer._loop
+    return None, asyncio.get_event_loop()
+
+
+def _transform_options(request: Any) -> Any:
+    options = resource_pb2.TransformResourceOptions(
+        ignore_changes=list(request.ignoreChanges),
+        replace_on_changes=list(request.replaceOnChanges),
+        additional_secret_outputs=list(request.additionalSecretOutputs),
+        depends_on=list(request.dependencies),
+        provider=request.provider,
+        retain_on_delete=request.retainOnDelete,
+    )
+    if request.HasField("protect"):
+        options.protect = request.protect
+    if request.deleteBeforeReplaceDefined:
+        options.delete_before_replace = request.deleteBeforeReplace
+    for key, value in request.providers.items():
+        options.providers[key] = value
+    return options
+
+
+def _apply_transform_options(request: Any, options: Any) -> None:
+    """Copy what a transform may change back into the registration request."""
+    if options.HasField("protect"):
+        request.protect = options.protect
+    if options.HasField("delete_before_replace"):
+        request.deleteBeforeReplace = options.delete_before_replace
+        request.deleteBeforeReplaceDefined = True
+    del request.ignoreChanges[:]
+    request.ignoreChanges.extend(options.ignore_changes)
+    del request.replaceOnChanges[:]
+    request.replaceOnChanges.extend(options.replace_on_changes)
+    del request.additionalSecretOutputs[:]
+    request.additionalSecretOutputs.extend(options.additional_secret_outputs)
+    request.retainOnDelete = options.retain_on_delete
+    if options.provider:
+        request.provider = options.provider
 
 
 @dataclass
@@ -498,6 +723,8 @@ class ProgramRun:
     registrations: dict[str, Registration]
     stack_urn: str
     outputs: dict[str, Any]
+    invocations: list[Invocation] = field(default_factory=list)
+    """Every lookup the program made, in call order."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         """Every registration of ``type_token``, in URN order."""
@@ -551,7 +778,7 @@ def run_program(
         root = get_root_resource()
         outputs = _stack_outputs(root)
         stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
-        return ProgramRun(project, stack, dict(monitor.registrations), stack_urn, outputs)
+        return ProgramRun(project, stack, dict(monitor.registrations), stack_urn, outputs, list(monitor.invocations))
 
     return contextvars.Context().run(run)
 

@@ -69,6 +69,7 @@ def plan_document(run: ProgramRun) -> dict[str, Any]:
                 "parent": reg.parent if reg.parent != run.stack_urn else None,
                 "dependencies": sorted(set(reg.dependencies)),
                 "inputs": reg.inputs,
+                "options": reg.options,
             }
         )
     outputs = {k: (SECRET if v == SECRET else v) for k, v in run.outputs.items()}

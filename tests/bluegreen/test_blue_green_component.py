@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Callable
@@ -9,11 +10,11 @@ from collections.abc import Callable
 import pulumi_aws as aws
 import pytest
 
-from components._subnet_ref import SubnetRef
-from components._tags import REQUIRED_TAG_KEYS
-from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenSettings
+from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenMode, BlueGreenSettings, Color, ColorSettings
 from components.fargate_service import FargateServiceArgs
 from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, RuleMode
+from components.subnet import SubnetRef
+from components.tags import REQUIRED_TAG_KEYS
 from stacks.offline.mocks import ProgramRun
 from tests.conftest import MockRuntime
 
@@ -24,12 +25,12 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SUBNETS = [SubnetRef("us-east-1a", "subnet-aaaaaaaaaaaaaaaaa"), SubnetRef("us-east-1b", "subnet-bbbbbbbbbbbbbbbbb")]
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog@sha256:" + "b" * 64
 GREEN_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog@sha256:" + "c" * 64
-CONFIG = {
-    "activeColor": "blue",
-    "weights": {"blue": 90, "green": 10},
-    "blue": {"image": "", "desiredCount": 2},
-    "green": {"image": GREEN_IMAGE, "desiredCount": 1},
-}
+SETTINGS = BlueGreenSettings(
+    active_color=Color.BLUE,
+    weights={Color.BLUE: 90, Color.GREEN: 10},
+    blue=ColorSettings(image="", desired_count=2),
+    green=ColorSettings(image=GREEN_IMAGE, desired_count=1),
+)
 
 
 def taggable(token: str) -> bool:
@@ -39,7 +40,7 @@ def taggable(token: str) -> bool:
     return "tags" in inspect.signature(getattr(getattr(aws, module), cls)._internal_init).parameters
 
 
-def build(config: dict | None = None, **overrides: object) -> Callable[[], BlueGreen]:  # type: ignore[type-arg]
+def build(settings: BlueGreenSettings = SETTINGS, **overrides: object) -> Callable[[], BlueGreen]:
     def program() -> BlueGreen:
         lb = LoadBalancer(
             "web",
@@ -57,7 +58,6 @@ def build(config: dict | None = None, **overrides: object) -> Callable[[], BlueG
             image=IMAGE,
             load_balancer_security_group_id=lb.security_group_id,
         )
-        settings = BlueGreenSettings.from_config("catalog", config or CONFIG, "Pulumi.test.yaml")
         base: dict[str, object] = {
             "service": "catalog",
             "settings": settings,
@@ -167,20 +167,21 @@ def test_outputs_are_keyed_by_colour(pulumi_mocks: MockRuntime) -> None:
 def test_an_idle_colour_at_zero_tasks_runs_no_task(pulumi_mocks: MockRuntime) -> None:
     run = pulumi_mocks.run(
         build(
-            {
-                "activeColor": "green",
-                "weights": {"blue": 0, "green": 100},
-                "blue": {"desiredCount": 0},
-                "green": {"desiredCount": 2},
-            }
+            BlueGreenSettings(
+                active_color=Color.GREEN,
+                weights={Color.BLUE: 0, Color.GREEN: 100},
+                blue=ColorSettings(desired_count=0),
+                green=ColorSettings(desired_count=2),
+            )
         )
     )
     assert run.named("catalog-blue-service").inputs["desiredCount"] == 0
     assert run.named("catalog-rule").inputs["actions"][0]["forward"]["targetGroups"][1]["weight"] == 100
 
 
-def test_no_test_header_means_no_test_rules(pulumi_mocks: MockRuntime) -> None:
-    run = pulumi_mocks.run(build({**CONFIG, "testHeader": ""}))
+@pytest.mark.parametrize("header", [None, ""])
+def test_no_test_header_means_no_test_rules(pulumi_mocks: MockRuntime, header: str | None) -> None:
+    run = pulumi_mocks.run(build(dataclasses.replace(SETTINGS, test_header=header)))
     assert [r.name for r in ours(run, RULE)] == ["catalog-rule"]
 
 
@@ -194,7 +195,7 @@ def test_no_test_header_means_no_test_rules(pulumi_mocks: MockRuntime) -> None:
             {"test_rule_priorities": (150, 151)},
             r"\[test_rule_priorities\] \(150, 151\) must be two different priorities from 1 up to 99",
         ),
-        ({"settings": {"activeColor": "blue"}}, r"\[settings\] must be a BlueGreenSettings"),
+        ({"settings": {"activeColor": "blue"}}, r"\[settings\] dict is not a BlueGreenSettings; build one"),
     ],
 )
 def test_each_invalid_argument_is_refused_before_anything_of_the_pair_exists(
@@ -205,3 +206,79 @@ def test_each_invalid_argument_is_refused_before_anything_of_the_pair_exists(
     text, run = pulumi_mocks.refusal(build(**overrides))
     assert re.search(message, text), text
     assert not [r for r in run.registrations.values() if r.name.startswith("catalog")]
+
+
+def settings_with(**changes: object) -> BlueGreenSettings:
+    return dataclasses.replace(SETTINGS, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            settings_with(active_color="red"),
+            r"BlueGreen 'catalog': \[settings\.active_color\] 'red' is not a Color; use Color\.BLUE or Color\.GREEN\.$",
+        ),
+        (
+            settings_with(weights={Color.BLUE: 100}),
+            r"\[settings\.weights\] \{blue: 100\} must name exactly Color\.BLUE and Color\.GREEN, "
+            r"e\.g\. \{Color\.BLUE: 100, Color\.GREEN: 0\}\.$",
+        ),
+        (
+            settings_with(weights={Color.BLUE: 60, Color.GREEN: 30}),
+            r"\[settings\.weights\] \{blue: 60, green: 30\} sums to 90; weights are percentages and must sum to 100, "
+            r"e\.g\. \{Color\.BLUE: 60, Color\.GREEN: 40\}\.$",
+        ),
+        (
+            settings_with(weights={Color.BLUE: 100.0, Color.GREEN: 0}),
+            r"\[settings\.weights\] blue=100\.0 must be an integer percentage 0\.\.100\.$",
+        ),
+        (
+            settings_with(weights={Color.BLUE: True, Color.GREEN: 0}),
+            r"\[settings\.weights\] blue=True must be an integer percentage 0\.\.100\.$",
+        ),
+        (
+            settings_with(weights={Color.BLUE: 120, Color.GREEN: -20}),
+            r"\[settings\.weights\] blue=120 must be an integer percentage 0\.\.100\.$",
+        ),
+        (
+            settings_with(blue=ColorSettings(image="nginx:latest", desired_count=2)),
+            r"\[settings\.blue\.image\] 'nginx:latest' must be \"\" \(the service template's image\) or an image by "
+            r"digest, <repository>@sha256:<64 hex>\.$",
+        ),
+        (
+            settings_with(blue=ColorSettings(desired_count=-1)),
+            r"\[settings\.blue\.desired_count\] -1 must be an integer, 0 or more\.$",
+        ),
+        (
+            settings_with(green=ColorSettings(desired_count=0)),
+            r"\[settings\.green\.desired_count\] is 0 but green takes 10% of traffic; run at least 1 task or set its "
+            r"weight to 0\.$",
+        ),
+        (
+            settings_with(green={"image": "", "desiredCount": 1}),
+            r"\[settings\.green\] dict is not a ColorSettings; use ColorSettings\(image=\.\.\., desired_count=\.\.\.\)\.$",
+        ),
+        (
+            settings_with(test_header="X Color"),
+            r"\[settings\.test_header\] 'X Color' must be an HTTP header name of at most 40 characters .*"
+            r"or None for no test rules\.$",
+        ),
+        (settings_with(test_header="X-" + "a" * 39), r"\[settings\.test_header\] 'X-a+' must be an HTTP header name"),
+    ],
+)
+def test_each_invalid_setting_is_refused_naming_the_field_before_anything_of_the_pair_exists(
+    pulumi_mocks: MockRuntime, settings: BlueGreenSettings, message: str
+) -> None:
+    # GIVEN settings a library user built by hand WHEN the pair is built THEN it is refused, and nothing registered
+    text, run = pulumi_mocks.refusal(build(settings))
+    assert re.search(message, text), text
+    assert not [r for r in run.registrations.values() if r.name.startswith("catalog")]
+
+
+def test_the_native_mode_lets_the_idle_colour_have_traffic_weight_without_tasks(pulumi_mocks: MockRuntime) -> None:
+    # GIVEN ECS_NATIVE, where of the settings only test_header is used THEN weights and counts are not checked
+    # against each other (ECS runs the one service with the template's count)
+    settings = settings_with(green=ColorSettings(desired_count=0))
+    run = pulumi_mocks.run(build(settings, mode=BlueGreenMode.ECS_NATIVE))
+    assert run.named("catalog-rule").type == RULE

@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pulumi
 import pytest
 
-from components._subnet_ref import SubnetRef
-from components._tags import REQUIRED_TAG_KEYS
 from components.blue_green import BlueGreen, BlueGreenArgs, BlueGreenMode, BlueGreenSettings, NativeHook
 from components.fargate_service import Autoscaling, DeploymentStrategy, FargateServiceArgs, LifecycleStage
 from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route, RuleMode
+from components.subnet import SubnetRef
+from components.tags import REQUIRED_TAG_KEYS
 from stacks.offline.mocks import ProgramRun
 from tests.bluegreen.test_blue_green_component import taggable
 from tests.conftest import MockRuntime
@@ -49,7 +49,7 @@ def build(opts: pulumi.ResourceOptions | None = None, **overrides: object) -> Ca
                 "image": IMAGE,
                 "desired_count": 2,
                 "load_balancer_security_group_id": lb.security_group_id,
-                "extra_tags": {"Team": "media"},
+                "tags": {"Team": "media"},
                 **template_overrides,  # type: ignore[dict-item]
             }
         )

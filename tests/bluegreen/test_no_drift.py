@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from components.blue_green import BlueGreenSettings
+from stacks.environment.config import load_config
 from stacks.operations import switch as sw
 from stacks.operations.config_writeback import read_blue_green, write_back
 from tests.bluegreen import test_blue_green_component as bgc
@@ -27,9 +28,10 @@ config:
 
 
 def planned_weights(pulumi_mocks: MockRuntime, stack_file: Path) -> dict[str, int]:
-    value = read_blue_green(stack_file)["catalog"]
-    BlueGreenSettings.from_config("catalog", value, stack_file.name)  # the loader's validation passes
-    run = pulumi_mocks.run(bgc.build(value))
+    # The written-back file goes through the stack's own config loader, as `pulumi up` would read it.
+    written = json.dumps(read_blue_green(stack_file))
+    config = load_config({"streaming-platform:blueGreen": written}, env="prod", source=stack_file.name)
+    run = pulumi_mocks.run(bgc.build(config.blue_green_settings("catalog")))
     groups = run.named("catalog-rule").inputs["actions"][0]["forward"]["targetGroups"]
     arns = {c: run.named(f"catalog-{c}-tg").outputs["arn"] for c in ("blue", "green")}
     return {c: next(g["weight"] for g in groups if g["arn"] == arns[c]) for c in ("blue", "green")}

@@ -9,10 +9,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components._errors import ComponentArgsError
-from components._subnet_ref import SubnetRef
-from components._tags import REQUIRED_TAG_KEYS
 from components.cache import Cache, CacheArgs, CacheAuthMode, CacheEngine
+from components.errors import ComponentArgsError
+from components.subnet import SubnetRef
+from components.tags import REQUIRED_TAG_KEYS
 from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 

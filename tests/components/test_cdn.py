@@ -10,7 +10,6 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
-from components._tags import REQUIRED_TAG_KEYS
 from components.cdn import (
     ALL_VIEWER_EXCEPT_HOST_HEADER,
     CACHING_DISABLED,
@@ -20,6 +19,7 @@ from components.cdn import (
     GeoRestrictionType,
     OriginProtocol,
 )
+from components.tags import REQUIRED_TAG_KEYS
 from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 

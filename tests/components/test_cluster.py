@@ -8,9 +8,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components._errors import ComponentArgsError
-from components._tags import REQUIRED_TAG_KEYS
 from components.cluster import Cluster, ClusterArgs, ContainerInsights
+from components.errors import ComponentArgsError
+from components.tags import REQUIRED_TAG_KEYS
 from tests.conftest import MockRuntime
 
 CLUSTER = "aws:ecs/cluster:Cluster"

@@ -12,8 +12,6 @@ import pulumi
 import pytest
 
 from components._context_hash import context_tag
-from components._errors import ComponentArgsError
-from components._tags import REQUIRED_TAG_KEYS
 from components.container_image import (
     Architecture,
     ContainerImage,
@@ -21,6 +19,8 @@ from components.container_image import (
     RepositoryEncryption,
     lifecycle_policy,
 )
+from components.errors import ComponentArgsError
+from components.tags import REQUIRED_TAG_KEYS
 from stacks.offline.mocks import ProgramRun
 from tests.conftest import MockRuntime
 

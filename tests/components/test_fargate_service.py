@@ -10,9 +10,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components._errors import ComponentArgsError
-from components._iam import S3Access, S3Grant, StatementGrant, wildcard_problems
-from components._tags import REQUIRED_TAG_KEYS
+from components.errors import ComponentArgsError
 from components.fargate_service import (
     AlarmThresholds,
     Architecture,
@@ -28,6 +26,8 @@ from components.fargate_service import (
     LoadBalancerAdvanced,
     execution_policy_document,
 )
+from components.iam import S3Access, S3Grant, StatementGrant, wildcard_problems
+from components.tags import REQUIRED_TAG_KEYS
 from stacks.offline.mocks import ProgramRun
 from tests.conftest import MockRuntime
 
@@ -595,7 +595,7 @@ def test_every_child_is_parented_named_after_the_component_and_tagged(pulumi_moc
     run = run_service(
         pulumi_mocks,
         name="catalog-blue",
-        extra_tags={"Service": "catalog", "Color": "blue"},
+        tags={"Service": "catalog", "Color": "blue"},
         autoscaling=Autoscaling(requests_per_target=100),
         enable_execute_command=True,
         task_role_grants=(S3Grant(bucket_arn=BUCKET),),

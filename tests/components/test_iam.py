@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components._iam import (
+from components.iam import (
     IamPolicyError,
     S3Access,
     S3Grant,

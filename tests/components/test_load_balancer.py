@@ -10,10 +10,10 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components._errors import ComponentArgsError
-from components._subnet_ref import SubnetRef
-from components._tags import REQUIRED_TAG_KEYS
+from components.errors import ComponentArgsError
 from components.load_balancer import HealthCheck, LoadBalancer, LoadBalancerArgs, Route, RuleMode
+from components.subnet import SubnetRef
+from components.tags import REQUIRED_TAG_KEYS
 from components.vpc import NatMode, Vpc, VpcArgs
 from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime

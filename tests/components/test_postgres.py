@@ -10,10 +10,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components._errors import ComponentArgsError
-from components._subnet_ref import SubnetRef
-from components._tags import REQUIRED_TAG_KEYS
+from components.errors import ComponentArgsError
 from components.postgres import LogStatement, Postgres, PostgresArgs
+from components.subnet import SubnetRef
+from components.tags import REQUIRED_TAG_KEYS
 from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime
 
@@ -254,7 +254,14 @@ def test_enhanced_monitoring_creates_a_role_only_rds_monitoring_can_assume(pulum
     assert json.loads(role.inputs["assumeRolePolicy"]) == {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            {
+                "Sid": "AssumeByService",
+                "Effect": "Allow",
+                "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                # the confused-deputy guard: only on behalf of this account
+                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+            }
         ],
     }
     attachment = run.named("orders-db-monitoring-policy").inputs

@@ -10,7 +10,7 @@ import re
 import pulumi_aws as aws
 import pytest
 
-from components._tags import REQUIRED_TAG_KEYS
+from components.tags import REQUIRED_TAG_KEYS
 from components.vpc import NatMode, Vpc, VpcArgs
 from stacks.offline.mocks import ProgramRun, Registration
 from tests.conftest import MockRuntime

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from components._tags import REQUIRED_TAG_KEYS
+from components.tags import REQUIRED_TAG_KEYS
 from components.web_acl import MANAGED_RULE_GROUPS, WebAcl, WebAclArgs
 from tests.conftest import MockRuntime
 

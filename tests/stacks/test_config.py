@@ -55,6 +55,37 @@ def test_an_out_of_range_value_says_what_is_allowed() -> None:
         load_config({f"{NS}:network": '{"azCount": 9}'}, env="dev", source="Pulumi.dev.yaml")
 
 
+def test_a_section_that_is_not_a_mapping_names_the_keys_it_takes() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=r"^Pulumi.dev.yaml: streaming-platform:network = \[\]: has the wrong type: it must be a mapping with the "
+        r"keys cidr, azCount, natMode, flowLogs, flowLogRetentionDays, interfaceEndpoints$",
+    ):
+        load_config({f"{NS}:network": "[]"}, env="dev", source="Pulumi.dev.yaml")
+
+
+def test_a_rule_across_keys_shows_a_short_mapping_in_full() -> None:
+    # GIVEN a geo restriction whose mode needs countries THEN the message shows the whole (short) value
+    with pytest.raises(
+        ConfigError,
+        match=r'edge.geoRestriction = \{"mode": "allow", "countries": \[\]\}: mode \'allow\' needs at least one country',
+    ):
+        load_config(
+            {f"{NS}:edge": '{"geoRestriction": {"mode": "allow", "countries": []}}'},
+            env="dev",
+            source="Pulumi.dev.yaml",
+        )
+
+
+def test_a_long_mapping_is_abbreviated_in_a_message() -> None:
+    with pytest.raises(ConfigError, match=r"streaming-platform:edge = \{…\}: certificateArn needs albDomainName"):
+        load_config(
+            {f"{NS}:edge": '{"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/' + "0" * 36 + '"}'},
+            env="dev",
+            source="Pulumi.dev.yaml",
+        )
+
+
 def test_an_invalid_cidr_is_refused() -> None:
     with pytest.raises(ConfigError, match=r'network.cidr = "10.0.0.0/33": is not an IPv4 CIDR such as 10.0.0.0/16'):
         load_config({f"{NS}:network": '{"cidr": "10.0.0.0/33"}'}, env="dev", source="Pulumi.dev.yaml")

@@ -170,6 +170,16 @@ def test_every_child_name_starts_with_the_platform_name(runs: dict[str, ProgramR
                 assert reg.name.startswith("streaming"), reg.name
 
 
+def test_every_child_is_named_after_the_component_that_owns_it(runs: dict[str, ProgramRun]) -> None:
+    # GIVEN every planned resource with a component parent THEN its name starts with the parent's name
+    # (STYLE: children are "<component>-<role>"), so names never collide between two instances
+    for run in runs.values():
+        for reg in run.registrations.values():
+            parent = run.registrations.get(reg.parent or "")
+            if parent is not None and not parent.custom:
+                assert reg.name.startswith(f"{parent.name}-"), f"{reg.type} {reg.name!r} under {parent.name!r}"
+
+
 def test_an_alarm_email_gets_an_encrypted_topic_that_every_alarm_notifies() -> None:
     run = run_platform("prod", overrides={"streaming-platform:alarms": {"email": "ops@example.com"}})
 

@@ -36,7 +36,11 @@ def test_each_plan_has_every_documented_field(plans: dict[str, Plan], env: str) 
     assert document["resources"], "the plan registers resources"
     urns = {r["urn"] for r in document["resources"]}
     for resource in document["resources"]:
-        assert set(resource) == {"urn", "type", "name", "custom", "parent", "dependencies", "inputs"}
+        assert set(resource) == {"urn", "type", "name", "custom", "parent", "dependencies", "inputs", "options"}
+        assert set(resource["options"]) == {
+            "protect", "deleteBeforeReplace", "ignoreChanges", "retainOnDelete", "replaceOnChanges", "aliases",
+            "provider",
+        }  # fmt: skip
         # components (the platform's own types) are never sent to a provider; everything else is
         assert resource["custom"] is not resource["type"].startswith("streaming:index:")
         assert resource["urn"].startswith(f"urn:pulumi:{env}::streaming-platform::")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["ComponentArgsError"]
+
 
 class ComponentArgsError(ValueError):
     """Raised before any resource is registered when a component's arguments are invalid.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["IMAGE_BY_DIGEST", "LAMBDA_FUNCTION_ARN", "LOG_RETENTION_DAYS"]
+
 #: The retention periods CloudWatch Logs accepts (days).
 LOG_RETENTION_DAYS = (
     1,

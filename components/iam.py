@@ -9,7 +9,7 @@ which the caller must list explicitly (for example ``ecr:GetAuthorizationToken``
 
 Example::
 
-    from components._iam import S3Access, S3Grant, grant_statements, policy_document
+    from components.iam import S3Access, S3Grant, grant_statements, policy_document
     doc = policy_document(grant_statements([S3Grant(bucket_arn=bucket.arn, access=S3Access.READ_WRITE)]))
     aws.iam.RolePolicy("app-task", role=role.id, policy=pulumi.Output.json_dumps(doc))
 """
@@ -23,6 +23,28 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 import pulumi
+
+__all__ = [
+    "POLICY_VERSION",
+    "Arn",
+    "IamPolicyError",
+    "S3Access",
+    "S3Grant",
+    "StatementGrant",
+    "ecr_image_parts",
+    "ecr_repository_arn_from_image",
+    "grant_problems",
+    "grant_statements",
+    "is_secrets_manager_reference",
+    "is_ssm_parameter_arn",
+    "parse_arn",
+    "policy_document",
+    "secret_arn_of",
+    "service_trust_policy",
+    "statement",
+    "statement_problem",
+    "wildcard_problems",
+]
 
 POLICY_VERSION = "2012-10-17"
 
@@ -91,9 +113,15 @@ def policy_document(statements: Iterable[Statement]) -> dict[str, Any]:
     return {"Version": POLICY_VERSION, "Statement": stmts}
 
 
-def service_trust_policy(service: str, source_account: pulumi.Input[str]) -> dict[str, Any]:
+def service_trust_policy(
+    service: str, source_account: pulumi.Input[str], *, source_arn: pulumi.Input[str] | None = None
+) -> dict[str, Any]:
     """A trust policy letting ``service`` (e.g. ``ecs-tasks.amazonaws.com``) assume the role, only
-    on behalf of ``source_account`` (the confused-deputy guard ``aws:SourceAccount``)."""
+    on behalf of ``source_account`` (the confused-deputy guard ``aws:SourceAccount``) and, when
+    given, only for resources matching ``source_arn`` (``aws:SourceArn``, wildcards allowed)."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": source_account}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
     return {
         "Version": POLICY_VERSION,
         "Statement": [
@@ -102,7 +130,7 @@ def service_trust_policy(service: str, source_account: pulumi.Input[str]) -> dic
                 "Effect": "Allow",
                 "Principal": {"Service": service},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": source_account}},
+                "Condition": condition,
             }
         ],
     }
