@@ -7,9 +7,15 @@ Creates:
 - ``<name>-lifecycle``: a lifecycle policy (ECR.3) expiring untagged images after 1 day and keeping
   the last N images (default 20);
 - either ``<name>-image``: a pulumi-docker v4 ``docker.Image`` built from a Dockerfile context and
-  pushed with credentials from ``aws.ecr.get_authorization_token``, tagged ``ctx-<24 hex>`` (a
-  content hash of the context computed at plan time, so an immutable tag is never reused for other
-  content and an unchanged context is not pushed again);
+  pushed with credentials from ``aws.ecr.get_authorization_token``, tagged ``ctx-<24 hex>``. The
+  build runs from a *staged copy* of the context, ``.build/images/<tag>/`` in the project (the
+  nearest directory holding ``Pulumi.yaml``), written at plan time with only the files
+  ``.dockerignore`` keeps, each 0644 (0755 when executable, as git records it). Its path is given
+  relative to the program's working directory, and the tag covers everything pulumi-docker hashes
+  for its own ``contextDigest`` (`components._context_hash` says how), so a ``pulumi up`` from any
+  checkout, at any path and under any umask, plans the same inputs; the provider rebuilds exactly
+  when the tag changes, so an immutable tag is never pushed twice and an unchanged context is not
+  pushed again. ``.build/`` is a cache: safe to delete, ignored by git;
 - or nothing more, when a prebuilt image (the CI-built path) is given by digest.
 
 ``image_uri`` is always ``<repository url>@sha256:<digest>``, what `FargateService` wants.
@@ -41,7 +47,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
 
-from components._context_hash import context_tag
+from components._context_hash import StagedContext, stage_context
 from components._fargate_sizes import Architecture
 from components._naming import physical_name
 from components.base import Component
@@ -96,6 +102,8 @@ class ContainerImageArgs:
     """Encryption at rest. Default: AES256."""
     kms_key_arn: pulumi.Input[str] | None = None
     """KMS key for ``encryption=KMS``. Default: None (the AWS-managed aws/ecr key)."""
+    staging_dir: str | None = None
+    """Where staged build contexts are written (relative to the program's working directory, or absolute). Default: None (``.build/images`` in the project: the nearest directory upwards holding ``Pulumi.yaml``)."""
     force_delete: bool = False
     """Let ``pulumi destroy`` delete the repository while it still holds images. Default: False."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -155,6 +163,7 @@ class ContainerImage(Component):
     def __init__(self, name: str, args: ContainerImageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         repo_name = args.repository_name or default_repository_name(name)
         _validate(name, args, repo_name)
+        staged = _stage(name, args) if args.context is not None else None
         super().__init__(name, opts, tags=args.tags)
         child = self.child_opts()
 
@@ -182,7 +191,8 @@ class ContainerImage(Component):
         if args.prebuilt_image is not None:
             self.image_uri = pulumi.Output.concat(repository.repository_url, "@", prebuilt_digest(args.prebuilt_image))
         else:
-            self.image_uri = self._build(name, args, repository, lifecycle, child)
+            assert staged is not None  # staged above whenever context is given
+            self.image_uri = self._build(name, args, staged, repository, lifecycle, child)
 
         self.repository_url = repository.repository_url
         self.repository_arn = repository.arn
@@ -200,16 +210,11 @@ class ContainerImage(Component):
         self,
         name: str,
         args: ContainerImageArgs,
+        staged: StagedContext,
         repository: aws.ecr.Repository,
         lifecycle: aws.ecr.LifecyclePolicy,
         child: pulumi.ResourceOptions,
     ) -> pulumi.Output[str]:
-        assert args.context is not None  # validated before
-        dockerfile = _dockerfile_path(args.context, args.dockerfile)
-        platform = args.architecture.docker_platform
-        tag = context_tag(
-            args.context, dockerfile, platform=platform, target=args.target or "", build_args=args.build_args
-        )
         credentials = aws.ecr.get_authorization_token_output(
             registry_id=repository.registry_id,
             opts=self.lookup_output_opts(),
@@ -217,14 +222,14 @@ class ContainerImage(Component):
         image = docker.Image(
             f"{name}-image",
             build=docker.DockerBuildArgs(
-                context=args.context,
-                # pulumi-docker v4 reads this path relative to the Pulumi program, not to the context.
-                dockerfile=dockerfile,
-                platform=platform,
+                # Both relative to the program's working directory, where pulumi-docker resolves them.
+                context=staged.context,
+                dockerfile=staged.dockerfile,
+                platform=args.architecture.docker_platform,
                 args=dict(args.build_args) or None,
                 target=args.target,
             ),
-            image_name=pulumi.Output.concat(repository.repository_url, ":", tag),
+            image_name=pulumi.Output.concat(repository.repository_url, ":", staged.tag),
             registry=docker.RegistryArgs(
                 server=repository.repository_url,
                 username=credentials.user_name,
@@ -234,6 +239,29 @@ class ContainerImage(Component):
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[lifecycle])),
         )
         return image.repo_digest
+
+
+def _stage(name: str, args: ContainerImageArgs) -> StagedContext:
+    """Stage the build context (see the module docstring), or fail naming what cannot be copied."""
+    assert args.context is not None
+    try:
+        return stage_context(
+            args.context,
+            _dockerfile_path(args.context, args.dockerfile),
+            platform=args.architecture.docker_platform,
+            target=args.target or "",
+            build_args=args.build_args,
+            root=Path(args.staging_dir) if args.staging_dir is not None else None,
+        )
+    except ValueError as exc:  # StagingError, or a .dockerignore pattern the build would refuse too
+        ContainerImage.fail(name, "context", f"{exc}.")
+    except OSError as exc:
+        ContainerImage.fail(
+            name,
+            "staging_dir",
+            f"the build context could not be staged ({exc}); make the project directory writable or set "
+            "staging_dir to a writable directory.",
+        )
 
 
 def _dockerfile_path(context: str, dockerfile: str) -> str:

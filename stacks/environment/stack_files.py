@@ -68,6 +68,28 @@ def project_name(root: Path) -> str:
     return str(data["name"])
 
 
+def program_directory(root: Path) -> Path:
+    """The working directory the Pulumi engine runs the program (and its providers) in.
+
+    The engine's rule (``getPwdMain`` in ``pkg/engine/project.go``): the project directory when
+    ``Pulumi.yaml`` has no ``main``; the ``main`` directory itself when ``main`` names a directory
+    (this project's ``main: platform/``); the directory holding the file when it names a file.
+    Relative paths in resource inputs (build contexts, file assets) are resolved from here.
+    """
+    path = root / "Pulumi.yaml"
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except (FileNotFoundError, yaml.YAMLError):
+        data = {}
+    main = data.get("main") if isinstance(data, dict) else None
+    if not isinstance(main, str) or not main:
+        return root
+    target = (root / main).resolve()
+    if not target.exists():
+        raise StackFileError(f"{path}: main {main!r} does not exist; point it at the program's directory or file")
+    return target if target.is_dir() else target.parent
+
+
 def stack_path(env: str, root: Path) -> Path:
     return root / f"Pulumi.{env}.yaml"
 

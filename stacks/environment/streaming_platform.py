@@ -29,6 +29,7 @@ import dataclasses
 import importlib.resources
 import json
 import mimetypes
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,21 @@ def bundled_app_dir() -> Path:
     """The bundled streaming app's directory (its Dockerfile and ``web/``), wherever ``apps`` is
     installed: the checkout for an editable install, ``site-packages`` for the wheel."""
     return Path(str(importlib.resources.files("apps.streaming")))
+
+
+def program_relative(path: Path) -> str:
+    """``path`` as the engine should see it: relative to the program's working directory when it
+    lies in the project (the nearest directory upwards holding ``Pulumi.yaml``), so the input is
+    the same from every checkout; absolute otherwise (an app installed outside the project, where a
+    deploy from another machine re-uploads the same bytes under a new path)."""
+    cwd = Path.cwd().resolve()
+    resolved = path.resolve()
+    for directory in (cwd, *cwd.parents):
+        if (directory / "Pulumi.yaml").is_file():
+            if resolved.is_relative_to(directory):
+                return Path(os.path.relpath(resolved, cwd)).as_posix()
+            break
+    return str(resolved)
 
 
 SERVICES = ("catalog", "accounts")
@@ -497,7 +513,7 @@ class StreamingPlatform(Component):
                 f"{self._name}-web-{key}",
                 bucket=cdn.site_bucket_name,
                 key=key,
-                source=pulumi.FileAsset(str(path)),
+                source=pulumi.FileAsset(program_relative(path)),
                 content_type=content_type,
                 cache_control="no-cache" if key.endswith(".html") else "public, max-age=300",
                 tags=self.tags(key),

@@ -11,6 +11,7 @@ byte-identical JSON.
 from __future__ import annotations
 
 import json
+import os
 import runpy
 import sys
 from collections import Counter
@@ -19,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from insight.plan import Plan
-from stacks.environment.stack_files import project_root, read_stack_file
+from stacks.environment.stack_files import program_directory, project_root, read_stack_file
 from stacks.offline.mocks import SECRET, ProgramRun, run_program
 
 
 def run_platform(env: str, *, root: Path | None = None, overrides: Mapping[str, Any] | None = None) -> ProgramRun:
     """Run ``platform/__main__.py`` for ``env`` under the mocks and return what it registered.
 
+    The program runs in the working directory the engine would give it (`program_directory`:
+    ``platform/`` for this project's ``main: platform/``), so relative paths in its inputs are the
+    ones ``pulumi up`` sends; the caller's working directory is restored afterwards.
     ``overrides`` replaces config values (full keys such as ``"streaming-platform:natMode"``),
     which tests use to plan variants of an environment without writing files.
     """
@@ -37,11 +41,14 @@ def run_platform(env: str, *, root: Path | None = None, overrides: Mapping[str, 
         config[key] = value if isinstance(value, str) else json.dumps(value)
         secret_keys.discard(key)
     program_dir = root / "platform"
+    working_dir = program_directory(root)
 
     def program() -> None:
         runpy.run_path(str(program_dir), run_name="__main__")
 
     sys_path_before = list(sys.path)
+    cwd_before = os.getcwd()
+    os.chdir(working_dir)
     try:
         return run_program(
             program,
@@ -52,6 +59,7 @@ def run_platform(env: str, *, root: Path | None = None, overrides: Mapping[str, 
             region=stack_file.region,
         )
     finally:
+        os.chdir(cwd_before)
         sys.path[:] = sys_path_before
 
 

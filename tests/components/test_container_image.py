@@ -32,11 +32,15 @@ IMAGE = "docker:index/image:Image"
 
 
 @pytest.fixture
-def context(tmp_path: Path) -> Path:
-    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY app /app\nUSER 10001\n")
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "main.py").write_text("print('streaming')\n")
-    return tmp_path
+def context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A build context in ``ctx/``; the program runs in ``program/`` (no Pulumi.yaml above it)."""
+    ctx = tmp_path / "ctx"
+    (ctx / "app").mkdir(parents=True)
+    (ctx / "Dockerfile").write_text("FROM python:3.12-slim\nCOPY app /app\nUSER 10001\n")
+    (ctx / "app" / "main.py").write_text("print('streaming')\n")
+    (tmp_path / "program").mkdir()
+    monkeypatch.chdir(tmp_path / "program")
+    return ctx
 
 
 def run_image(pulumi_mocks: MockRuntime, args: ContainerImageArgs, name: str = "app") -> ProgramRun:
@@ -129,14 +133,15 @@ def test_a_build_pushes_a_content_hash_tag_and_outputs_the_digest(pulumi_mocks: 
     # GIVEN a Dockerfile context WHEN the image is built for ARM64
     run = run_image(pulumi_mocks, ContainerImageArgs(context=str(context), build_args={"VERSION": "1.0"}))
 
-    # THEN docker.Image builds it for linux/arm64, tags it with the context hash and pushes it to the repository
+    # THEN docker.Image builds the staged copy (relative to the working directory, named by the tag)
+    # for linux/arm64, tags it with the context hash and pushes it to the repository
     [image] = run.of_type(IMAGE)
     assert image.name == "app-image"
     tag = context_tag(context, context / "Dockerfile", platform="linux/arm64", build_args={"VERSION": "1.0"})
     assert image.inputs["imageName"] == f"{REGISTRY}/test-project-test-app:{tag}"
     assert image.inputs["build"] == {
-        "context": str(context),
-        "dockerfile": str(context / "Dockerfile"),
+        "context": f".build/images/{tag}",
+        "dockerfile": f".build/images/{tag}/Dockerfile",
         "platform": "linux/arm64",
         "args": {"VERSION": "1.0"},
     }
@@ -156,10 +161,11 @@ def test_an_x86_build_with_a_target_and_a_nested_dockerfile(pulumi_mocks: MockRu
     args = ContainerImageArgs(
         context=str(context), dockerfile="docker/app.Dockerfile", architecture=Architecture.X86_64, target="runtime"
     )
-    build = run_image(pulumi_mocks, args).named("app-image").inputs["build"]
-    assert build == {
-        "context": str(context),
-        "dockerfile": str(context / "docker" / "app.Dockerfile"),
+    image = run_image(pulumi_mocks, args).named("app-image")
+    tag = image.inputs["imageName"].rsplit(":", 1)[1]
+    assert image.inputs["build"] == {
+        "context": f".build/images/{tag}",
+        "dockerfile": f".build/images/{tag}/docker/app.Dockerfile",
         "platform": "linux/amd64",
         "target": "runtime",
     }
