@@ -239,6 +239,8 @@ class StreamingPlatform(Component):
                 snapshot_retention_limit=c.cache.snapshot_retention_days,
                 log_retention_days=c.services.log_retention_days,
                 replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
+                # A fixed name: a rebuilt dev must not find it "scheduled for deletion".
+                secret_recovery_window_days=self._secret_recovery_days(),
                 tags=args.tags,
             ),
             child,
@@ -485,6 +487,15 @@ class StreamingPlatform(Component):
             )
         return ()
 
+    def _secret_recovery_days(self) -> int:
+        """The recovery window of every secret the platform names (all of them have fixed names).
+
+        0 (deleted at once, the name free again) where the data tier is not deletion-protected
+        (dev, staging): otherwise a ``pulumi destroy`` followed by ``pulumi up`` within the window
+        fails with "a secret with this name is already scheduled for deletion". 7 days where it is (prod).
+        """
+        return 0 if not self._args.config.database.deletion_protection else 7
+
     def _generated_secret(self, role: str, description: str) -> aws.secretsmanager.Secret:
         value = random.RandomPassword(f"{self._name}-{role}-value", length=64, special=False, opts=self.child_opts())
         return self._secret_holding(role, value.result, description)
@@ -495,7 +506,7 @@ class StreamingPlatform(Component):
             f"{self._name}-{role}",
             name=f"{pulumi.get_project()}/{pulumi.get_stack()}/{role}",
             description=description,
-            recovery_window_in_days=0 if not self._args.config.database.deletion_protection else 7,
+            recovery_window_in_days=self._secret_recovery_days(),
             tags=self.tags(f"{self._name}-{role}"),
             opts=opts,
         )

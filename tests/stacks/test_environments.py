@@ -203,3 +203,18 @@ def test_a_service_waits_for_the_listener_rule_that_uses_its_target_group(runs: 
 
     assert rule.urn in service.dependencies
     assert service.inputs["loadBalancers"][0]["targetGroupArn"].startswith("arn:aws:elasticloadbalancing:")
+
+
+@pytest.mark.parametrize(("env", "window"), [("dev", 0), ("staging", 0), ("prod", 7)])
+def test_every_named_secret_is_deleted_at_once_where_the_data_tier_is_unprotected(
+    runs: dict[str, ProgramRun], env: str, window: int
+) -> None:
+    # GIVEN the secrets of an environment: each has a fixed name (project/stack/role)
+    secrets = runs[env].of_type("aws:secretsmanager/secret:Secret")
+    assert {s.name for s in secrets} >= {"streaming-cache-auth", "streaming-jwt-secret"}
+
+    # THEN outside prod every one is force-deleted on destroy (window 0), so `pulumi up` right after
+    # `pulumi destroy` can create the same name again; prod keeps a 7-day recovery window
+    for secret in secrets:
+        assert secret.inputs["name"].startswith(f"streaming-platform/{env}/")
+        assert secret.inputs["recoveryWindowInDays"] == window, secret.name
