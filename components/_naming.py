@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 _INVALID = re.compile(r"[^a-zA-Z0-9-]+")
 
@@ -25,3 +28,41 @@ def physical_name(*parts: str, max_length: int) -> str:
     digest = hashlib.sha256(name.encode()).hexdigest()[:7]
     head = name[: max_length - len(digest) - 1].rstrip("-")
     return f"{head}-{digest}"
+
+
+def replacement_suffix(forcing: Mapping[str, Any], defaults: Mapping[str, Any]) -> str:
+    """A physical name's guard against create-before-delete collisions: "" or 8 hex digits.
+
+    ``forcing`` maps the wire names of a resource's replacement-forcing inputs (other than the
+    name itself) to their wire values; ``defaults`` holds the values the name was first made
+    with. The suffix is "" while every input keeps its default (so existing names never change),
+    and otherwise a hash of the inputs that differ, so any change that forces a replacement also
+    gives the replacement a name of its own, and Pulumi can create it before deleting the old one.
+    """
+    changed = {k: v for k, v in sorted(forcing.items()) if k not in defaults or defaults[k] != v}
+    if not changed:
+        return ""
+    canonical = json.dumps(changed, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:8]
+
+
+#: The replacement-forcing inputs of an ALB target group that the name does not already carry
+#: (terraform-provider-aws internal/service/elbv2/target_group.go: protocol, protocol_version,
+#: target_type, ip_address_type and port are ForceNew; the port is part of every name), with the
+#: values every existing name was made with.
+TARGET_GROUP_NAME_DEFAULTS: dict[str, Any] = {"protocol": "HTTP", "protocolVersion": "HTTP1", "targetType": "ip"}
+
+
+def target_group_name(*parts: str, protocol: str, protocol_version: str, target_type: str) -> str:
+    """A target group's physical name (at most 32 characters): ``parts`` (which hold the port) and,
+    when protocol, version or target type differ from `TARGET_GROUP_NAME_DEFAULTS`, their suffix."""
+    forcing = {"protocol": protocol, "protocolVersion": protocol_version, "targetType": target_type}
+    return physical_name(*parts, replacement_suffix(forcing, TARGET_GROUP_NAME_DEFAULTS), max_length=32)
+
+
+def with_suffix(name: str, suffix: str, *, max_length: int) -> str:
+    """``name-suffix`` (or ``name`` when ``suffix`` is ""), shortened from the head to ``max_length``."""
+    if not suffix:
+        return name
+    head = name[: max_length - len(suffix) - 1].rstrip("-")
+    return f"{head}-{suffix}"

@@ -67,7 +67,7 @@ from typing import NoReturn
 import pulumi
 import pulumi_aws as aws
 
-from components._naming import physical_name
+from components._naming import target_group_name
 from components.aws_formats import IMAGE_BY_DIGEST, LAMBDA_FUNCTION_ARN
 from components.base import Component
 from components.errors import ComponentArgsError
@@ -434,7 +434,15 @@ class BlueGreen(Component):
         port = a.service_template.container_port
         return aws.lb.TargetGroup(
             f"{self._name}-{color.value}-tg",
-            name=physical_name(self._name, color.value, str(port), pulumi.get_stack(), max_length=32),
+            name=target_group_name(
+                self._name,
+                color.value,
+                str(port),
+                pulumi.get_stack(),
+                protocol="HTTP",
+                protocol_version="HTTP1",
+                target_type="ip",
+            ),
             port=port,
             protocol="HTTP",
             protocol_version="HTTP1",

@@ -54,7 +54,7 @@ from components._data_rules import (
     weekly_window_problem,
     windows_overlap,
 )
-from components._naming import physical_name
+from components._naming import physical_name, replacement_suffix, with_suffix
 from components.base import Component
 from components.subnet import SubnetRef
 
@@ -425,6 +425,21 @@ class Cache(Component):
 
 
 # -- validation (before anything is registered) ---------------------------------------------------
+#: The inputs of aws.elasticache.ReplicationGroup that force a replacement (ForceNew in
+#: terraform-provider-aws internal/service/elasticache/replication_group.go) and that this
+#: component sets (the subnet group is named after the id itself), with the values every existing
+#: id was created with; any other value adds `replacement_suffix` to the id.
+REPLICATION_GROUP_NAME_DEFAULTS: dict[str, object] = {"port": PORT, "atRestEncryptionEnabled": True}
+
+
+def replication_group_forcing_inputs(a: CacheArgs) -> dict[str, object]:
+    """The replacement-forcing inputs of the replication group, as wire names and values."""
+    forcing: dict[str, object] = {"port": PORT, "atRestEncryptionEnabled": True}
+    if isinstance(a.kms_key_id, str):  # an Output ARN is not known when the name is chosen
+        forcing["kmsKeyId"] = a.kms_key_id
+    return forcing
+
+
 def _validate(name: str, a: CacheArgs) -> _Resolved:
     def fail(argument: str, message: str) -> NoReturn:
         Cache.fail(name, argument, message)
@@ -535,6 +550,11 @@ def _validate(name: str, a: CacheArgs) -> _Resolved:
             f"{a.secret_recovery_window_days} is not valid; use 0 (delete at once) or 7-30 days.",
         )
 
+    rgid = with_suffix(
+        rgid,
+        replacement_suffix(replication_group_forcing_inputs(a), REPLICATION_GROUP_NAME_DEFAULTS),
+        max_length=max_len,
+    )
     return _Resolved(
         replication_group_id=rgid,
         engine=engine,

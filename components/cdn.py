@@ -356,9 +356,10 @@ class Cdn(Component):
 
     def _key_group(self) -> tuple[aws.cloudfront.KeyGroup, aws.cloudfront.PublicKey]:
         assert self._args.media_public_key_pem is not None
+        # Auto-named: a new signing key (encoded_key forces a replacement) gets a name of its own,
+        # and it cannot be deleted first while the key group trusts it.
         key = aws.cloudfront.PublicKey(
             f"{self._name}-media-key",
-            name=self._physical("media-key"),
             comment=f"{self._name}: verifies signed /media/* URLs",
             encoded_key=self._args.media_public_key_pem,
             opts=self.child_opts(),

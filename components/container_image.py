@@ -49,7 +49,7 @@ import pulumi_docker as docker
 
 from components._context_hash import StagedContext, stage_context
 from components._fargate_sizes import Architecture
-from components._naming import physical_name
+from components._naming import physical_name, replacement_suffix, with_suffix
 from components.base import Component
 from components.iam import ecr_image_parts
 
@@ -143,6 +143,23 @@ def default_repository_name(name: str) -> str:
     return physical_name(pulumi.get_project(), pulumi.get_stack(), name, max_length=256).lower()
 
 
+#: aws.ecr.Repository's replacement-forcing input besides its name (terraform-provider-aws
+#: internal/service/ecr/repository.go: encryption_configuration is ForceNew), as every existing
+#: repository was created: AES256.
+REPOSITORY_NAME_DEFAULTS: dict[str, object] = {"encryptionConfigurations": [{"encryptionType": "AES256"}]}
+
+
+def replace_safe_repository_name(base: str, args: ContainerImageArgs) -> str:
+    """``base``, or ``base-<8 hex>`` when the encryption differs from AES256 (a KMS key replaces the
+    repository, and the new one must not collide with the old one's name; CI reads
+    ``repository_url`` from the stack's outputs)."""
+    config: dict[str, object] = {"encryptionType": args.encryption.value}
+    if args.encryption is RepositoryEncryption.KMS and isinstance(args.kms_key_arn, str):
+        config["kmsKey"] = args.kms_key_arn
+    suffix = replacement_suffix({"encryptionConfigurations": [config]}, REPOSITORY_NAME_DEFAULTS)
+    return with_suffix(base, suffix, max_length=256)
+
+
 def prebuilt_digest(reference: str) -> str:
     """The ``sha256:…`` digest of a prebuilt reference (``sha256:…`` or ``<repo>@sha256:…``)."""
     return reference.rsplit("@", 1)[-1]
@@ -161,7 +178,7 @@ class ContainerImage(Component):
     """The repository's name."""
 
     def __init__(self, name: str, args: ContainerImageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        repo_name = args.repository_name or default_repository_name(name)
+        repo_name = replace_safe_repository_name(args.repository_name or default_repository_name(name), args)
         _validate(name, args, repo_name)
         staged = _stage(name, args) if args.context is not None else None
         super().__init__(name, opts, tags=args.tags)

@@ -791,6 +791,9 @@ class FargateService(Component):
                 pulumi.ResourceOptions(
                     depends_on=depends_on,
                     ignore_changes=ignore,
+                    # The service has a fixed name (when service_name is set) and cluster, launch type
+                    # and deployment controller force a replacement: delete the old one first (stateless).
+                    delete_before_replace=True,
                 ),
             ),
         )
@@ -844,7 +847,9 @@ class FargateService(Component):
                         scale_out_cooldown=scaling.scale_out_cooldown_seconds,
                     )
                 ),
-                opts=child,
+                # The name is fixed and resource_id/scalable_dimension force a replacement; a policy of
+                # the same name on the same target would be overwritten, then deleted: delete first.
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)),
             )
 
     def _create_alarms(

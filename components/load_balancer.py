@@ -60,7 +60,7 @@ from components._alb_rules import (
     path_pattern_problem,
     wildcard_count,
 )
-from components._naming import physical_name
+from components._naming import physical_name, target_group_name
 from components._private_bucket import attach_policy, create_private_bucket
 from components.base import Component
 from components.subnet import SubnetRef
@@ -228,7 +228,9 @@ class LoadBalancer(Component):
             if log_bucket is not None
             else None,
             tags=self._tags(name),
-            opts=self.child_opts(depends_on=[log_policy] if log_policy else None),
+            # A fixed name, and `internal`/`load_balancer_type` force a replacement: delete first (a
+            # replacement is refused while deletion protection is on, as in prod).
+            opts=self.child_opts(depends_on=[log_policy] if log_policy else None, delete_before_replace=True),
         )
         self.listener = self._create_listeners(alb)
 
@@ -500,7 +502,15 @@ class LoadBalancer(Component):
             f"{self._name}-{role}-tg",
             # The port is part of the name so that a port change (a replacement) can create the new
             # group before deleting the old one.
-            name=physical_name(self._name, role, str(route.port), pulumi.get_stack(), max_length=32),
+            name=target_group_name(
+                self._name,
+                role,
+                str(route.port),
+                pulumi.get_stack(),
+                protocol="HTTP",
+                protocol_version="HTTP1",
+                target_type="ip",
+            ),
             port=route.port,
             protocol="HTTP",
             protocol_version="HTTP1",

@@ -54,6 +54,7 @@ from components._data_rules import (
     weekly_window_problem,
     windows_overlap,
 )
+from components._naming import replacement_suffix, with_suffix
 from components.base import Component
 from components.iam import service_trust_policy
 from components.subnet import SubnetRef
@@ -453,6 +454,33 @@ def _master_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecre
     return secrets[0].secret_arn or "" if secrets else ""
 
 
+# -- replace-safety ------------------------------------------------------------------------------
+#: The inputs of aws.rds.Instance that force a replacement (ForceNew in terraform-provider-aws
+#: internal/service/rds/instance.go) and that this component sets, with the values every existing
+#: identifier was created with. Any other value adds `replacement_suffix` to the identifier, so the
+#: replacement is created under a name of its own before the old instance is deleted (in prod,
+#: deletion protection then keeps the old one until its data is moved; see docs/operations.md).
+INSTANCE_NAME_DEFAULTS: dict[str, object] = {
+    "engine": "postgres",
+    "storageEncrypted": True,
+    "dbName": "app",
+    "username": "app",
+}
+
+
+def instance_forcing_inputs(a: PostgresArgs) -> dict[str, object]:
+    """The replacement-forcing inputs of the instance, as wire names and values."""
+    forcing: dict[str, object] = {
+        "engine": "postgres",
+        "storageEncrypted": True,
+        "dbName": a.database_name,
+        "username": a.username,
+    }
+    if isinstance(a.kms_key_id, str):  # an Output ARN is not known when the name is chosen
+        forcing["kmsKeyId"] = a.kms_key_id
+    return forcing
+
+
 # -- validation (before anything is registered) ---------------------------------------------------
 def _validate(name: str, a: PostgresArgs) -> _Resolved:
     def fail(argument: str, message: str) -> NoReturn:
@@ -579,4 +607,9 @@ def _validate(name: str, a: PostgresArgs) -> _Resolved:
         for key, value in sorted(a.parameters.items())
     ]
     final_snapshot = a.deletion_protection if a.final_snapshot is None else a.final_snapshot
+    identifier = with_suffix(
+        identifier,
+        replacement_suffix(instance_forcing_inputs(a), INSTANCE_NAME_DEFAULTS),
+        max_length=IDENTIFIER_MAX_LENGTH,
+    )
     return _Resolved(identifier=identifier, final_snapshot=final_snapshot, family=family, parameters=parameters)

@@ -464,3 +464,15 @@ def test_a_name_secrets_manager_rejects_is_refused(pulumi_mocks: MockRuntime) ->
         "Cache 'sessions cache': [name] the auth secret name 'test-project/test/sessions cache/auth' has characters "
         "Secrets Manager rejects; name the component with letters, digits and '-_+=.@'.",
     )
+
+
+def test_a_new_kms_key_gives_the_replacement_replication_group_its_own_id(pulumi_mocks: MockRuntime) -> None:
+    # GIVEN the id as every existing group was created, and a KMS key (ForceNew) given later
+    key = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000000"
+    before = build(pulumi_mocks, replication_group_id="prod-sessions").named("sessions-rg").inputs
+    after = build(pulumi_mocks, replication_group_id="prod-sessions", kms_key_id=key).named("sessions-rg").inputs
+
+    # THEN the replacement has an id of its own (created before the old group is deleted)
+    assert before["replicationGroupId"] == "prod-sessions"
+    assert re.fullmatch(r"prod-sessions-[0-9a-f]{8}", after["replicationGroupId"])
+    assert after["subnetGroupName"] == after["replicationGroupId"]

@@ -12,6 +12,7 @@ import pulumi
 import pytest
 
 from components._context_hash import context_tag
+from components._naming import replacement_suffix
 from components.container_image import (
     Architecture,
     ContainerImage,
@@ -78,7 +79,13 @@ def test_a_kms_encrypted_repository_uses_the_given_key(pulumi_mocks: MockRuntime
     repo = run_image(pulumi_mocks, args).named("app-repository").inputs
     assert repo["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key}]
     assert repo["forceDelete"] is True
-    assert repo["name"] == "streaming/app"
+    # A KMS key forces a new repository (encryption_configuration is ForceNew), so the name carries
+    # a suffix of it (this replaces the assertion that the name stayed "streaming/app": the
+    # replacement would have collided with it); an AES256 repository keeps the name it was given.
+    suffix = replacement_suffix({"encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": key}]}, {})
+    assert repo["name"] == f"streaming/app-{suffix}" and re.fullmatch(r"[0-9a-f]{8}", suffix)
+    plain = dataclasses.replace(args, encryption=RepositoryEncryption.AES256, kms_key_arn=None)
+    assert run_image(pulumi_mocks, plain).named("app-repository").inputs["name"] == "streaming/app"
 
 
 def test_the_lifecycle_policy_expires_untagged_images_and_keeps_the_last_n(pulumi_mocks: MockRuntime) -> None:

@@ -208,7 +208,10 @@ def test_staged_copies_of_two_checkouts_under_different_umasks_are_the_same_to_t
 
     # THEN both have the same tag, and the provider's own digest of the two staged trees agrees
     assert one.tag == two.tag
-    staged_one, staged_two = tmp_path / "p1" / ".build" / "images" / one.tag, tmp_path / "p2" / ".build" / "images" / two.tag
+    staged_one, staged_two = (
+        tmp_path / "p1" / ".build" / "images" / one.tag,
+        tmp_path / "p2" / ".build" / "images" / two.tag,
+    )
     digest = provider_context_digest(staged_one, staged_one / "Dockerfile")
     assert digest == provider_context_digest(staged_two, staged_two / "Dockerfile")
     # the copy keeps git's view of the modes and leaves out what .dockerignore leaves out
@@ -217,7 +220,9 @@ def test_staged_copies_of_two_checkouts_under_different_umasks_are_the_same_to_t
     assert not (staged_two / "app/__pycache__").exists()
     # and the tag covers the provider's digest: editing a kept file gives a new tag and a new staged tree
     (loose / "app/main.py").write_text("print('bye')\n")
-    three = stage_context(loose, loose / "Dockerfile", platform="linux/arm64", root=tmp_path / "p1" / ".build" / "images")
+    three = stage_context(
+        loose, loose / "Dockerfile", platform="linux/arm64", root=tmp_path / "p1" / ".build" / "images"
+    )
     assert three.tag != one.tag
 
 
@@ -246,7 +251,9 @@ def test_a_symlinked_directory_in_the_context_is_refused_with_the_fix(tmp_path: 
     ctx = make_context(tmp_path / "ctx", BASE)
     (ctx / "linked").symlink_to(ctx / "app", target_is_directory=True)
 
-    with pytest.raises(StagingError, match=r"linked is a symlink to a directory; .*replace the link with the directory"):
+    with pytest.raises(
+        StagingError, match=r"linked is a symlink to a directory; .*replace the link with the directory"
+    ):
         stage_context(ctx, ctx / "Dockerfile", root=tmp_path / "staging")
 
 

@@ -521,3 +521,26 @@ def test_a_name_that_cannot_become_an_identifier_asks_for_an_explicit_one(pulumi
 def test_storage_autoscaling_can_be_turned_off_with_zero(pulumi_mocks: MockRuntime) -> None:
     db = build(pulumi_mocks, max_allocated_storage=0).named("orders-db-db").inputs
     assert db["maxAllocatedStorage"] == 0
+
+
+def test_a_change_that_replaces_the_instance_gives_the_replacement_its_own_identifier(
+    pulumi_mocks: MockRuntime,
+) -> None:
+    # GIVEN the identifier with the defaults every existing instance was created with
+    base = build(pulumi_mocks, identifier="prod-orders").named("orders-db-db").inputs["identifier"]
+    assert base == "prod-orders"
+
+    # WHEN an input that forces a replacement (ForceNew) changes: the database name, the user, the KMS key
+    key = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-0000-4000-8000-000000000000"
+    renamed = {
+        build(pulumi_mocks, identifier="prod-orders", **change).named("orders-db-db").inputs["identifier"]
+        for change in ({"database_name": "orders"}, {"username": "orders"}, {"kms_key_id": key})
+    }
+
+    # THEN each replacement gets an identifier of its own, so it can be created before the old one goes,
+    # and the log groups follow it (RDS writes to /aws/rds/instance/<identifier>/...)
+    assert len(renamed) == 3 and base not in renamed
+    assert all(re.fullmatch(r"prod-orders-[0-9a-f]{8}", i) for i in renamed)
+    run = build(pulumi_mocks, identifier="prod-orders", database_name="orders")
+    identifier = run.named("orders-db-db").inputs["identifier"]
+    assert run.named("orders-db-log-postgresql").inputs["name"] == f"/aws/rds/instance/{identifier}/postgresql"

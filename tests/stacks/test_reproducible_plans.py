@@ -57,7 +57,7 @@ def _plan(checkout: Path, env: str, out: Path, umask: int) -> bytes:
         capture_output=True,
         text=True,
         timeout=300,
-        preexec_fn=set_umask,  # noqa: PLW1509 (a single-threaded child: only the umask changes)
+        preexec_fn=set_umask,  # a single-threaded child: only the umask changes
     )
     assert result.returncode == 0, result.stderr
     return out.read_bytes()
