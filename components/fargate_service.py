@@ -785,6 +785,11 @@ class FargateService(Component):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             wait_for_steady_state=False,
+            # pulumi-aws: updating capacity_provider_strategies requires force_new_deployment = true
+            # (so does moving tasks to a new platform version); without it a change of
+            # services.capacity is refused. It adds a deployment only to updates that call
+            # UpdateService, and those roll the tasks anyway.
+            force_new_deployment=True,
             tags=self._tags("service"),
             opts=pulumi.ResourceOptions.merge(
                 child,

@@ -160,6 +160,21 @@ def test_a_mixed_capacity_keeps_an_on_demand_base(pulumi_mocks: MockRuntime) -> 
     ]
 
 
+@pytest.mark.parametrize("capacity", [Capacity(), Capacity.all_spot()], ids=["on-demand", "spot"])
+def test_the_capacity_can_change_later_because_the_service_forces_a_new_deployment(
+    pulumi_mocks: MockRuntime, capacity: Capacity
+) -> None:
+    # GIVEN a service with a capacity-provider strategy
+    service = run_service(pulumi_mocks, capacity=capacity, architecture=Architecture.X86_64).named("catalog-service")
+
+    # THEN it sets force_new_deployment, which pulumi-aws requires for updating
+    # capacity_provider_strategies (without it a later change of services.capacity fails)
+    assert service.inputs["capacityProviderStrategies"]
+    assert service.inputs["forceNewDeployment"] is True
+    # and, having a fixed name, it is deleted before its replacement is created
+    assert service.options["deleteBeforeReplace"] is True
+
+
 def test_the_service_waits_for_its_roles_policies_and_can_be_named(pulumi_mocks: MockRuntime) -> None:
     grants = (S3Grant(bucket_arn=BUCKET),)
     run = run_service(pulumi_mocks, service_name="catalog-blue", task_role_grants=grants)
