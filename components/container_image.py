@@ -4,8 +4,9 @@ Creates:
 
 - ``<name>-repository``: an ECR repository (``<project>-<stack>-<name>`` by default) with scan on
   push (FSBP ECR.1), IMMUTABLE tags (ECR.2) and AES256 or KMS encryption;
-- ``<name>-lifecycle``: a lifecycle policy (ECR.3) expiring untagged images after 1 day and keeping
-  the last N images (default 20);
+- ``<name>-lifecycle``: a lifecycle policy (ECR.3) that never expires an image carrying a
+  ``keep-*`` tag (`keep_tag`: how a tag is added and released is in `lifecycle_policy`), expires
+  untagged images after 1 day and keeps the last N images (default 20) of the rest;
 - either ``<name>-image``: a pulumi-docker v4 ``docker.Image`` built from a Dockerfile context and
   pushed with credentials from ``aws.ecr.get_authorization_token``, tagged ``ctx-<24 hex>``. The
   build runs from a *staged copy* of the context, ``.build/images/<tag>/`` in the project (the
@@ -58,6 +59,7 @@ __all__ = [
     "ContainerImageArgs",
     "RepositoryEncryption",
     "default_repository_name",
+    "keep_tag",
     "lifecycle_policy",
     "prebuilt_digest",
 ]
@@ -110,15 +112,50 @@ class ContainerImageArgs:
     """Extra tags on every taggable child. Default: none."""
 
 
-def lifecycle_policy(keep_last_images: int, untagged_expiry_days: int) -> dict[str, Any]:
-    """ECR lifecycle rules: untagged images expire first; then only the newest N images are kept.
+KEEP_TAG_PREFIX = "keep-"
+"""Images carrying a tag that starts with this are never expired by the lifecycle policy."""
+KEEP_LIMIT = 9999
+"""How many kept images the keep rule tolerates before it would expire one (never, in practice)."""
 
-    The ``any`` rule must have the highest priority number (ECR evaluates it last).
+
+def keep_tag(holder: str, digest: str) -> str:
+    """The keep tag of ``digest`` for ``holder`` (a service, a colour, a rollback slot): at most 128
+    characters of ``[A-Za-z0-9._-]``, unique per holder and image, so adding one never collides
+    with an IMMUTABLE tag and removing one releases only that holder's claim."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", holder).strip("-")[:90]
+    return f"{KEEP_TAG_PREFIX}{safe}-{prebuilt_digest(digest).removeprefix('sha256:')[:16]}"
+
+
+def lifecycle_policy(keep_last_images: int, untagged_expiry_days: int) -> dict[str, Any]:
+    """ECR lifecycle rules: kept images first, then untagged ones expire, then only the newest N stay.
+
+    How ECR evaluates them (Amazon ECR User Guide, "Lifecycle policy evaluation rules"): rules run
+    in ``rulePriority`` order; an image that matches the tag selection of a higher-priority rule
+    cannot be expired by a lower-priority rule; an image with several tags matches
+    ``tagPatternList`` when any of its tags matches the pattern; the ``any`` rule must come last.
+    So rule 1 (``keep-*``, expire only beyond 9999 images) *shields* every image that carries a
+    keep tag from rule 3's count, whatever its age: an image that a live or rollback task
+    definition names stays pullable while it carries its tag. A keep tag (`keep_tag`) is added
+    to an image by writing its manifest under the new tag (``ecr:PutImage``, allowed in an
+    IMMUTABLE repository because the tag is new) and released by deleting that tag only
+    (``ecr:BatchDeleteImage`` with the tag): the image then falls back to rule 3 and expires once
+    N newer images exist.
     """
     return {
         "rules": [
             {
                 "rulePriority": 1,
+                "description": f"Never expire images tagged {KEEP_TAG_PREFIX}* (named by live or rollback task definitions)",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPatternList": [f"{KEEP_TAG_PREFIX}*"],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": KEEP_LIMIT,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 2,
                 "description": f"Expire untagged images after {untagged_expiry_days} day(s)",
                 "selection": {
                     "tagStatus": "untagged",
@@ -129,7 +166,7 @@ def lifecycle_policy(keep_last_images: int, untagged_expiry_days: int) -> dict[s
                 "action": {"type": "expire"},
             },
             {
-                "rulePriority": 2,
+                "rulePriority": 3,
                 "description": f"Keep the last {keep_last_images} images",
                 "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_last_images},
                 "action": {"type": "expire"},

@@ -18,6 +18,7 @@ from components.container_image import (
     ContainerImage,
     ContainerImageArgs,
     RepositoryEncryption,
+    keep_tag,
     lifecycle_policy,
 )
 from components.errors import ComponentArgsError
@@ -88,7 +89,11 @@ def test_a_kms_encrypted_repository_uses_the_given_key(pulumi_mocks: MockRuntime
     assert run_image(pulumi_mocks, plain).named("app-repository").inputs["name"] == "streaming/app"
 
 
-def test_the_lifecycle_policy_expires_untagged_images_and_keeps_the_last_n(pulumi_mocks: MockRuntime) -> None:
+def test_the_lifecycle_policy_keeps_tagged_images_expires_untagged_ones_and_keeps_the_last_n(
+    pulumi_mocks: MockRuntime,
+) -> None:
+    # (The policy gained rule 1, the keep rule, ahead of the two rules this test asserted before;
+    # those two are unchanged apart from their priorities.)
     run = run_image(pulumi_mocks, ContainerImageArgs(prebuilt_image=DIGEST, keep_last_images=30))
 
     lifecycle = run.named("app-lifecycle").inputs
@@ -97,6 +102,17 @@ def test_the_lifecycle_policy_expires_untagged_images_and_keeps_the_last_n(pulum
         "rules": [
             {
                 "rulePriority": 1,
+                "description": "Never expire images tagged keep-* (named by live or rollback task definitions)",
+                "selection": {
+                    "tagStatus": "tagged",
+                    "tagPatternList": ["keep-*"],
+                    "countType": "imageCountMoreThan",
+                    "countNumber": 9999,
+                },
+                "action": {"type": "expire"},
+            },
+            {
+                "rulePriority": 2,
                 "description": "Expire untagged images after 1 day(s)",
                 "selection": {
                     "tagStatus": "untagged",
@@ -107,13 +123,60 @@ def test_the_lifecycle_policy_expires_untagged_images_and_keeps_the_last_n(pulum
                 "action": {"type": "expire"},
             },
             {
-                "rulePriority": 2,
+                "rulePriority": 3,
                 "description": "Keep the last 30 images",
                 "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
                 "action": {"type": "expire"},
             },
         ]
     }
+
+
+def expired(policy: dict[str, Any], images: list[tuple[int, list[str]]], age_days: dict[int, int]) -> set[int]:
+    """Which images (pushed-at order, tags) ECR expires, by the documented evaluation rules:
+    rules in priority order; an image matching a higher rule's tag selection is never expired by
+    a lower rule; a tagged image matches a pattern when any of its tags does; count rules keep the
+    newest N of the images they select; expiry is oldest first."""
+    claimed: set[int] = set()
+    gone: set[int] = set()
+    for rule in sorted(policy["rules"], key=lambda r: r["rulePriority"]):
+        sel = rule["selection"]
+
+        def selects(tags: list[str], sel: dict[str, Any] = sel) -> bool:
+            if sel["tagStatus"] == "untagged":
+                return not tags
+            if sel["tagStatus"] == "any":
+                return True
+            patterns = sel.get("tagPatternList", [])
+            return bool(tags) and any(re.fullmatch(p.replace("*", ".*"), t) for p in patterns for t in tags)
+
+        chosen = [i for i, tags in images if i not in claimed and selects(tags)]
+        if sel["countType"] == "imageCountMoreThan":
+            newest_first = sorted(chosen, reverse=True)
+            gone |= set(newest_first[sel["countNumber"] :])
+        else:
+            gone |= {i for i in chosen if age_days[i] > sel["countNumber"]}
+        claimed |= set(chosen)
+    return gone
+
+
+def test_an_image_with_a_keep_tag_outlives_any_number_of_newer_pushes() -> None:
+    # GIVEN a repository keeping the last 3 images; image 0 is the one a rollback task definition names
+    policy = lifecycle_policy(keep_last_images=3, untagged_expiry_days=1)
+    rollback = keep_tag("streaming-prod-catalog-blue", "sha256:" + "ab" * 32)
+    assert rollback == "keep-streaming-prod-catalog-blue-abababababababab"
+    images = [(0, [f"ctx-{0:024x}", rollback])] + [(i, [f"ctx-{i:024x}"]) for i in range(1, 10)] + [(10, [])]
+    ages = {i: 30 - i for i in range(11)}
+
+    # WHEN ECR evaluates the policy
+    gone = expired(policy, images, ages)
+
+    # THEN the kept image stays although 9 newer ones were pushed, the newest 3 others stay, the
+    # untagged one (older than a day) goes
+    assert 0 not in gone
+    assert gone == {1, 2, 3, 4, 5, 6, 10}
+    # and once its keep tag is released (deleted), it expires like any other old image
+    assert 0 in expired(policy, [(0, [f"ctx-{0:024x}"]), *images[1:]], ages)
 
 
 def test_the_any_rule_is_evaluated_last_as_ecr_requires() -> None:
