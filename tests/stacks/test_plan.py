@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from insight.plan import Plan
-from stacks.environment.stack_files import StackFileError, read_stack_file
+from stacks.environment.stack_files import StackFileError, program_directory, read_stack_file
 from stacks.offline.plan import build_plan
 from tests.paths import REPO_ROOT
 
@@ -150,3 +150,20 @@ def test_a_key_without_namespace_is_refused(tmp_path: Path) -> None:
         match=r"Pulumi.dev.yaml: config key 'region' has no namespace; write it as 'streaming-platform:region'",
     ):
         read_stack_file("dev", root=root)
+
+
+def test_the_program_runs_where_the_engine_runs_it(tmp_path: Path) -> None:
+    # GIVEN this project (main: platform/), one without main, and one whose main is a file
+    (tmp_path / "bare").mkdir()
+    (tmp_path / "bare" / "Pulumi.yaml").write_text("name: bare\nruntime: python\n")
+    (tmp_path / "file" / "infra").mkdir(parents=True)
+    (tmp_path / "file" / "infra" / "main.py").write_text("")
+    (tmp_path / "file" / "Pulumi.yaml").write_text("name: f\nruntime: python\nmain: infra/main.py\n")
+
+    # THEN the working directory is the main directory, the project, or the file's directory (getPwdMain)
+    assert program_directory(REPO_ROOT) == REPO_ROOT / "platform"
+    assert program_directory(tmp_path / "bare") == tmp_path / "bare"
+    assert program_directory(tmp_path / "file") == (tmp_path / "file" / "infra").resolve()
+    # and the plan's relative inputs resolve from there
+    image = next(r for r in build_plan("dev").of_type("docker:index/image:Image"))
+    assert (REPO_ROOT / "platform" / image["inputs"]["build"]["dockerfile"]).is_file()
