@@ -246,7 +246,11 @@ class StreamingPlatform(Component):
             child,
         )
 
-        cluster = Cluster(f"{name}-cluster", ClusterArgs(tags=args.tags), child)
+        cluster = Cluster(
+            f"{name}-cluster",
+            ClusterArgs(container_insights=c.services.container_insights, tags=args.tags),
+            child,
+        )
         jwt_secret = self._generated_secret("jwt-secret", "JWT signing secret of the accounts service")
         signing_secret = (
             self._secret_holding(
