@@ -56,6 +56,7 @@ from components import (
     Component,
     ContainerImage,
     ContainerImageArgs,
+    ContainerInsights,
     DataTierEgress,
     FargateService,
     FargateServiceArgs,
@@ -248,7 +249,7 @@ class StreamingPlatform(Component):
 
         cluster = Cluster(
             f"{name}-cluster",
-            ClusterArgs(container_insights=c.services.container_insights, tags=args.tags),
+            ClusterArgs(container_insights=ContainerInsights(c.services.container_insights), tags=args.tags),
             child,
         )
         jwt_secret = self._generated_secret("jwt-secret", "JWT signing secret of the accounts service")
