@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,7 @@ from insight.cost import CostReport, age_note, estimate, load_prices
 from insight.plan import Plan
 from stacks.devtools import regional_prices
 from stacks.offline.plan import build_plan
+from tests.paths import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -105,4 +110,47 @@ def test_a_table_older_than_180_days_warns_and_says_how_to_refresh() -> None:
     assert note.splitlines()[1] == (
         "warning: the price table is older than 180 days; refresh it with "
         "`python -m stacks prices update --region us-east-1` (needs AWS credentials)"
+    )
+
+
+def _project_in(tmp_path: Path, region: str) -> Path:
+    """A copy of the project whose dev stack is in ``region``."""
+    (tmp_path / "platform").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text((REPO_ROOT / "Pulumi.yaml").read_text())
+    stack = (REPO_ROOT / "Pulumi.dev.yaml").read_text()
+    assert "aws:region: us-east-1" in stack
+    (tmp_path / "Pulumi.dev.yaml").write_text(stack.replace("aws:region: us-east-1", f"aws:region: {region}"))
+    (tmp_path / "platform" / "__main__.py").write_text((REPO_ROOT / "platform" / "__main__.py").read_text())
+    return tmp_path
+
+
+def _check(project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stacks", "check", "dev"], cwd=project, capture_output=True, text=True, timeout=180
+    )
+
+
+@pytest.mark.parametrize("region", ["eu-central-1", "ap-southeast-2"])
+def test_check_dev_deployed_elsewhere_exits_0_and_prints_its_total_there(tmp_path: Path, region: str) -> None:
+    result = _check(_project_in(tmp_path, region))
+
+    # THEN it passes and prices the environment in that region, above us-east-1's estimate
+    assert result.returncode == 0, result.stdout + result.stderr
+    total = re.search(
+        rf"^Monthly cost of dev: \$([\d,]+\.\d\d) \(USD, {region}, default usage profile\)$", result.stdout, re.M
+    )
+    assert total, result.stdout
+    assert float(total.group(1).replace(",", "")) > estimate(build_plan("dev")).total
+    assert re.search(rf"^Prices: bundled table, oldest row for {region} from 2026-", result.stdout, re.M)
+
+
+def test_check_dev_in_sao_paulo_is_held_to_devs_budget(tmp_path: Path) -> None:
+    # GIVEN dev moved to sa-east-1, where the same environment costs more than dev's $85 budget
+    result = _check(_project_in(tmp_path, "sa-east-1"))
+
+    # THEN the budget rule, priced in sa-east-1, stops it and says by how much
+    assert result.returncode == 1
+    assert re.search(r"stack 'dev': estimated \$9\d\.\d\d/month exceeds the budget of \$85\.00/month", result.stdout)
+    assert re.search(
+        r"^Monthly cost of dev: \$9\d\.\d\d \(USD, sa-east-1, default usage profile\)$", result.stdout, re.M
     )
