@@ -145,13 +145,16 @@ def dumps(document: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def derived_text(prices: Path = PRICES_FILE, regions: Path = REGIONS_FILE) -> str:
-    return dumps(derive_document(load_json(prices), load_json(regions), commercial_regions()))
+def derived_text(prices: Path | None = None, regions: Path | None = None) -> str:
+    """The table (default: the bundled one) with its derived rows regenerated."""
+    table, anchors = load_json(prices or PRICES_FILE), load_json(regions or REGIONS_FILE)
+    return dumps(derive_document(table, anchors, commercial_regions()))
 
 
-def write(prices: Path = PRICES_FILE, regions: Path = REGIONS_FILE) -> Path:
-    prices.write_text(derived_text(prices, regions))
-    return prices
+def write(prices: Path | None = None, regions: Path | None = None) -> Path:
+    path = prices or PRICES_FILE
+    path.write_text(derived_text(path, regions))
+    return path
 
 
 def counts(document: Mapping[str, Any], region_names: Iterable[str]) -> dict[str, int]:
