@@ -131,10 +131,14 @@ def regions_of(values: list[str] | None) -> list[str]:
     return regions
 
 
+def _oldest_note(*reports: CostReport) -> str:
+    """The age line of the oldest prices among ``reports``."""
+    return age_note(max(reports, key=lambda r: table_age(r.prices_as_of) if r.prices_as_of else -1))
+
+
 def _note(args: argparse.Namespace, *reports: CostReport) -> None:
     """The price table's age (the oldest of ``reports``): on stdout after text, on stderr after JSON or Markdown."""
-    oldest = max(reports, key=lambda r: table_age(r.prices_as_of) if r.prices_as_of else -1)
-    note = age_note(oldest)
+    note = _oldest_note(*reports)
     if note:
         print(note, file=sys.stderr if args.json or args.markdown else sys.stdout)
 
@@ -177,7 +181,11 @@ def _diff(args: argparse.Namespace, usage: Usage, region: str | None) -> int:
     if args.json:
         sys.stdout.write(change.to_json())
     elif args.markdown:
+        # The PR comment is read by people: the prices' age goes in it (as a last paragraph).
         sys.stdout.write(render_diff_markdown(change))
+        note = _oldest_note(change.base, change.head)
+        print("\n" + note.replace("\n", "\n\n") if note else "")
+        return 0
     else:
         print(render_diff_text(change))
     _note(args, change.base, change.head)
