@@ -14,6 +14,7 @@ import pytest
 from insight.cost import CostReport, age_note, estimate, load_prices
 from insight.plan import Plan
 from stacks.devtools import regional_prices
+from stacks.environment.profiles import PROFILES
 from stacks.offline.plan import build_plan
 from tests.paths import REPO_ROOT
 
@@ -91,6 +92,9 @@ def test_every_commercial_region_prices_the_whole_dev_plan(dev_plan: Plan) -> No
     assert all(t > 0 for t in totals.values())
     assert min(totals, key=lambda r: totals[r]) in ("us-east-1", "us-east-2", "us-west-2")
     assert max(totals, key=lambda r: totals[r]) == "sa-east-1"
+    # AND dev fits its own budget in most of them (the budget rule is what `check dev` can fail on)
+    budget = PROFILES["dev"].defaults["budgetMonthlyUsd"]
+    assert sum(total <= budget for total in totals.values()) >= 15
 
 
 def _report(as_of: str) -> CostReport:
