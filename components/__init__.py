@@ -40,6 +40,7 @@ from components.fargate_service import (
     LifecycleHook,
     LifecycleStage,
     LoadBalancerAdvanced,
+    ScaleSchedule,
 )
 from components.iam import IamPolicyError, S3Access, S3Grant, StatementGrant
 from components.load_balancer import HealthCheck, LoadBalancer, LoadBalancerArgs, Route, RuleMode
@@ -103,6 +104,7 @@ __all__ = [
     "RuleMode",
     "S3Access",
     "S3Grant",
+    "ScaleSchedule",
     "StatementGrant",
     "SubnetRef",
     "Vpc",

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from insight.plan import Plan, as_number, component_class, is_component
+from insight.schedule import ScheduleError, awake_fraction
 from insight.usage import Usage, load_usage
 
 PRICES_FILE = Path(__file__).resolve().parent / "prices" / "aws.json"
@@ -570,6 +571,30 @@ def _spot_share(strategies: list[dict[str, Any]], tasks: float) -> tuple[float, 
     return on_demand, spot
 
 
+def _awake_hours(res: Resource, ctx: Context) -> tuple[float, str]:
+    """Hours a month the service's tasks run, and a note for the basis when a schedule puts it to sleep.
+
+    The schedule is the pair of scheduled actions on the service's scalable target: one whose action
+    sets max capacity 0 (sleep), the others (wake). An unreadable schedule prices the service always on.
+    """
+    wakes: list[str] = []
+    sleeps: list[str] = []
+    for target in ctx.dependents_of(res, "aws:appautoscaling/target:Target"):
+        for action in ctx.dependents_of(target, "aws:appautoscaling/scheduledAction:ScheduledAction"):
+            inputs = action["inputs"]
+            schedule, limits = inputs.get("schedule"), inputs.get("scalableTargetAction") or {}
+            if not isinstance(schedule, str) or not isinstance(limits, dict):
+                continue
+            (sleeps if _num(limits.get("maxCapacity"), 1.0) == 0 else wakes).append(schedule)
+    if not sleeps:
+        return ctx.hours, ""
+    try:
+        fraction = awake_fraction(wakes, sleeps)
+    except ScheduleError:
+        return ctx.hours, " (schedule not read: priced always on)"
+    return ctx.hours * fraction, f" awake ({_n(round(fraction * 168, 2))} of 168 h a week)"
+
+
 @pricer("aws:ecs/service:Service")
 def _ecs_service(res: Resource, ctx: Context) -> Parts:
     inputs = res["inputs"]
@@ -588,18 +613,21 @@ def _ecs_service(res: Resource, ctx: Context) -> Parts:
     tasks = _num(inputs.get("desiredCount"), 1.0)
     strategies = inputs.get("capacityProviderStrategies") or []
     on_demand, spot = _spot_share(strategies, tasks) if strategies else (tasks, 0.0)
+    hours, asleep = _awake_hours(res, ctx)
     p_cpu, p_mem = ctx.p(f"fargate.{arch}.vcpu_hour"), ctx.p(f"fargate.{arch}.gb_hour")
     per_task_hour = vcpu * p_cpu + gb * p_mem
     label = "ARM64" if arch == "arm" else "X86_64"
     size = f"({_n(vcpu)} vCPU × {_usd(p_cpu)} + {_n(gb)} GB × {_usd(p_mem)})/h {label}"
     parts = Parts()
     if on_demand:
-        parts.add(on_demand * ctx.hours * per_task_hour, f"{_n(on_demand)} tasks × {_n(ctx.hours)} h × {size}")
+        parts.add(
+            on_demand * hours * per_task_hour, f"{_n(on_demand)} tasks × {_n(round(hours, 2))} h{asleep} × {size}"
+        )
     if spot:
         discount = ctx.usage.spot_discount
         parts.add(
-            spot * ctx.hours * per_task_hour * (1 - discount),
-            f"{_n(spot)} Spot tasks × {_n(ctx.hours)} h × {size} × {_n(1 - discount)} (Spot {_n(discount * 100)}% off)",
+            spot * hours * per_task_hour * (1 - discount),
+            f"{_n(spot)} Spot tasks × {_n(round(hours, 2))} h{asleep} × {size} × {_n(1 - discount)} (Spot {_n(discount * 100)}% off)",
         )
     if not tasks:
         parts.add(0.0, "0 tasks")

@@ -204,6 +204,15 @@ class ServiceSize(_Model):
         return self
 
 
+class ScheduleConfig(_Model):
+    sleep: str
+    """When the services scale to zero: ``cron(<minute> <hour> ? * <days> *)``."""
+    wake: str
+    """When they scale back to minCount: same form."""
+    timezone: str
+    """IANA time zone of both expressions."""
+
+
 class ServicesConfig(_Model):
     architecture: Literal["ARM64", "X86_64"]
     """CPU architecture of the tasks (ARM64 is about 20% cheaper)."""
@@ -219,6 +228,8 @@ class ServicesConfig(_Model):
     """The cluster's Container Insights mode (its metrics are billed as CloudWatch custom metrics; "disabled" fails FSBP ECS.12)."""
     log_retention_days: int
     """Days to keep service logs."""
+    schedule: ScheduleConfig | None
+    """Sleep (0 tasks) and wake the services on a weekly schedule; none keeps them always on."""
     catalog: ServiceSize
     """The catalog service's size."""
     accounts: ServiceSize
@@ -272,6 +283,8 @@ class DatabaseConfig(_Model):
 
 
 class CacheConfig(_Model):
+    enabled: bool
+    """Create the ElastiCache replication group; false leaves each task its in-process cache."""
     engine: Literal["valkey", "redis"]
     """Cache engine."""
     node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]

@@ -38,6 +38,7 @@ _COMMON: dict[str, Any] = {
         "containerPort": 8000,
         "enableExecuteCommand": False,
         "containerInsights": "enabled",
+        "schedule": None,
     },
     "database": {
         "engineVersion": "16",
@@ -45,6 +46,7 @@ _COMMON: dict[str, Any] = {
         "performanceInsights": True,
     },
     "cache": {
+        "enabled": True,
         "engine": "valkey",
     },
     "alarms": {"email": None},
@@ -63,6 +65,8 @@ _DEV: dict[str, Any] = {
         # metrics and the Container Insights dashboards (service-level ECS metrics stay, free).
         "containerInsights": "disabled",
         "logRetentionDays": 7,
+        # Dev sleeps outside working hours: 0 tasks from 20:00 to 07:00 UTC and over the weekend.
+        "schedule": {"sleep": "cron(0 20 ? * MON-FRI *)", "wake": "cron(0 7 ? * MON-FRI *)", "timezone": "UTC"},
         "catalog": {"cpu": 256, "memory": 512, "desiredCount": 1, "minCount": 1, "maxCount": 2},
         "accounts": {"cpu": 256, "memory": 512, "desiredCount": 1, "minCount": 1, "maxCount": 2},
     },
@@ -73,10 +77,10 @@ _DEV: dict[str, Any] = {
         "backupRetentionDays": 7,
         "deletionProtection": False,
     },
-    "cache": {"nodeType": "cache.t4g.micro", "nodes": 1, "snapshotRetentionDays": 0},
-    # The target is $55; the estimate is about $68 (see README "What it costs"), so the
-    # budget guards against growth from here rather than pretending to meet the target.
-    "budgetMonthlyUsd": 85,
+    # No ElastiCache in dev: the app falls back to its in-process cache (one per task), which saves the
+    # node, its AUTH secret and its log group (about $10/month). Set cache.enabled: true to test Redis.
+    "cache": {"enabled": False, "nodeType": "cache.t4g.micro", "nodes": 1, "snapshotRetentionDays": 0},
+    "budgetMonthlyUsd": 85,  # lowered to 50 once the private ALB lands
 }
 
 _STAGING: dict[str, Any] = {
@@ -166,6 +170,10 @@ _PROD_INVARIANTS = (
         "cache.nodes",
         _min("cache.nodes", 2),
     ),
+    Invariant("cache-enabled", "prod runs a shared cache (ElastiCache)", "cache.enabled", _is("cache.enabled", True)),
+    Invariant(
+        "always-on", "prod services never sleep on a schedule", "services.schedule", _is("services.schedule", None)
+    ),
     Invariant("three-azs", "prod spans at least 3 availability zones", "network.azCount", _min("network.azCount", 3)),
     Invariant("nat-per-az", "prod has one NAT gateway per AZ", "network.natMode", _is("network.natMode", "per_az")),
     Invariant("flow-logs", "prod records VPC flow logs", "network.flowLogs", _is("network.flowLogs", True)),
@@ -212,6 +220,7 @@ _STAGING_INVARIANTS = (
         _is("database.multiAz", True),
     ),
     Invariant("cache-failover", "staging mirrors prod's cache failover", "cache.nodes", _min("cache.nodes", 2)),
+    Invariant("cache-enabled", "staging mirrors prod's shared cache", "cache.enabled", _is("cache.enabled", True)),
     Invariant(
         "three-azs", "staging mirrors prod's 3 availability zones", "network.azCount", _min("network.azCount", 3)
     ),

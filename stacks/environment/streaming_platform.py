@@ -72,6 +72,7 @@ from components import (
     RuleMode,
     S3Access,
     S3Grant,
+    ScaleSchedule,
     Vpc,
     VpcArgs,
     WebAcl,
@@ -230,22 +231,25 @@ class StreamingPlatform(Component):
             ),
             child,
         )
-        cache = Cache(
-            f"{name}-cache",
-            CacheArgs.in_vpc(
-                vpc,
-                engine=CacheEngine(c.cache.engine),
-                node_type=c.cache.node_type,
-                num_nodes=c.cache.nodes,
-                snapshot_retention_limit=c.cache.snapshot_retention_days,
-                log_retention_days=c.services.log_retention_days,
-                replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
-                # A fixed name: a rebuilt dev must not find it "scheduled for deletion".
-                secret_recovery_window_days=self._secret_recovery_days(),
-                tags=args.tags,
-            ),
-            child,
-        )
+        # cache.enabled: false (dev) plans no cache: each task then keeps its in-process cache.
+        cache: Cache | None = None
+        if c.cache.enabled:
+            cache = Cache(
+                f"{name}-cache",
+                CacheArgs.in_vpc(
+                    vpc,
+                    engine=CacheEngine(c.cache.engine),
+                    node_type=c.cache.node_type,
+                    num_nodes=c.cache.nodes,
+                    snapshot_retention_limit=c.cache.snapshot_retention_days,
+                    log_retention_days=c.services.log_retention_days,
+                    replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
+                    # A fixed name: a rebuilt dev must not find it "scheduled for deletion".
+                    secret_recovery_window_days=self._secret_recovery_days(),
+                    tags=args.tags,
+                ),
+                child,
+            )
 
         cluster = Cluster(
             f"{name}-cluster",
@@ -266,31 +270,32 @@ class StreamingPlatform(Component):
             "DATABASE_PORT": db.port.apply(str),
             "DATABASE_NAME": db.database_name,
             "DATABASE_SSLMODE": "require",
-            "REDIS_HOST": cache.primary_endpoint,
-            "REDIS_PORT": cache.port.apply(str),
-            "REDIS_TLS": "true",
             "MEDIA_BUCKET": cdn.media_bucket_name,
             "AWS_REGION": aws.get_region(opts=self.lookup_opts()).region,
             "CDN_DOMAIN": cdn.domain_name,
             "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: f"https://{d}"),
             "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
         }
+        if cache is not None:
+            environment.update(
+                {"REDIS_HOST": cache.primary_endpoint, "REDIS_PORT": cache.port.apply(str), "REDIS_TLS": "true"}
+            )
         if cdn.public_key_id is not None:
             environment["CDN_KEY_PAIR_ID"] = cdn.public_key_id
         secrets: dict[str, pulumi.Input[str]] = {
             "DATABASE_USER": db.secret_arn.apply(lambda arn: f"{arn}:username::"),
             "DATABASE_PASSWORD": db.secret_arn.apply(lambda arn: f"{arn}:password::"),
-            "REDIS_AUTH_TOKEN": cache.auth_secret_arn,
             "JWT_SECRET": jwt_secret.arn,
         }
         if signing_secret is not None:
             secrets["CDN_PRIVATE_KEY"] = signing_secret.arn
+        if cache is not None:
+            secrets["REDIS_AUTH_TOKEN"] = cache.auth_secret_arn
 
         alarm_actions = self._alarm_topic()
-        data_egress = (
-            DataTierEgress(role="db", security_group_id=db.security_group_id, port=5432),
-            DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379),
-        )
+        data_egress = [DataTierEgress(role="db", security_group_id=db.security_group_id, port=5432)]
+        if cache is not None:
+            data_egress.append(DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379))
         self.service_names = {}
         for service in SERVICES:
             size: ServiceSize = getattr(c.services, service)
@@ -310,12 +315,12 @@ class StreamingPlatform(Component):
                 capacity=self._capacity(),
                 load_balancer_security_group_id=lb.security_group_id,
                 load_balancer_arn_suffix=lb.arn_suffix,
-                data_tier_egress=data_egress,
+                data_tier_egress=tuple(data_egress),
                 enable_execute_command=c.services.enable_execute_command,
                 log_retention_days=c.services.log_retention_days,
                 task_role_grants=self._grants(service, cdn),
                 alarm_actions=alarm_actions,
-                autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count),
+                autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count, schedule=self._schedule()),
                 tags={**args.tags, "Service": service},
                 service_name=f"{name}-{pulumi.get_stack()}-{service}",
             )
@@ -349,7 +354,8 @@ class StreamingPlatform(Component):
             for i, group in enumerate(security_groups):
                 label = service if len(security_groups) == 1 else f"{service}-{i + 1}"
                 db.allow_from(label, group)
-                cache.allow_from(label, group)
+                if cache is not None:
+                    cache.allow_from(label, group)
 
         self._upload_site(cdn)
 
@@ -362,7 +368,8 @@ class StreamingPlatform(Component):
         self.cluster_name = cluster.name
         self.image_uri = image.image_uri
         self.database_endpoint = db.endpoint
-        self.cache_endpoint = cache.primary_endpoint
+        # No cache (cache.enabled: false): an empty endpoint, so the stack's outputs keep their shape.
+        self.cache_endpoint = cache.primary_endpoint if cache is not None else pulumi.Output.from_input("")
         self.site_bucket_name = cdn.site_bucket_name
         self.media_bucket_name = cdn.media_bucket_name
         self.register_outputs(
@@ -380,6 +387,10 @@ class StreamingPlatform(Component):
         )
 
     # -- steps ---------------------------------------------------------------------------------
+
+    def _schedule(self) -> ScaleSchedule | None:
+        s = self._args.config.services.schedule
+        return None if s is None else ScaleSchedule(sleep=s.sleep, wake=s.wake, timezone=s.timezone)
 
     def _image(self) -> ContainerImage:
         c = self._args.config

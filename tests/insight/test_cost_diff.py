@@ -115,7 +115,8 @@ def test_cost_diff_of_dev_where_the_accounts_task_grew_prints_its_delta_and_the_
     out = result.stdout
     lines = [line for line in out.splitlines() if "ecs:Service" in line]
     assert len(lines) == 1 and "streaming-accounts" in lines[0] and lines[0].split()[1] == "changed"
-    spot = 730 * (0.25 * 0.04048 + 0.5 * 0.004445) * (1 - 0.7)
+    # dev's services sleep outside 07:00-20:00 on weekdays: 65 of 168 hours a week
+    spot = 730 * 65 / 168 * (0.25 * 0.04048 + 0.5 * 0.004445) * (1 - 0.7)
     delta = float(lines[0].split()[0].replace("+$", ""))
     assert delta == pytest.approx(spot, abs=0.02)
     total = re.search(r"^\s+\+\$([\d.]+)\s+total per month: \$([\d.]+) -> \$([\d.]+) \(", out, re.M)

@@ -45,14 +45,42 @@ def test_dev_is_the_cheap_shape(runs: dict[str, ProgramRun]) -> None:
         "db.t4g.micro",
         False,
     )
-    cache = _one(dev, "aws:elasticache/replicationGroup:ReplicationGroup")
-    assert (cache.inputs["numCacheClusters"], cache.inputs["automaticFailoverEnabled"]) == (1, False)
+    # no ElastiCache in dev: every task keeps its in-process cache, and nothing points it at Redis
+    assert dev.of_type("aws:elasticache/replicationGroup:ReplicationGroup") == []
+    for task in dev.of_type("aws:ecs/taskDefinition:TaskDefinition"):
+        container = json.loads(task.inputs["containerDefinitions"])[0]
+        names = {e["name"] for e in container["environment"]} | {e["name"] for e in container["secrets"]}
+        assert not {n for n in names if n.startswith("REDIS_")}, task.name
     service_logs = [g for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].startswith("/ecs/")]
     assert service_logs and {g.inputs["retentionInDays"] for g in service_logs} == {7}
     # Container Insights off: its custom metrics are the dev budget's largest avoidable line
     assert _one(dev, "aws:ecs/cluster:Cluster").inputs["settings"] == [
         {"name": "containerInsights", "value": "disabled"}
     ]
+
+
+def test_dev_services_sleep_outside_working_hours_and_prod_never_does(runs: dict[str, ProgramRun]) -> None:
+    # GIVEN dev's scheduled actions, keyed by the service's scalable target
+    actions = runs["dev"].of_type("aws:appautoscaling/scheduledAction:ScheduledAction")
+    by_name = {a.name: a.inputs for a in actions}
+
+    # THEN each running service sleeps (0..0) at 20:00 and wakes (its own min..max) at 07:00, Monday to Friday
+    assert sorted(by_name) == [
+        "streaming-accounts-sleep",
+        "streaming-accounts-wake",
+        "streaming-catalog-blue-sleep",
+        "streaming-catalog-blue-wake",
+    ]
+    for name, inputs in by_name.items():
+        role = name.rsplit("-", 1)[1]
+        limits = inputs["scalableTargetAction"]
+        expected = (0, 0) if role == "sleep" else (1, 2)
+        assert (limits["minCapacity"], limits["maxCapacity"]) == expected, name
+        assert inputs["schedule"] == ("cron(0 20 ? * MON-FRI *)" if role == "sleep" else "cron(0 7 ? * MON-FRI *)")
+        assert inputs["timezone"] == "UTC" and inputs["resourceId"].startswith("service/"), name
+    # AND prod and staging run always
+    for env in ("staging", "prod"):
+        assert runs[env].of_type("aws:appautoscaling/scheduledAction:ScheduledAction") == []
 
 
 def test_prod_is_highly_available_and_protected(runs: dict[str, ProgramRun]) -> None:
@@ -98,7 +126,7 @@ def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothin
         groups = {r.id: r for r in run.of_type("aws:ec2/securityGroup:SecurityGroup")}
         by_role = {r.name.rsplit("-", 1)[0] if r.name.endswith("-sg") else r.name: r.id for r in groups.values()}
         alb = by_role["streaming-lb"]
-        db, cache = by_role["streaming-db"], by_role["streaming-cache"]
+        db, cache = by_role["streaming-db"], by_role.get("streaming-cache")  # dev has no cache
         services = {
             gid for name, gid in by_role.items() if name.startswith(("streaming-catalog", "streaming-accounts"))
         }
@@ -218,7 +246,8 @@ def test_every_named_secret_is_deleted_at_once_where_the_data_tier_is_unprotecte
 ) -> None:
     # GIVEN the secrets of an environment: each has a fixed name (project/stack/role)
     secrets = runs[env].of_type("aws:secretsmanager/secret:Secret")
-    assert {s.name for s in secrets} >= {"streaming-cache-auth", "streaming-jwt-secret"}
+    expected = {"streaming-jwt-secret"} | ({"streaming-cache-auth"} if env != "dev" else set())
+    assert {s.name for s in secrets} >= expected
 
     # THEN outside prod every one is force-deleted on destroy (window 0), so `pulumi up` right after
     # `pulumi destroy` can create the same name again; prod keeps a 7-day recovery window

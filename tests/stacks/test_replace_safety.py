@@ -67,6 +67,11 @@ NAMING: dict[str, Naming] = {
     "aws:appautoscaling/policy:Policy": Naming(
         "name", ("resourceId", "scalableDimension", "serviceNamespace"), source=TF + "appautoscaling/policy.go"
     ),
+    "aws:appautoscaling/scheduledAction:ScheduledAction": Naming(
+        "name",
+        ("resourceId", "scalableDimension", "serviceNamespace"),
+        source=TF + "appautoscaling/scheduled_action.go",
+    ),
     "aws:cloudwatch/logGroup:LogGroup": Naming("name", ("logGroupClass",), stateful=True, source=TF + "logs/group.go"),
     "aws:cloudfront/publicKey:PublicKey": Naming("name", ("encodedKey",), source=TF + "cloudfront/public_key.go"),
     "aws:cloudfront/keyGroup:KeyGroup": Naming("name", source=TF + "cloudfront/key_group.go"),
