@@ -266,8 +266,13 @@ class StreamingPlatform(Component):
             "REDIS_TLS": "true",
             "MEDIA_BUCKET": cdn.media_bucket_name,
             "AWS_REGION": aws.get_region(opts=self.lookup_opts()).region,
-            "CDN_DOMAIN": cdn.domain_name,
-            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: f"https://{d}"),
+            # The page is served from the first alias when there are aliases: media URLs are signed
+            # for that origin (the page's CSP allows media from its own origin) and CORS allows every
+            # name the distribution answers to.
+            "CDN_DOMAIN": c.edge.cdn_domain_names[0] if c.edge.cdn_domain_names else cdn.domain_name,
+            "ALLOWED_ORIGINS": cdn.domain_name.apply(
+                lambda d, aliases=tuple(c.edge.cdn_domain_names): ",".join(f"https://{n}" for n in (*aliases, d))
+            ),
             "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
         }
         if cdn.public_key_id is not None:
