@@ -256,6 +256,7 @@ class StreamingPlatform(Component):
             else None
         )
 
+        aliases = tuple(c.edge.cdn_domain_names)
         environment: dict[str, pulumi.Input[str]] = {
             "DATABASE_HOST": db.address,
             "DATABASE_PORT": db.port.apply(str),
@@ -269,10 +270,8 @@ class StreamingPlatform(Component):
             # The page is served from the first alias when there are aliases: media URLs are signed
             # for that origin (the page's CSP allows media from its own origin) and CORS allows every
             # name the distribution answers to.
-            "CDN_DOMAIN": c.edge.cdn_domain_names[0] if c.edge.cdn_domain_names else cdn.domain_name,
-            "ALLOWED_ORIGINS": cdn.domain_name.apply(
-                lambda d, aliases=tuple(c.edge.cdn_domain_names): ",".join(f"https://{n}" for n in (*aliases, d))
-            ),
+            "CDN_DOMAIN": aliases[0] if aliases else cdn.domain_name,
+            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: ",".join(f"https://{n}" for n in (*aliases, d))),
             "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
         }
         if cdn.public_key_id is not None:
