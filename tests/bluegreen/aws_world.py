@@ -55,13 +55,14 @@ def build_world(
     steady: tuple[str, ...] = ("blue", "green"),
     targets: dict[str, int] | None = None,
     weights: dict[str, int] | None = None,
+    region: str = REGION,
 ) -> World:
     targets = {"blue": 2, "green": 2} if targets is None else targets
     weights = weights or {"blue": 100, "green": 0}
     ec2, elb, ecs, cw = (session.client(n) for n in ("ec2", "elbv2", "ecs", "cloudwatch"))
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{region}{az}")["Subnet"]["SubnetId"]
         for i, az in ((1, "a"), (2, "b"))
     ]
     sg = ec2.create_security_group(GroupName=f"{service}-sg", Description="tasks", VpcId=vpc)["GroupId"]

@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Find the service's blue-green pair by tags (Environment, Service, Color), check the target colour, "
             "shift the listener rule's weights step by step while watching target health, the colour's alarms and "
             "an optional smoke URL, and write the new state back into Pulumi.<env>.yaml so `pulumi up` agrees. "
-            "Uses boto3's standard configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL)."
+            "Uses boto3's standard configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_MAX_ATTEMPTS: "
+            "attempts per AWS call, default 8, so an unreachable endpoint takes about a minute to give up)."
         ),
         epilog="exit codes: 0 done, 2 usage/discovery error, 3 refused (preflight, lock or an unusable "
         "write-back file; nothing changed), 4 gate failed (weights restored), 5 aborted (weights or lock "
@@ -120,6 +121,18 @@ def _region(args: argparse.Namespace, stack_file: Path) -> tuple[str | None, str
     return None, "boto3's default (AWS_DEFAULT_REGION or the profile)"
 
 
+def _max_attempts() -> int:
+    """botocore's attempts per call: AWS_MAX_ATTEMPTS (the SDKs' standard setting), default 8."""
+    from stacks.operations.switch import SwitchError
+
+    text = os.environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    if not text:
+        return 8
+    if not text.isdigit() or not 1 <= int(text) <= 20:
+        raise SwitchError(f"AWS_MAX_ATTEMPTS={text!r}: use a whole number of attempts from 1 to 20 (default 8)")
+    return int(text)
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -146,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         region, origin = _region(args, path)
         session = boto3.session.Session(profile_name=args.profile, region_name=region)
         print(f"region: {session.region_name or 'none'} (from {origin})")
-        aws = sw.AwsLive(session)
+        aws = sw.AwsLive(session, max_attempts=_max_attempts())
         explicit = sw.ExplicitArns(
             rule=args.listener_rule_arn,
             target_groups={c: a for c in sw.COLORS if (a := getattr(args, f"{c}_target_group_arn"))},
@@ -229,8 +242,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return sw.EXIT_AWS
-    except (ClientError, BotoCoreError) as exc:
-        print(f"error: AWS call failed after retries: {_one_line(exc)}; {_where(last)}", file=sys.stderr)
+    except ClientError as exc:
+        print(f"error: AWS refused a call: {_one_line(exc)}; {_where(last)}", file=sys.stderr)
+        return sw.EXIT_AWS
+    except BotoCoreError as exc:
+        print(f"error: AWS could not be reached (after retries): {_one_line(exc)}; {_where(last)}", file=sys.stderr)
         return sw.EXIT_AWS
 
 
