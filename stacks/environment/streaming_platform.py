@@ -265,6 +265,7 @@ class StreamingPlatform(Component):
             else None
         )
 
+        aliases = tuple(c.edge.cdn_domain_names)
         environment: dict[str, pulumi.Input[str]] = {
             "DATABASE_HOST": db.address,
             "DATABASE_PORT": db.port.apply(str),
@@ -272,8 +273,11 @@ class StreamingPlatform(Component):
             "DATABASE_SSLMODE": "require",
             "MEDIA_BUCKET": cdn.media_bucket_name,
             "AWS_REGION": aws.get_region(opts=self.lookup_opts()).region,
-            "CDN_DOMAIN": cdn.domain_name,
-            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: f"https://{d}"),
+            # The page is served from the first alias when there are aliases: media URLs are signed
+            # for that origin (the page's CSP allows media from its own origin) and CORS allows every
+            # name the distribution answers to.
+            "CDN_DOMAIN": aliases[0] if aliases else cdn.domain_name,
+            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: ",".join(f"https://{n}" for n in (*aliases, d))),
             "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
         }
         if cache is not None:
