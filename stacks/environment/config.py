@@ -280,6 +280,11 @@ class CacheConfig(_Model):
     """Days of snapshots."""
 
 
+class EncryptionConfig(_Model):
+    customer_managed_key: bool
+    """One customer-managed KMS key for the environment's logs, secrets, buckets, images, data tier and alarms."""
+
+
 class AlarmsConfig(_Model):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
     """An address subscribed to an encrypted alarm topic that every alarm notifies (confirmed by email)."""
@@ -432,6 +437,8 @@ class PlatformConfig(_Model):
     """ElastiCache."""
     alarms: AlarmsConfig
     """Alarm notifications."""
+    encryption: EncryptionConfig
+    """Encryption at rest beyond the AWS-managed keys."""
     blue_green: dict[BlueGreenService, BlueGreenServiceConfig]
     """Per service: activeColor, weights, blue/green image and desiredCount, testHeader (see docs/blue_green.md)."""
     budget_monthly_usd: float | int | None

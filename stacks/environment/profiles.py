@@ -47,6 +47,7 @@ _COMMON: dict[str, Any] = {
         "engine": "valkey",
     },
     "alarms": {"email": None},
+    "encryption": {"customerManagedKey": False},
     "blueGreen": {},
     "budgetMonthlyUsd": None,
     "invariantOverrides": [],
@@ -113,6 +114,7 @@ _PROD: dict[str, Any] = {
         "deletionProtection": True,
     },
     "cache": {"nodeType": "cache.t4g.micro", "nodes": 2, "snapshotRetentionDays": 7},
+    "encryption": {"customerManagedKey": True},
     "budgetMonthlyUsd": 400,
 }
 
@@ -161,6 +163,12 @@ _PROD_INVARIANTS = (
         "prod caches have at least 2 nodes with automatic failover",
         "cache.nodes",
         _min("cache.nodes", 2),
+    ),
+    Invariant(
+        "customer-managed-key",
+        "prod encrypts its data with its own KMS key",
+        "encryption.customerManagedKey",
+        _is("encryption.customerManagedKey", True),
     ),
     Invariant("three-azs", "prod spans at least 3 availability zones", "network.azCount", _min("network.azCount", 3)),
     Invariant("nat-per-az", "prod has one NAT gateway per AZ", "network.natMode", _is("network.natMode", "per_az")),
