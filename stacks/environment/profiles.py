@@ -28,6 +28,7 @@ _COMMON: dict[str, Any] = {
         "albIngressCidrs": ["0.0.0.0/0"],
         "priceClass": "PriceClass_100",
         "waf": False,
+        "wafLogging": False,
         "wafWebAclArn": None,
         "geoRestriction": {"mode": "none", "countries": []},
         "signedMediaUrls": True,
@@ -42,6 +43,8 @@ _COMMON: dict[str, Any] = {
         "engineVersion": "16",
         "allocatedStorage": 20,
         "performanceInsights": True,
+        "monitoringInterval": 0,
+        "iamAuthentication": False,
     },
     "cache": {
         "engine": "valkey",
@@ -99,7 +102,15 @@ _STAGING: dict[str, Any] = {
 
 _PROD: dict[str, Any] = {
     "network": {"azCount": 3, "natMode": "per_az", "flowLogs": True, "flowLogRetentionDays": 30},
-    "edge": {"albAccessLogs": True, "albDeletionProtection": True, "cdnAccessLogs": True, "waf": True},
+    # Audit trails scanners look for (docs/security.md): WAF logs, S3 server access logs (with the
+    # CloudFront logs), RDS enhanced monitoring and IAM database authentication.
+    "edge": {
+        "albAccessLogs": True,
+        "albDeletionProtection": True,
+        "cdnAccessLogs": True,
+        "waf": True,
+        "wafLogging": True,
+    },
     "services": {
         "capacity": "on_demand",
         "logRetentionDays": 30,
@@ -112,6 +123,8 @@ _PROD: dict[str, Any] = {
         "multiAz": True,
         "backupRetentionDays": 14,
         "deletionProtection": True,
+        "monitoringInterval": 60,
+        "iamAuthentication": True,
     },
     "cache": {"nodeType": "cache.t4g.micro", "nodes": 2, "snapshotRetentionDays": 7},
     "encryption": {"customerManagedKey": True},

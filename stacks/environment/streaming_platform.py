@@ -231,6 +231,8 @@ class StreamingPlatform(Component):
                 backup_retention_days=c.database.backup_retention_days,
                 deletion_protection=c.database.deletion_protection,
                 performance_insights=c.database.performance_insights,
+                monitoring_interval=c.database.monitoring_interval,
+                iam_authentication=c.database.iam_authentication,
                 log_retention_days=c.services.log_retention_days,
                 identifier=f"{name}-{pulumi.get_stack()}-db",
                 kms_key_id=key_arn,
@@ -408,6 +410,9 @@ class StreamingPlatform(Component):
         )
         return ContainerImage(f"{self._name}-image", image_args, self.child_opts())
 
+    def _log_retention(self) -> int:
+        return self._args.config.services.log_retention_days
+
     def _environment_key(self) -> EnvironmentKey | None:
         """The environment's customer-managed key (``encryption.customerManagedKey``), else none."""
         if not self._args.config.encryption.customer_managed_key:
@@ -486,7 +491,7 @@ class StreamingPlatform(Component):
         )
         acl = WebAcl(
             f"{self._name}-waf",
-            WebAclArgs(tags=self._args.tags),
+            WebAclArgs(logging=edge.waf_logging, log_retention_days=self._log_retention(), tags=self._args.tags),
             pulumi.ResourceOptions(parent=self, providers={"aws": east}),
         )
         return acl.arn
