@@ -50,9 +50,7 @@ def test_prod_encrypts_every_listed_resource_with_the_environment_key(prod: Prog
 
     # CloudWatch log groups: services, database exports, cache slow log, flow logs
     # (not the WAF log group: a CloudFront web ACL logs to us-east-1, the key is in the stack's region)
-    groups = [
-        g for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup") if not g.inputs["name"].startswith("aws-waf-logs-")
-    ]
+    groups = [g for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup") if g.name != "streaming-waf-logs"]
     assert groups and {g.name: g.inputs.get("kmsKeyId") for g in groups} == {g.name: arn for g in groups}
     # Secrets Manager: every secret the platform creates, and the RDS-managed master secret
     secrets = prod.of_type("aws:secretsmanager/secret:Secret")
