@@ -133,6 +133,8 @@ class EdgeConfig(_Model):
     """CloudFront price class."""
     waf: bool
     """Create a WAFv2 web ACL (AWS managed rules + per-IP rate limit) for CloudFront (~$9/month)."""
+    waf_logging: bool
+    """Log the web ACL's requests to a CloudWatch log group ``aws-waf-logs-…`` (us-east-1)."""
     waf_web_acl_arn: str | None
     """An existing WAFv2 web ACL (global scope, us-east-1) to attach instead of creating one."""
     geo_restriction: GeoRestriction
@@ -271,6 +273,10 @@ class DatabaseConfig(_Model):
     """Refuse deletion (a final snapshot is taken whenever this is on)."""
     performance_insights: bool
     """Performance Insights (7 days free)."""
+    monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60]
+    """Seconds between RDS enhanced monitoring samples (0 = off)."""
+    iam_authentication: bool
+    """Enable IAM database authentication (FSBP RDS.10)."""
 
     @model_validator(mode="after")
     def _storage(self) -> DatabaseConfig:
@@ -293,6 +299,11 @@ class CacheConfig(_Model):
     """Nodes (2+ enables automatic failover and Multi-AZ)."""
     snapshot_retention_days: Annotated[int, Field(ge=0, le=35)]
     """Days of snapshots."""
+
+
+class EncryptionConfig(_Model):
+    customer_managed_key: bool
+    """One customer-managed KMS key for the environment's logs, secrets, buckets, images, data tier and alarms."""
 
 
 class AlarmsConfig(_Model):
@@ -447,6 +458,8 @@ class PlatformConfig(_Model):
     """ElastiCache."""
     alarms: AlarmsConfig
     """Alarm notifications."""
+    encryption: EncryptionConfig
+    """Encryption at rest beyond the AWS-managed keys."""
     blue_green: dict[BlueGreenService, BlueGreenServiceConfig]
     """Per service: activeColor, weights, blue/green image and desiredCount, testHeader (see docs/blue_green.md)."""
     budget_monthly_usd: float | int | None

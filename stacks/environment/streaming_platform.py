@@ -58,6 +58,8 @@ from components import (
     ContainerImageArgs,
     ContainerInsights,
     DataTierEgress,
+    EnvironmentKey,
+    EnvironmentKeyArgs,
     FargateService,
     FargateServiceArgs,
     GeoRestrictionType,
@@ -68,6 +70,7 @@ from components import (
     Postgres,
     PostgresArgs,
     PriceClass,
+    RepositoryEncryption,
     Route,
     RuleMode,
     S3Access,
@@ -151,6 +154,9 @@ class StreamingPlatform(Component):
         self._args = args
         c = args.config
         child = self.child_opts()
+        key = self._environment_key()
+        self._key_arn: pulumi.Output[str] | None = key.arn if key is not None else None
+        key_arn = self._key_arn
 
         vpc = Vpc(
             f"{name}-net",
@@ -161,6 +167,7 @@ class StreamingPlatform(Component):
                 flow_logs=c.network.flow_logs,
                 flow_log_retention_days=c.network.flow_log_retention_days,
                 interface_endpoints=tuple(c.network.interface_endpoints),
+                log_kms_key_arn=key_arn,
                 tags=args.tags,
             ),
             child,
@@ -208,6 +215,7 @@ class StreamingPlatform(Component):
                 geo_restriction=GeoRestrictionType(c.edge.geo_restriction.mode),
                 geo_countries=tuple(c.edge.geo_restriction.countries),
                 force_destroy=not c.database.deletion_protection,
+                kms_key_arn=key_arn,
                 tags=args.tags,
             ),
             child,
@@ -225,8 +233,13 @@ class StreamingPlatform(Component):
                 backup_retention_days=c.database.backup_retention_days,
                 deletion_protection=c.database.deletion_protection,
                 performance_insights=c.database.performance_insights,
+                monitoring_interval=c.database.monitoring_interval,
+                iam_authentication=c.database.iam_authentication,
                 log_retention_days=c.services.log_retention_days,
                 identifier=f"{name}-{pulumi.get_stack()}-db",
+                kms_key_id=key_arn,
+                master_user_secret_kms_key_id=key_arn,
+                log_kms_key_arn=key_arn,
                 tags=args.tags,
             ),
             child,
@@ -246,6 +259,9 @@ class StreamingPlatform(Component):
                     replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
                     # A fixed name: a rebuilt dev must not find it "scheduled for deletion".
                     secret_recovery_window_days=self._secret_recovery_days(),
+                    kms_key_id=key_arn,
+                    secret_kms_key_id=key_arn,
+                    log_kms_key_arn=key_arn,
                     tags=args.tags,
                 ),
                 child,
@@ -322,6 +338,8 @@ class StreamingPlatform(Component):
                 data_tier_egress=tuple(data_egress),
                 enable_execute_command=c.services.enable_execute_command,
                 log_retention_days=c.services.log_retention_days,
+                log_kms_key_arn=key_arn,
+                secrets_kms_key_arns=(key_arn,) if key_arn is not None else (),
                 task_role_grants=self._grants(service, cdn),
                 alarm_actions=alarm_actions,
                 autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count, schedule=self._schedule()),
@@ -405,10 +423,25 @@ class StreamingPlatform(Component):
                 context=str(self._args.app_dir),
                 architecture=Architecture(c.services.architecture),
                 force_delete=not c.database.deletion_protection,
+                encryption=RepositoryEncryption.KMS if self._key_arn is not None else RepositoryEncryption.AES256,
+                kms_key_arn=self._key_arn,
                 tags=self._args.tags,
             )
         )
         return ContainerImage(f"{self._name}-image", image_args, self.child_opts())
+
+    def _log_retention(self) -> int:
+        return self._args.config.services.log_retention_days
+
+    def _environment_key(self) -> EnvironmentKey | None:
+        """The environment's customer-managed key (``encryption.customerManagedKey``), else none."""
+        if not self._args.config.encryption.customer_managed_key:
+            return None
+        return EnvironmentKey(
+            f"{self._name}-key",
+            EnvironmentKeyArgs(alias_prefix=f"{pulumi.get_project()}/{pulumi.get_stack()}", tags=self._args.tags),
+            self.child_opts(),
+        )
 
     def _alarm_topic(self) -> tuple[pulumi.Input[str], ...]:
         """An encrypted SNS topic with an email subscription, when ``alarms.email`` is set."""
@@ -416,41 +449,45 @@ class StreamingPlatform(Component):
         if email is None:
             return ()
         opts = self.child_opts()
-        account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
-        # CloudWatch can publish to an encrypted topic only through a customer key that lets it.
-        key = aws.kms.Key(
-            f"{self._name}-alarms-key",
-            description="Encrypts the alarm topic; CloudWatch may use it to publish",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
-                        {
-                            "Sid": "CloudWatchPublishes",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            "Resource": "*",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                        },
-                    ],
-                }
-            ),
-            tags=self.tags(f"{self._name}-alarms-key"),
-            opts=opts,
-        )
+        # CloudWatch can publish to an encrypted topic only through a customer key that lets it: the
+        # environment's key does (EnvironmentKey's CloudWatchAlarmsPublish); otherwise a key of its own.
+        key_arn = self._key_arn
+        if key_arn is None:
+            account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
+            key = aws.kms.Key(
+                f"{self._name}-alarms-key",
+                description="Encrypts the alarm topic; CloudWatch may use it to publish",
+                enable_key_rotation=True,
+                deletion_window_in_days=30,
+                policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "AccountAdministers",
+                                "Effect": "Allow",
+                                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                                "Action": "kms:*",
+                                "Resource": "*",
+                            },
+                            {
+                                "Sid": "CloudWatchPublishes",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                "Resource": "*",
+                                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                            },
+                        ],
+                    }
+                ),
+                tags=self.tags(f"{self._name}-alarms-key"),
+                opts=opts,
+            )
+            key_arn = key.arn
         topic = aws.sns.Topic(
             f"{self._name}-alarms",
-            kms_master_key_id=key.arn,
+            kms_master_key_id=key_arn,
             tags=self.tags(f"{self._name}-alarms"),
             opts=opts,
         )
@@ -474,7 +511,7 @@ class StreamingPlatform(Component):
         )
         acl = WebAcl(
             f"{self._name}-waf",
-            WebAclArgs(tags=self._args.tags),
+            WebAclArgs(logging=edge.waf_logging, log_retention_days=self._log_retention(), tags=self._args.tags),
             pulumi.ResourceOptions(parent=self, providers={"aws": east}),
         )
         return acl.arn
@@ -502,7 +539,11 @@ class StreamingPlatform(Component):
             # the prefix) lets the seeding step tell a missing object (404) from a forbidden one (403).
             return (
                 S3Grant(
-                    bucket_arn=cdn.media_bucket_arn, prefix="media/*", access=S3Access.READ_WRITE, list_bucket=True
+                    bucket_arn=cdn.media_bucket_arn,
+                    prefix="media/*",
+                    access=S3Access.READ_WRITE,
+                    list_bucket=True,
+                    kms_key_arn=self._key_arn,
                 ),
             )
         return ()
@@ -527,6 +568,7 @@ class StreamingPlatform(Component):
             name=f"{pulumi.get_project()}/{pulumi.get_stack()}/{role}",
             description=description,
             recovery_window_in_days=self._secret_recovery_days(),
+            kms_key_id=self._key_arn,
             tags=self.tags(f"{self._name}-{role}"),
             opts=opts,
         )
