@@ -282,7 +282,9 @@ class CacheConfig(_Model):
 
 class AlarmsConfig(_Model):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
-    """An address subscribed to an encrypted alarm topic that every alarm notifies (confirmed by email)."""
+    """An address subscribed to the encrypted alarm topic that every alarm notifies (confirmed by email)."""
+    topic_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")] | None
+    """An existing SNS topic every alarm also notifies (e.g. one a chat integration or pager watches)."""
 
 
 BlueGreenService = Literal["catalog", "accounts"]

@@ -46,7 +46,7 @@ _COMMON: dict[str, Any] = {
     "cache": {
         "engine": "valkey",
     },
-    "alarms": {"email": None},
+    "alarms": {"email": None, "topicArn": None},
     "blueGreen": {},
     "budgetMonthlyUsd": None,
     "invariantOverrides": [],
@@ -142,6 +142,20 @@ def _is(dotted: str, expected: Any) -> Callable[[dict[str, Any]], bool]:
     return lambda raw: lookup(raw, dotted) == expected
 
 
+def _alarm_subscriber(raw: dict[str, Any]) -> bool:
+    return lookup(raw, "alarms.email") is not None or lookup(raw, "alarms.topicArn") is not None
+
+
+def _alarm_invariant(env: str) -> Invariant:
+    return Invariant(
+        "alarm-subscriber",
+        f"{env} alarms reach a person: set alarms.email (an on-call address, confirmed by email) or "
+        "alarms.topicArn (an existing SNS topic a chat integration or pager watches)",
+        "alarms.email",
+        _alarm_subscriber,
+    )
+
+
 _PROD_INVARIANTS = (
     Invariant("database-multi-az", "prod databases are Multi-AZ", "database.multiAz", _is("database.multiAz", True)),
     Invariant(
@@ -192,6 +206,7 @@ _PROD_INVARIANTS = (
         "edge.waf",
         lambda raw: lookup(raw, "edge.waf") is True or lookup(raw, "edge.wafWebAclArn") is not None,
     ),
+    _alarm_invariant("prod"),
 )
 
 _STAGING_INVARIANTS = (
@@ -205,6 +220,7 @@ _STAGING_INVARIANTS = (
     Invariant(
         "three-azs", "staging mirrors prod's 3 availability zones", "network.azCount", _min("network.azCount", 3)
     ),
+    _alarm_invariant("staging"),
 )
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
-import json
 import mimetypes
 import os
 from collections.abc import Mapping
@@ -41,6 +40,8 @@ import pulumi_tls as tls
 
 from components import (
     MANAGED_BY,
+    AlarmTopic,
+    AlarmTopicArgs,
     Architecture,
     Autoscaling,
     BlueGreen,
@@ -391,53 +392,19 @@ class StreamingPlatform(Component):
         return ContainerImage(f"{self._name}-image", image_args, self.child_opts())
 
     def _alarm_topic(self) -> tuple[pulumi.Input[str], ...]:
-        """An encrypted SNS topic with an email subscription, when ``alarms.email`` is set."""
-        email = self._args.config.alarms.email
-        if email is None:
-            return ()
-        opts = self.child_opts()
-        account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
-        # CloudWatch can publish to an encrypted topic only through a customer key that lets it.
-        key = aws.kms.Key(
-            f"{self._name}-alarms-key",
-            description="Encrypts the alarm topic; CloudWatch may use it to publish",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
-                        {
-                            "Sid": "CloudWatchPublishes",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            "Resource": "*",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                        },
-                    ],
-                }
-            ),
-            tags=self.tags(f"{self._name}-alarms-key"),
-            opts=opts,
-        )
-        topic = aws.sns.Topic(
+        """The encrypted alarm topic every alarm notifies (always created; prod and staging require a
+        subscriber, a profile invariant), and ``alarms.topicArn`` beside it when set."""
+        alarms = self._args.config.alarms
+        topic = AlarmTopic(
             f"{self._name}-alarms",
-            kms_master_key_id=key.arn,
-            tags=self.tags(f"{self._name}-alarms"),
-            opts=opts,
+            AlarmTopicArgs(
+                emails=(alarms.email,) if alarms.email else (),
+                extra_topic_arns=(alarms.topic_arn,) if alarms.topic_arn else (),
+                tags=self._args.tags,
+            ),
+            self.child_opts(),
         )
-        aws.sns.TopicSubscription(
-            f"{self._name}-alarms-email", topic=topic.arn, protocol="email", endpoint=email, opts=opts
-        )
-        return (topic.arn,)
+        return topic.alarm_actions
 
     def _web_acl_arn(self) -> pulumi.Input[str] | None:
         edge = self._args.config.edge

@@ -745,6 +745,23 @@ CASES = [
         "num_cache_clusters=2",
     ),
     Case("elasticache-multi-az", lambda: [redis()], lambda: [redis(multiAzEnabled=False)], "multi_az_enabled=True"),
+    # -- CloudWatch alarms
+    Case(
+        "cloudwatch-alarm-has-actions",
+        lambda: [
+            res(
+                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                "cpu",
+                alarmActions=["arn:aws:sns:us-east-1:123456789012:alarms"],
+                okActions=["arn:aws:sns:us-east-1:123456789012:alarms"],
+            )
+        ],
+        lambda: [
+            res("aws:cloudwatch/metricAlarm:MetricAlarm", "cpu", alarmActions=[]),
+            res("aws:cloudwatch/metricAlarm:MetricAlarm", "mem", actionsEnabled=False, alarmActions=["arn:x"]),
+        ],
+        "alarm_actions is empty",
+    ),
     # -- Logs, tags
     Case(
         "logs-retention-set",
