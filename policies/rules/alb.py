@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._core import (
+    SECRET,
     ResourceView,
     StackFinding,
     as_list,
@@ -20,6 +21,7 @@ from ._core import (
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+LISTENER_RULES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
 
 
 def _application(r: ResourceView) -> bool:
@@ -162,3 +164,30 @@ def http_redirects_to_https(resources: Sequence[ResourceView], config: Mapping[s
                     f'default action {{type: "redirect", redirect: {{protocol: "HTTPS", port: "443", '
                     f'status_code: "HTTP_301"}}}}.',
                 )
+
+
+@resource_rule(
+    "alb-header-rules-need-a-secret",
+    description=(
+        "A listener rule that matches HTTP headers requires at least one header whose value is a secret "
+        "(e.g. the blue-green test rules' X-Deployment-Key), so no client reaches its target by setting a "
+        "plain header (CloudFront forwards viewer headers to /api/*)."
+    ),
+    types=LISTENER_RULES,
+)
+def header_rules_need_a_secret(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
+    conditions = r.props.get("conditions")
+    if is_unknown(conditions):
+        return
+    headers = [get(c, "httpHeader") for c in as_list(conditions) if get(c, "httpHeader")]
+    if not headers:
+        return
+    values = [as_list(get(h, "values")) for h in headers]
+    if any(v and all(x == SECRET or is_unknown(x) for x in v) for v in values):
+        return
+    names = ", ".join(f"{get(h, 'httpHeaderName')}: {as_list(get(h, 'values'))}" for h in headers)
+    yield (
+        f"{r.label}: matches only plain header values ({names}) that any client can send through CloudFront. "
+        "Also require a header whose value is a secret (pulumi.Output.secret(...)), as BlueGreen's "
+        "X-Deployment-Key does, or drop the header condition."
+    )

@@ -26,6 +26,7 @@ Cost: the sum of its components; ``python -m stacks cost <env>`` prices a plan.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.resources
 import mimetypes
 import os
@@ -184,6 +185,14 @@ class StreamingPlatform(Component):
             child,
         )
 
+        # One key for every blue-green service's header test rules: the edge lets through only
+        # requests carrying it (it holds the key's hash), the rules require it, operators read it
+        # from Secrets Manager (docs/blue_green.md).
+        test_key = (
+            random.RandomPassword(f"{name}-deployment-test-key", length=48, special=False, opts=child).result
+            if any(entry.test_header for entry in c.blue_green.values())
+            else None
+        )
         signing_key = (
             tls.PrivateKey(f"{name}-cdn-signing-key", algorithm="RSA", rsa_bits=2048, opts=child)
             if c.edge.signed_media_urls
@@ -198,6 +207,9 @@ class StreamingPlatform(Component):
                 ),
                 api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
                 origin_verify_secret=origin_secret.result,
+                api_test_key_sha256=(
+                    test_key.apply(lambda k: hashlib.sha256(k.encode()).hexdigest()) if test_key is not None else None
+                ),
                 aliases=tuple(c.edge.cdn_domain_names),
                 certificate_arn=c.edge.cdn_certificate_arn,
                 media_public_key_pem=signing_key.public_key_pem if signing_key is not None else None,
@@ -324,6 +336,8 @@ class StreamingPlatform(Component):
                         load_balancer=lb,
                         route=service,
                         service_template=template,
+                        test_key=test_key,
+                        secret_recovery_window_days=self._secret_recovery_days(),
                     ),
                     child,
                 )

@@ -745,6 +745,30 @@ CASES = [
         "num_cache_clusters=2",
     ),
     Case("elasticache-multi-az", lambda: [redis()], lambda: [redis(multiAzEnabled=False)], "multi_az_enabled=True"),
+    # -- Listener rules matching headers
+    Case(
+        "alb-header-rules-need-a-secret",
+        lambda: [
+            res(
+                "aws:lb/listenerRule:ListenerRule",
+                "test-green",
+                conditions=[
+                    {"pathPattern": {"values": ["/api/catalog/*"]}},
+                    {"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": ["green"]}},
+                    {"httpHeader": {"httpHeaderName": "X-Deployment-Key", "values": ["[secret]"]}},
+                ],
+            ),
+            res("aws:lb/listenerRule:ListenerRule", "catalog", conditions=[{"pathPattern": {"values": ["/x/*"]}}]),
+        ],
+        lambda: [
+            res(
+                "aws:lb/listenerRule:ListenerRule",
+                "test-green",
+                conditions=[{"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": ["green"]}}],
+            )
+        ],
+        "X-Deployment-Color: ['green']",
+    ),
     # -- CloudWatch alarms
     Case(
         "cloudwatch-alarm-has-actions",
