@@ -10,7 +10,9 @@ Creates:
 * the distribution: default behaviour -> site bucket (``index.html`` root object; optional SPA
   fallback), ``/media/*`` -> media bucket (optionally signed URLs only, via a key group made from a
   given public key), ``/api/*`` -> the API origin (the ALB: all methods, caching disabled, all viewer
-  headers but Host forwarded, optional secret ``X-Origin-Verify`` header). Managed cache policies,
+  headers but Host forwarded, optional secret ``X-Origin-Verify`` header); with ``api_vpc_origin_arn``
+  the ALB is internal and reached through a CloudFront **VPC origin** (``<name>-api-vpc-origin``,
+  TLSv1.2 when HTTPS) instead of over the internet. Managed cache policies,
   a response-headers policy (HSTS, nosniff, frame DENY, referrer policy, CSP), HTTP/2 and HTTP/3,
   redirect-to-HTTPS everywhere, a custom domain with a us-east-1 ACM certificate (TLSv1.2_2021,
   SNI) or the default certificate, price class, WAF web ACL and geo restriction;
@@ -167,6 +169,8 @@ class CdnArgs:
     """DNS name of the API origin (e.g. `LoadBalancer.dns_name`, or a name its certificate covers for HTTPS); adds the /api/* behaviour. Default: None (no API behaviour)."""
     api_origin_protocol: OriginProtocol = OriginProtocol.HTTPS_ONLY
     """Protocol to the API origin: HTTPS_ONLY, or HTTP_ONLY for an ALB without a certificate. Default: OriginProtocol.HTTPS_ONLY."""
+    api_vpc_origin_arn: pulumi.Input[str] | None = None
+    """ARN of an internal ALB (or NLB / EC2 instance) in private subnets: CloudFront reaches it through a VPC origin created here, so the API needs no public endpoint; `api_origin_domain` is then its DNS name (or a name its certificate covers). Default: None (a public custom origin)."""
     origin_verify_secret: pulumi.Input[str] | None = None
     """Secret sent to the API origin as the X-Origin-Verify header (so the ALB can accept only CloudFront); stored as a secret. Default: None."""
     api_stripped_headers: Sequence[str] = API_STRIPPED_HEADERS
@@ -258,9 +262,12 @@ class Cdn(Component):
         key_group, public_key = self._key_group() if args.media_public_key_pem is not None else (None, None)
         spa = self._spa_function() if args.spa_fallback else None
         guard = self._api_guard() if args.api_origin_domain is not None and args.api_stripped_headers else None
+        vpc_origin = self._vpc_origin() if args.api_vpc_origin_arn is not None else None
         log_bucket, log_acl = self._log_bucket() if args.access_logs else (None, None)
 
-        distribution = self._distribution(site, media, oac, headers, key_group, spa, guard, log_bucket, log_acl)
+        distribution = self._distribution(
+            site, media, oac, headers, key_group, spa, guard, vpc_origin, log_bucket, log_acl
+        )
         for role, private in (("site", site), ("media", media)):
             attach_policy(
                 self,
@@ -428,6 +435,25 @@ class Cdn(Component):
             opts=self.child_opts(),
         )
 
+    def _vpc_origin(self) -> aws.cloudfront.VpcOrigin:
+        assert self._args.api_vpc_origin_arn is not None
+        cf = aws.cloudfront
+        return cf.VpcOrigin(
+            f"{self._name}-api-vpc-origin",
+            vpc_origin_endpoint_config=cf.VpcOriginVpcOriginEndpointConfigArgs(
+                name=self._physical("api"),
+                arn=self._args.api_vpc_origin_arn,
+                http_port=80,
+                https_port=443,
+                origin_protocol_policy=self._args.api_origin_protocol.value,
+                origin_ssl_protocols=cf.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs(
+                    items=["TLSv1.2"], quantity=1
+                ),
+            ),
+            tags=self._tags(f"{self._name}-api-vpc-origin"),
+            opts=self.child_opts(),
+        )
+
     def _api_guard(self) -> aws.cloudfront.Function:
         args = self._args
         stripped = tuple(args.api_stripped_headers)
@@ -458,6 +484,7 @@ class Cdn(Component):
         key_group: aws.cloudfront.KeyGroup | None,
         spa: aws.cloudfront.Function | None,
         guard: aws.cloudfront.Function | None,
+        vpc_origin: aws.cloudfront.VpcOrigin | None,
         log_bucket: PrivateBucket | None,
         log_acl: aws.s3.BucketAcl | None,
     ) -> aws.cloudfront.Distribution:
@@ -489,6 +516,12 @@ class Cdn(Component):
                 cf.DistributionOriginArgs(
                     origin_id="api",
                     domain_name=args.api_origin_domain,
+                    # Through a VPC origin the protocol and TLS versions are the VpcOrigin's.
+                    vpc_origin_config=cf.DistributionOriginVpcOriginConfigArgs(
+                        vpc_origin_id=vpc_origin.id, origin_read_timeout=30, origin_keepalive_timeout=5
+                    )
+                    if vpc_origin is not None
+                    else None,
                     custom_origin_config=cf.DistributionOriginCustomOriginConfigArgs(
                         http_port=80,
                         https_port=443,
@@ -496,7 +529,9 @@ class Cdn(Component):
                         origin_ssl_protocols=["TLSv1.2"],
                         origin_read_timeout=30,
                         origin_keepalive_timeout=5,
-                    ),
+                    )
+                    if vpc_origin is None
+                    else None,
                     custom_headers=[
                         cf.DistributionOriginCustomHeaderArgs(
                             name=ORIGIN_VERIFY_HEADER, value=pulumi.Output.secret(secret)
@@ -630,6 +665,21 @@ def _validate(name: str, args: CdnArgs) -> None:
                 "CloudFront only uses ACM certificates from us-east-1: request or import "
                 "the certificate there.",
             )
+    if args.api_vpc_origin_arn is not None and args.api_origin_domain is None:
+        fail(
+            "api_vpc_origin_arn",
+            "is set without api_origin_domain; give the load balancer's DNS name (LoadBalancer.dns_name) "
+            "or a name its certificate covers.",
+        )
+    if isinstance(args.api_vpc_origin_arn, str) and not re.fullmatch(
+        r"arn:aws[a-z-]*:(elasticloadbalancing|ec2):[a-z0-9-]+:\d{12}:(loadbalancer/(app|net)/|instance/).+",
+        args.api_vpc_origin_arn,
+    ):
+        fail(
+            "api_vpc_origin_arn",
+            f"{args.api_vpc_origin_arn!r} is not the ARN of an ALB, NLB or EC2 instance (VPC origins accept only "
+            "those); pass LoadBalancer.arn of an internal load balancer.",
+        )
     if args.origin_verify_secret is not None and args.api_origin_domain is None:
         fail(
             "origin_verify_secret",

@@ -4,11 +4,12 @@ Composes the components into the product's home on AWS::
 
     viewer ─HTTPS─> CloudFront (Cdn) ─┬─ /          -> site bucket (the app's web page)
                                       ├─ /media/*   -> media bucket (signed URLs)
-                                      └─ /api/*     -> ALB (LoadBalancer) ─┬─ /api/catalog/*  -> catalog service(s)
+                                      └─ /api/*     -> VPC origin -> internal ALB (LoadBalancer) ─┬─ /api/catalog/*  -> catalog service(s)
                                                                             └─ /api/accounts/* -> accounts service
     services (FargateService, private subnets) ─> Postgres :5432, Cache :6379 (isolated subnets)
 
-Security-group chain: world -> ALB 80/443 -> services' port -> Postgres 5432 / Cache 6379, nothing
+Security-group chain: CloudFront (its origin-facing prefix list; ``edge.albScheme`` internal: through a
+VPC origin, internet-facing: HTTPS plus a secret origin header) -> ALB 80/443 -> services' port -> Postgres 5432 / Cache 6379, nothing
 else. Services get endpoints as environment variables and credentials as ECS secrets (the
 RDS-managed secret, the cache AUTH secret, the JWT signing secret, the CDN signing key); their task
 roles get only the S3 access they need. The catalog service runs blue-green when the config has a
@@ -104,6 +105,9 @@ def program_relative(path: Path) -> str:
 
 SERVICES = ("catalog", "accounts")
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+#: AWS's managed prefix list of CloudFront's origin-facing addresses (CloudFront developer guide,
+#: "Use the CloudFront managed prefix list").
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,18 +171,27 @@ class StreamingPlatform(Component):
         )
 
         image = self._image()
-        origin_secret = random.RandomPassword(f"{name}-origin-verify", length=48, special=False, opts=child)
+        internal = c.edge.alb_scheme == "internal"
+        # Only CloudFront reaches the load balancer: its origin-facing prefix list, on the serving port.
+        cloudfront = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=self.lookup_opts())
+        # A public ALB is reachable from every CloudFront distribution, so it also requires a secret header
+        # only ours sends; an internal one is reachable only through this account's VPC origin.
+        origin_secret = (
+            None if internal else random.RandomPassword(f"{name}-origin-verify", length=48, special=False, opts=child)
+        )
         lb = LoadBalancer(
             f"{name}-lb",
             LoadBalancerArgs.in_vpc(
                 vpc,
+                internal=internal,
                 routes=[self._route(s) for s in SERVICES],
                 certificate_arn=c.edge.certificate_arn,
                 ingress_cidrs=tuple(c.edge.alb_ingress_cidrs),
+                ingress_prefix_list_ids=(cloudfront.id,),
                 deletion_protection=c.edge.alb_deletion_protection,
                 access_logs=c.edge.alb_access_logs,
-                required_header_name=ORIGIN_VERIFY_HEADER,
-                required_header_value=origin_secret.result,
+                required_header_name=ORIGIN_VERIFY_HEADER if origin_secret is not None else None,
+                required_header_value=origin_secret.result if origin_secret is not None else None,
                 force_destroy_logs=not c.edge.alb_deletion_protection,
                 tags=args.tags,
             ),
@@ -205,8 +218,10 @@ class StreamingPlatform(Component):
                 api_origin_domain=(
                     lb.dns_name.apply(lambda _: str(c.edge.alb_domain_name)) if c.edge.alb_domain_name else lb.dns_name
                 ),
+                # HTTP only without a certificate, and then only inside AWS: from the edge to the VPC origin.
                 api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
-                origin_verify_secret=origin_secret.result,
+                api_vpc_origin_arn=lb.arn if internal else None,
+                origin_verify_secret=origin_secret.result if origin_secret is not None else None,
                 api_test_key_sha256=(
                     test_key.apply(lambda k: hashlib.sha256(k.encode()).hexdigest()) if test_key is not None else None
                 ),

@@ -4,8 +4,11 @@ private (or admits only CloudFront over HTTPS), and every alarm reaches the alar
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from insight.plan import Plan
 from stacks.offline.plan import build_plan
@@ -92,3 +95,100 @@ def test_the_edge_strips_viewer_sent_test_headers_on_the_api_behaviour(plans: di
     code = guard["inputs"]["code"]
     assert '["x-deployment-color", "x-deployment-key"]' in code
     assert re.search(r"digest\('hex'\) === \"[0-9a-f]{64}\"", code)
+
+
+LB = "aws:lb/loadBalancer:LoadBalancer"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+#: prod's own edge settings (its certificates), with the public scheme: an override replaces the whole key.
+PROD_EDGE = yaml.safe_load((Path(__file__).parents[2] / "Pulumi.prod.yaml").read_text())["config"][
+    "streaming-platform:edge"
+]
+PUBLIC = {"streaming-platform:edge": {**PROD_EDGE, "albScheme": "internet-facing"}}
+
+
+def _ingress_of_alb(plan: Plan) -> list[dict[str, Any]]:
+    """The ingress rules of the load balancer's own security group (the LoadBalancer's children)."""
+    lb = next(r for r in plan.resources if r["type"].endswith(":LoadBalancer") and not r["custom"])
+    return [r["inputs"] for r in plan.of_type(INGRESS) if r["parent"] == lb["urn"]]
+
+
+def _api_origin(plan: Plan) -> dict[str, object]:
+    distribution = plan.of_type("aws:cloudfront/distribution:Distribution")[0]
+    return next(o for o in distribution["inputs"]["origins"] if o["originId"] == "api")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_load_balancer_is_internal_in_private_subnets_behind_a_vpc_origin(plans: dict[str, Plan], env: str) -> None:
+    plan = plans[env]
+    # GIVEN the environment's load balancer THEN it is internal, in the private (service) subnets
+    (alb,) = plan.of_type(LB)
+    assert alb["inputs"]["internal"] is True
+    subnets = {r["urn"]: r for r in plan.of_type("aws:ec2/subnet:Subnet")}
+    placed = [subnets[u] for u in alb["dependencies"] if u in subnets]
+    assert placed and all("private" in s["name"] for s in placed), [s["name"] for s in placed]
+    assert all(s["inputs"].get("mapPublicIpOnLaunch") is not True for s in placed)
+    # AND it admits only CloudFront's origin-facing prefix list, on the serving port (HTTPS with a certificate)
+    port = 443 if env != "dev" else 80
+    assert _ingress_of_alb(plan) == [
+        {
+            "securityGroupId": _ingress_of_alb(plan)[0]["securityGroupId"],
+            "ipProtocol": "tcp",
+            "fromPort": port,
+            "toPort": port,
+            "prefixListId": "pl-3b927c52",
+            "description": "From an allowed managed prefix list (e.g. CloudFront origin-facing)",
+            "tags": _ingress_of_alb(plan)[0]["tags"],
+        }
+    ]
+    # AND CloudFront reaches it through a VPC origin on that ALB (HTTPS with TLS 1.2 when a certificate exists)
+    (origin,) = plan.of_type("aws:cloudfront/vpcOrigin:VpcOrigin")
+    endpoint = origin["inputs"]["vpcOriginEndpointConfig"]
+    assert alb["urn"] in origin["dependencies"]
+    assert endpoint["originProtocolPolicy"] == ("https-only" if env != "dev" else "http-only")
+    assert endpoint["originSslProtocols"] == {"items": ["TLSv1.2"], "quantity": 1}
+    api = _api_origin(plan)
+    assert "vpcOriginConfig" in api and "customOriginConfig" not in api
+    # AND no origin secret travels (nor is stored): only this account's VPC origin reaches the ALB
+    assert "customHeaders" not in api
+    assert not [r for r in plan.resources if r["name"] == "streaming-origin-verify"]
+
+
+def test_the_internet_facing_option_is_https_only_and_admits_only_cloudfront(plans: dict[str, Plan]) -> None:
+    # GIVEN prod with edge.albScheme: internet-facing
+    plan = build_plan("prod", overrides=PUBLIC)
+    (alb,) = plan.of_type(LB)
+    assert alb["inputs"]["internal"] is False
+    # THEN its only ingress is CloudFront's origin-facing prefix list on 443
+    rules = _ingress_of_alb(plan)
+    assert [(r["fromPort"], r.get("prefixListId"), r.get("cidrIpv4")) for r in rules] == [(443, "pl-3b927c52", None)]
+    # AND CloudFront connects over HTTPS (TLS 1.2) with the origin secret, which the routes require
+    api = _api_origin(plan)
+    assert api["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    assert api["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
+    assert api["customHeaders"] == [{"name": "X-Origin-Verify", "value": "[secret]"}]
+    assert plan.of_type("aws:cloudfront/vpcOrigin:VpcOrigin") == []
+    # AND the policy pack agrees (the rule that would refuse a public ALB open to CIDRs or plain HTTP)
+    from policies.offline import check_plan
+
+    verdict = check_plan(plan, "prod")
+    assert not [f for f in verdict.findings if f.rule == "alb-private-or-cloudfront-only"]
+    opened = build_plan(
+        "prod",
+        overrides={"streaming-platform:edge": {**PUBLIC["streaming-platform:edge"], "albIngressCidrs": ["0.0.0.0/0"]}},
+    )
+    refused = [f for f in check_plan(opened, "prod").mandatory if f.rule == "alb-private-or-cloudfront-only"]
+    assert len(refused) == 1 and "admits 0.0.0.0/0 on 443" in refused[0].message
+
+
+def test_an_internet_facing_load_balancer_without_a_certificate_is_refused() -> None:
+    from stacks.environment.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError) as refused:
+        load_config(
+            {"streaming-platform:edge": '{"albScheme": "internet-facing"}'}, env="dev", source="Pulumi.dev.yaml"
+        )
+    message = str(refused.value)
+    assert message.startswith(
+        'Pulumi.dev.yaml: streaming-platform:edge.albScheme = "internet-facing": needs certificateArn'
+    )
+    assert "use albScheme: internal" in message
