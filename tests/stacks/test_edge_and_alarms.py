@@ -192,3 +192,15 @@ def test_an_internet_facing_load_balancer_without_a_certificate_is_refused() -> 
         'Pulumi.dev.yaml: streaming-platform:edge.albScheme = "internet-facing": needs certificateArn'
     )
     assert "use albScheme: internal" in message
+
+
+def test_the_diagram_draws_the_private_origin_and_the_alarm_topic(plans: dict[str, Plan]) -> None:
+    from insight.graph import architecture, architecture_mermaid
+
+    text = architecture_mermaid(architecture(plans["prod"]))
+    # the ALB sits with the services in the private subnets, reached through the VPC origin
+    private = text[text.index('subgraph private["Private subnets: services"]') :]
+    assert "ALB internal" in private[: private.index("end")]
+    assert 'Cdn_streaming_cdn -->|"VPC origin"| LoadBalancer_streaming_lb' in text
+    assert "CloudFront, 3 origins (1 VPC origin)" in text
+    assert "encrypted SNS topic, 1 subscription" in text
