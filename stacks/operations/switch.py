@@ -346,7 +346,7 @@ def _forward_groups(rule: Mapping[str, Any]) -> dict[str, int]:
     return {}
 
 
-def test_rule_headers(aws: AwsLive, pair: Pair, color: str) -> dict[str, str]:
+def smoke_headers_of(aws: AwsLive, pair: Pair, color: str) -> dict[str, str]:
     """The headers that reach ``color``'s header test rule, read from the live rule: its http-header
     conditions (``X-Deployment-Color: <colour>`` and the secret ``X-Deployment-Key``), so the smoke
     check sends exactly what the load balancer checks; {} when the colour has no such rule."""
@@ -777,7 +777,7 @@ class Switcher:
             return []
         if color not in self._smoke_headers:
             fallback = {self.smoke_header: color} if self.smoke_header else {}
-            self._smoke_headers[color] = test_rule_headers(self.aws, self.pair, color) or fallback
+            self._smoke_headers[color] = smoke_headers_of(self.aws, self.pair, color) or fallback
         request = urllib.request.Request(url, headers=self._smoke_headers[color])  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=5) as resp:  # noqa: S310 (operator-given URL)
