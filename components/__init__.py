@@ -12,6 +12,7 @@ taggable child with ``Project``, ``Environment``, ``Component`` and ``ManagedBy`
 ``docs/components/`` for a page per component, and `components.base.Component` for what they share.
 """
 
+from components.alerts import AlarmTopic, AlarmTopicArgs
 from components.base import TYPE_PACKAGE, Component, type_token
 from components.blue_green import (
     BlueGreen,
@@ -58,6 +59,8 @@ __all__ = [
     "REQUIRED_TAG_KEYS",
     "TYPE_PACKAGE",
     "AlarmThresholds",
+    "AlarmTopic",
+    "AlarmTopicArgs",
     "Architecture",
     "Autoscaling",
     "BlueGreen",

@@ -8,8 +8,15 @@ Creates, for one `LoadBalancer` route whose rule mode is ``RuleMode.EXTERNAL``:
   to both target groups with the weights from the stack config (stickiness off);
 * ``<name>-test-blue`` / ``<name>-test-green`` (unless ``testHeader`` is ""): rules one and two
   priorities before it that match the route's conditions plus the header
-  ``X-Deployment-Color: <colour>`` and forward 100 % to that colour, so the idle colour can be
-  tested before it takes traffic;
+  ``X-Deployment-Color: <colour>`` **and** ``X-Deployment-Key: <test key>`` and forward 100 % to
+  that colour, so an operator can test the idle colour before it takes traffic and a viewer, who
+  can set any plain header, cannot;
+* ``<name>-test-key`` (with the test rules): the test key, 48 random alphanumerics
+  (``<name>-test-key-value``) unless ``test_key`` is given, in a Secrets Manager secret named
+  ``<project>/<stack>/<name>/test-key`` (``<name>-test-key-version``). The value is a Pulumi secret
+  (encrypted in state); it is necessarily readable in the rule's conditions by whoever may call
+  ``elasticloadbalancing:DescribeRules``, which is how ``python -m stacks switch --smoke-url``
+  reads it;
 * ``<name>-blue`` and ``<name>-green``: two `FargateService` s built from one template, each with its
   own image and desired count from the config (the idle colour may run 0 tasks).
 
@@ -66,6 +73,7 @@ from typing import NoReturn
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from components._naming import target_group_name
 from components.aws_formats import IMAGE_BY_DIGEST, LAMBDA_FUNCTION_ARN
@@ -83,6 +91,7 @@ from components.iam import policy_document, service_trust_policy, statement
 from components.load_balancer import HealthCheck, LoadBalancer
 
 __all__ = [
+    "TEST_KEY_HEADER",
     "BlueGreen",
     "BlueGreenArgs",
     "BlueGreenMode",
@@ -93,6 +102,10 @@ __all__ = [
 ]
 
 DEFAULT_TEST_HEADER = "X-Deployment-Color"
+#: The header carrying the secret test key that every header test rule also requires.
+TEST_KEY_HEADER = "X-Deployment-Key"
+#: Length of a generated test key (alphanumerics: safe in a header, ALB allows 128 characters).
+TEST_KEY_LENGTH = 48
 #: ECS_NATIVE: the value of the test header that reaches the new revision (ECS decides its colour).
 NATIVE_TEST_VALUE = "test"
 #: ECS_NATIVE: the one key of ``service_names``, ``alarm_arns`` and ``security_group_ids``.
@@ -197,6 +210,12 @@ class BlueGreenArgs:
     """ECS_NATIVE only: minutes both revisions run after production traffic shifted, before the old one stops (0-1440). Default: 5."""
     lifecycle_hooks: tuple[NativeHook, ...] = ()
     """ECS_NATIVE only: Lambda functions ECS invokes at deployment stages. Default: none."""
+    test_key: pulumi.Input[str] | None = None
+    """The secret the header test rules require in ``X-Deployment-Key`` (16-128 letters and digits), kept as a Pulumi secret and in Secrets Manager. Default: None (48 random alphanumerics generated here)."""
+    secret_recovery_window_days: int = 7
+    """Recovery window of the test-key secret: 0 (deleted at once, for stacks that are rebuilt) or 7-30. Default: 7."""
+    secret_kms_key_id: pulumi.Input[str] | None = None
+    """A customer-managed KMS key (ARN) encrypting the test-key secret. Default: None (``aws/secretsmanager``)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on the pair's own children (target groups, rules, ECS role); each colour's service takes ``service_template.tags``. Default: none."""
 
@@ -214,6 +233,8 @@ class BlueGreen(Component):
     """Colour -> ARNs of that colour's alarms (the switch's gates); ECS_NATIVE: {"service": its CPU/memory alarms}."""
     security_group_ids: dict[str, pulumi.Output[str]]
     """Colour -> the security group of that colour's tasks (for the data tier's ``allow_from``); ECS_NATIVE: {"service": …}."""
+    test_key_secret_arn: pulumi.Output[str] | None
+    """The Secrets Manager secret holding the test key (what an operator sends as ``X-Deployment-Key``), or None without test rules."""
 
     def __init__(self, name: str, args: BlueGreenArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         priority, test_priorities = _validate(name, args)
@@ -250,7 +271,9 @@ class BlueGreen(Component):
             opts=self.child_opts(),
         )
         attached: list[aws.lb.ListenerRule] = [rule]
+        self.test_key_secret_arn = None
         if settings.test_header is not None and test_priorities is not None:
+            key = self._test_key()
             for c, p in zip(Color, test_priorities, strict=True):
                 attached.append(
                     aws.lb.ListenerRule(
@@ -259,12 +282,7 @@ class BlueGreen(Component):
                         priority=p,
                         conditions=[
                             *lb.conditions_of(args.route),
-                            aws.lb.ListenerRuleConditionArgs(
-                                http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                                    http_header_name=settings.test_header,
-                                    values=[c.value],
-                                )
-                            ),
+                            *_test_conditions(settings.test_header, c.value, key),
                         ],
                         actions=[
                             aws.lb.ListenerRuleActionArgs(
@@ -291,6 +309,7 @@ class BlueGreen(Component):
         self.register_outputs(
             {
                 "security_group_ids": self.security_group_ids,
+                "test_key_secret_arn": self.test_key_secret_arn,
                 "listener_rule_arn": self.listener_rule_arn,
                 "target_group_arns": self.target_group_arns,
                 "service_names": self.service_names,
@@ -325,20 +344,13 @@ class BlueGreen(Component):
         attached = [production]
         test: aws.lb.ListenerRule | None = None
         header = a.settings.test_header
+        self.test_key_secret_arn = None
         if header is not None and test_priority is not None:
             test = aws.lb.ListenerRule(
                 f"{name}-test",
                 listener_arn=lb.listener_arn,
                 priority=test_priority,
-                conditions=[
-                    *lb.conditions_of(a.route),
-                    aws.lb.ListenerRuleConditionArgs(
-                        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                            http_header_name=header,
-                            values=[NATIVE_TEST_VALUE],
-                        )
-                    ),
-                ],
+                conditions=[*lb.conditions_of(a.route), *_test_conditions(header, NATIVE_TEST_VALUE, self._test_key())],
                 actions=[_weighted_forward(groups, {Color.BLUE: 0, Color.GREEN: 100})],
                 tags=self._tags(f"{name}-test"),
                 opts=ecs_owned,
@@ -382,12 +394,39 @@ class BlueGreen(Component):
         self.register_outputs(
             {
                 "security_group_ids": self.security_group_ids,
+                "test_key_secret_arn": self.test_key_secret_arn,
                 "listener_rule_arn": self.listener_rule_arn,
                 "target_group_arns": self.target_group_arns,
                 "service_names": self.service_names,
                 "alarm_arns": self.alarm_arns,
             }
         )
+
+    def _test_key(self) -> pulumi.Output[str]:
+        """The test key (given or generated) as a secret output, kept in Secrets Manager for operators."""
+        name, a = self._name, self._args
+        value: pulumi.Input[str] = (
+            a.test_key
+            if a.test_key is not None
+            else random.RandomPassword(
+                f"{name}-test-key-value", length=TEST_KEY_LENGTH, special=False, opts=self.child_opts()
+            ).result
+        )
+        key: pulumi.Output[str] = pulumi.Output.secret(value)
+        secret = aws.secretsmanager.Secret(
+            f"{name}-test-key",
+            name=f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}/test-key",
+            description=f"{TEST_KEY_HEADER} value that reaches one colour of {a.service} (blue-green header test rules)",
+            recovery_window_in_days=a.secret_recovery_window_days,
+            kms_key_id=a.secret_kms_key_id,
+            tags=self._tags(f"{name}-test-key"),
+            opts=self.child_opts(),
+        )
+        aws.secretsmanager.SecretVersion(
+            f"{name}-test-key-version", secret_id=secret.id, secret_string=key, opts=self.child_opts()
+        )
+        self.test_key_secret_arn = secret.arn
+        return key
 
     def _ecs_role(self) -> pulumi.Output[str]:
         """ECS's infrastructure role: edit the listener rules (AWS managed policy) and invoke the hooks.
@@ -488,6 +527,21 @@ class BlueGreen(Component):
         return FargateService(f"{self._name}-{color.value}", args, self.child_opts())
 
 
+def _test_conditions(header: str, value: str, key: pulumi.Input[str]) -> list[aws.lb.ListenerRuleConditionArgs]:
+    """A header test rule's own conditions: ``<header>: <value>`` and ``X-Deployment-Key: <key>``
+    (a secret): a plain header alone, which any viewer can set, never matches."""
+    return [
+        aws.lb.ListenerRuleConditionArgs(
+            http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(http_header_name=header, values=[value])
+        ),
+        aws.lb.ListenerRuleConditionArgs(
+            http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                http_header_name=TEST_KEY_HEADER, values=[pulumi.Output.secret(key)]
+            )
+        ),
+    ]
+
+
 def _weighted_forward(
     groups: Mapping[Color, aws.lb.TargetGroup], weights: Mapping[Color, int]
 ) -> aws.lb.ListenerRuleActionArgs:
@@ -535,6 +589,7 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
         fail("lifecycle_hooks", "are only run in mode=BlueGreenMode.ECS_NATIVE; remove them or set that mode.")
     if not args.settings.test_header:
         return priority, None
+    _validate_test_key(args, fail)
     if args.mode is BlueGreenMode.ECS_NATIVE:
         wanted_one = args.test_rule_priorities[0] if args.test_rule_priorities else priority - 1
         if not 1 <= wanted_one < priority:
@@ -621,6 +676,30 @@ def _validate_settings(settings: BlueGreenSettings, mode: BlueGreenMode, fail: C
             "settings.test_header",
             f"{header!r} must be an HTTP header name of at most 40 characters (letters, digits, '-', …), "
             "or None for no test rules.",
+        )
+
+
+def _validate_test_key(args: BlueGreenArgs, fail: Callable[[str, str], NoReturn]) -> None:
+    """The test key and its secret: what ALB accepts as a header value, what Secrets Manager accepts."""
+    if args.settings.test_header and args.settings.test_header.lower() == TEST_KEY_HEADER.lower():
+        fail(
+            "settings.test_header",
+            f"{args.settings.test_header!r} is the header of the test key itself; use another name, e.g. "
+            f"{DEFAULT_TEST_HEADER!r}.",
+        )
+    key = args.test_key
+    if isinstance(key, str) and not re.fullmatch(r"[A-Za-z0-9]{16,128}", key):
+        fail(
+            "test_key",
+            f"is {len(key)} characters{'' if key.isalnum() else ' with characters other than letters and digits'}; "
+            "use 16 to 128 letters and digits (ALB compares header values with wildcards * and ?), "
+            "or leave it None to generate one.",
+        )
+    days = args.secret_recovery_window_days
+    if days != 0 and not 7 <= days <= 30:
+        fail(
+            "secret_recovery_window_days",
+            f"{days} is not 0 or 7..30 days (Secrets Manager's recovery window); use 0 for stacks that are rebuilt.",
         )
 
 

@@ -10,7 +10,9 @@ Creates:
 * the distribution: default behaviour -> site bucket (``index.html`` root object; optional SPA
   fallback), ``/media/*`` -> media bucket (optionally signed URLs only, via a key group made from a
   given public key), ``/api/*`` -> the API origin (the ALB: all methods, caching disabled, all viewer
-  headers but Host forwarded, optional secret ``X-Origin-Verify`` header). Managed cache policies,
+  headers but Host forwarded, optional secret ``X-Origin-Verify`` header); with ``api_vpc_origin_arn``
+  the ALB is internal and reached through a CloudFront **VPC origin** (``<name>-api-vpc-origin``,
+  TLSv1.2 when HTTPS) instead of over the internet. Managed cache policies,
   a response-headers policy (HSTS, nosniff, frame DENY, referrer policy, CSP), HTTP/2 and HTTP/3,
   redirect-to-HTTPS everywhere, a custom domain with a us-east-1 ACM certificate (TLSv1.2_2021,
   SNI) or the default certificate, price class, WAF web ACL and geo restriction;
@@ -18,6 +20,11 @@ Creates:
   are delivered with S3 ACLs, so this one bucket uses ``BucketOwnerPreferred`` and an ACL granting
   FULL_CONTROL to the ``awslogsdelivery`` account; it keeps the public-access blocks, encryption
   and the TLS-only policy.
+
+The API guard is a CloudFront Function on the /api/* behaviour's viewer requests: it removes
+``api_stripped_headers`` (the blue-green test rules' ``X-Deployment-Color`` and ``X-Deployment-Key``),
+so no viewer picks a colour, except from requests whose ``X-Deployment-Key`` hashes to
+``api_test_key_sha256`` (the operator's smoke test; the ALB's test rules check the key itself).
 
 SPA fallback is a CloudFront Function on the default behaviour only (paths without a file extension
 -> ``/index.html``), not distribution-wide custom error responses, which would also turn the API's
@@ -35,6 +42,7 @@ plan (Free $0, Pro $15, Business $200). S3: $0.023/GB-month; CloudFront Function
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +79,38 @@ DEFAULT_CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'; upgrade-insecure-requests"
 )
+
+#: Viewer headers the /api/* guard removes: the blue-green test rules' colour header and key header.
+API_STRIPPED_HEADERS = ("X-Deployment-Color", "X-Deployment-Key")
+#: The header whose SHA-256 `CdnArgs.api_test_key_sha256` compares (the blue-green test key).
+API_KEY_HEADER = "X-Deployment-Key"
+
+
+def api_guard_code(stripped_headers: Sequence[str], key_sha256: str | None) -> str:
+    """The /api/* viewer-request CloudFront Function (cloudfront-js-2.0): it removes
+    ``stripped_headers`` from every request, unless ``key_sha256`` is given and the request's
+    X-Deployment-Key hashes to it. Only the hash is in the code, never the key."""
+    names = json.dumps(sorted({h.lower() for h in stripped_headers}))
+    check = (
+        f"var key = request.headers[{json.dumps(API_KEY_HEADER.lower())}];\n"
+        f"  if (key && crypto.createHash('sha256').update(key.value).digest('hex') === {json.dumps(key_sha256)}) {{\n"
+        "    return request;\n"
+        "  }\n  "
+        if key_sha256 is not None
+        else ""
+    )
+    return (
+        "var crypto = require('crypto');\n"
+        f"var STRIPPED = {names};\n"
+        "function handler(event) {\n"
+        "  var request = event.request;\n"
+        f"  {check}for (var i = 0; i < STRIPPED.length; i++) {{\n"
+        "    delete request.headers[STRIPPED[i]];\n"
+        "  }\n"
+        "  return request;\n"
+        "}\n"
+    )
+
 
 SPA_FUNCTION_CODE = """\
 function handler(event) {
@@ -129,8 +169,14 @@ class CdnArgs:
     """DNS name of the API origin (e.g. `LoadBalancer.dns_name`, or a name its certificate covers for HTTPS); adds the /api/* behaviour. Default: None (no API behaviour)."""
     api_origin_protocol: OriginProtocol = OriginProtocol.HTTPS_ONLY
     """Protocol to the API origin: HTTPS_ONLY, or HTTP_ONLY for an ALB without a certificate. Default: OriginProtocol.HTTPS_ONLY."""
+    api_vpc_origin_arn: pulumi.Input[str] | None = None
+    """ARN of an internal ALB (or NLB / EC2 instance) in private subnets: CloudFront reaches it through a VPC origin created here, so the API needs no public endpoint; `api_origin_domain` is then its DNS name (or a name its certificate covers). Default: None (a public custom origin)."""
     origin_verify_secret: pulumi.Input[str] | None = None
     """Secret sent to the API origin as the X-Origin-Verify header (so the ALB can accept only CloudFront); stored as a secret. Default: None."""
+    api_stripped_headers: Sequence[str] = API_STRIPPED_HEADERS
+    """Viewer headers a CloudFront Function removes from /api/* requests before they reach the origin (so a viewer cannot pick a blue-green colour); () for no function. Default: ("X-Deployment-Color", "X-Deployment-Key")."""
+    api_test_key_sha256: pulumi.Input[str] | None = None
+    """Hex SHA-256 of the blue-green test key: a request whose X-Deployment-Key hashes to it keeps `api_stripped_headers` (the operator's smoke test). Default: None (always removed)."""
     aliases: Sequence[str] = ()
     """Custom domain names (e.g. ["www.example.com"]); require `certificate_arn`. Default: () (the *.cloudfront.net name only)."""
     certificate_arn: pulumi.Input[str] | None = None
@@ -215,11 +261,15 @@ class Cdn(Component):
         headers = self._response_headers_policy()
         key_group, public_key = self._key_group() if args.media_public_key_pem is not None else (None, None)
         spa = self._spa_function() if args.spa_fallback else None
+        guard = self._api_guard() if args.api_origin_domain is not None and args.api_stripped_headers else None
+        vpc_origin = self._vpc_origin() if args.api_vpc_origin_arn is not None else None
         log_bucket, log_acl = self._log_bucket(site, media) if args.access_logs else (None, None)
         if log_bucket is not None:
             self._server_access_logs(site, media, log_bucket)
 
-        distribution = self._distribution(site, media, oac, headers, key_group, spa, log_bucket, log_acl)
+        distribution = self._distribution(
+            site, media, oac, headers, key_group, spa, guard, vpc_origin, log_bucket, log_acl
+        )
         for role, private in (("site", site), ("media", media)):
             attach_policy(
                 self,
@@ -419,6 +469,46 @@ class Cdn(Component):
             opts=self.child_opts(),
         )
 
+    def _vpc_origin(self) -> aws.cloudfront.VpcOrigin:
+        assert self._args.api_vpc_origin_arn is not None
+        cf = aws.cloudfront
+        return cf.VpcOrigin(
+            f"{self._name}-api-vpc-origin",
+            vpc_origin_endpoint_config=cf.VpcOriginVpcOriginEndpointConfigArgs(
+                name=self._physical("api"),
+                arn=self._args.api_vpc_origin_arn,
+                http_port=80,
+                https_port=443,
+                origin_protocol_policy=self._args.api_origin_protocol.value,
+                origin_ssl_protocols=cf.VpcOriginVpcOriginEndpointConfigOriginSslProtocolsArgs(
+                    items=["TLSv1.2"], quantity=1
+                ),
+            ),
+            tags=self._tags(f"{self._name}-api-vpc-origin"),
+            opts=self.child_opts(),
+        )
+
+    def _api_guard(self) -> aws.cloudfront.Function:
+        args = self._args
+        stripped = tuple(args.api_stripped_headers)
+        key = args.api_test_key_sha256
+        # The hash of a long random key reveals nothing usable; in the clear, the code stays reviewable in a plan.
+        code = (
+            pulumi.Output.unsecret(pulumi.Output.from_input(key)).apply(lambda k: api_guard_code(stripped, k))
+            if key is not None
+            else api_guard_code(stripped, None)
+        )
+        return aws.cloudfront.Function(
+            f"{self._name}-api-guard",
+            name=self._physical("api-guard"),
+            comment="Remove viewer-set blue-green test headers from /api/* requests",
+            runtime="cloudfront-js-2.0",
+            code=code,
+            publish=True,
+            tags=self._tags(f"{self._name}-api-guard"),
+            opts=self.child_opts(),
+        )
+
     def _distribution(
         self,
         site: PrivateBucket,
@@ -427,6 +517,8 @@ class Cdn(Component):
         headers: aws.cloudfront.ResponseHeadersPolicy,
         key_group: aws.cloudfront.KeyGroup | None,
         spa: aws.cloudfront.Function | None,
+        guard: aws.cloudfront.Function | None,
+        vpc_origin: aws.cloudfront.VpcOrigin | None,
         log_bucket: PrivateBucket | None,
         log_acl: aws.s3.BucketAcl | None,
     ) -> aws.cloudfront.Distribution:
@@ -458,6 +550,12 @@ class Cdn(Component):
                 cf.DistributionOriginArgs(
                     origin_id="api",
                     domain_name=args.api_origin_domain,
+                    # Through a VPC origin the protocol and TLS versions are the VpcOrigin's.
+                    vpc_origin_config=cf.DistributionOriginVpcOriginConfigArgs(
+                        vpc_origin_id=vpc_origin.id, origin_read_timeout=30, origin_keepalive_timeout=5
+                    )
+                    if vpc_origin is not None
+                    else None,
                     custom_origin_config=cf.DistributionOriginCustomOriginConfigArgs(
                         http_port=80,
                         https_port=443,
@@ -465,7 +563,9 @@ class Cdn(Component):
                         origin_ssl_protocols=["TLSv1.2"],
                         origin_read_timeout=30,
                         origin_keepalive_timeout=5,
-                    ),
+                    )
+                    if vpc_origin is None
+                    else None,
                     custom_headers=[
                         cf.DistributionOriginCustomHeaderArgs(
                             name=ORIGIN_VERIFY_HEADER, value=pulumi.Output.secret(secret)
@@ -486,6 +586,13 @@ class Cdn(Component):
                     origin_request_policy_id=ALL_VIEWER_EXCEPT_HOST_HEADER,
                     response_headers_policy_id=headers.id,
                     compress=True,
+                    function_associations=[
+                        cf.DistributionOrderedCacheBehaviorFunctionAssociationArgs(
+                            event_type="viewer-request", function_arn=guard.arn
+                        )
+                    ]
+                    if guard is not None
+                    else None,
                 )
             )
         if args.certificate_arn is not None:
@@ -592,6 +699,21 @@ def _validate(name: str, args: CdnArgs) -> None:
                 "CloudFront only uses ACM certificates from us-east-1: request or import "
                 "the certificate there.",
             )
+    if args.api_vpc_origin_arn is not None and args.api_origin_domain is None:
+        fail(
+            "api_vpc_origin_arn",
+            "is set without api_origin_domain; give the load balancer's DNS name (LoadBalancer.dns_name) "
+            "or a name its certificate covers.",
+        )
+    if isinstance(args.api_vpc_origin_arn, str) and not re.fullmatch(
+        r"arn:aws[a-z-]*:(elasticloadbalancing|ec2):[a-z0-9-]+:\d{12}:(loadbalancer/(app|net)/|instance/).+",
+        args.api_vpc_origin_arn,
+    ):
+        fail(
+            "api_vpc_origin_arn",
+            f"{args.api_vpc_origin_arn!r} is not the ARN of an ALB, NLB or EC2 instance (VPC origins accept only "
+            "those); pass LoadBalancer.arn of an internal load balancer.",
+        )
     if args.origin_verify_secret is not None and args.api_origin_domain is None:
         fail(
             "origin_verify_secret",
@@ -602,6 +724,20 @@ def _validate(name: str, args: CdnArgs) -> None:
             "origin_verify_secret",
             "is shorter than 16 characters; use a random value of 32+ characters "
             "(e.g. from pulumi_random.RandomPassword).",
+        )
+    if isinstance(args.api_stripped_headers, str):
+        fail(
+            "api_stripped_headers",
+            f"{args.api_stripped_headers!r} is a string; pass a list such as ['X-Deployment-Color'].",
+        )
+    for header in args.api_stripped_headers:
+        if not isinstance(header, str) or not re.fullmatch(r"[A-Za-z0-9-]{1,64}", header):
+            fail("api_stripped_headers", f"{header!r} is not a header name; use letters, digits and '-'.")
+    if isinstance(args.api_test_key_sha256, str) and not re.fullmatch(r"[0-9a-f]{64}", args.api_test_key_sha256):
+        fail(
+            "api_test_key_sha256",
+            f"{args.api_test_key_sha256[:16]!r}... is not a lowercase hex SHA-256 (64 characters); pass "
+            "hashlib.sha256(key.encode()).hexdigest().",
         )
     if isinstance(args.media_public_key_pem, str) and not (
         args.media_public_key_pem.strip().startswith("-----BEGIN PUBLIC KEY-----")

@@ -1,11 +1,12 @@
-"""LoadBalancer: an internet-facing Application Load Balancer with path (and host) routing.
+"""LoadBalancer: an Application Load Balancer with path (and host) routing, internet-facing or internal.
 
 Creates:
 
 * a security group admitting port 80 (and 443 with a certificate) only from ``ingress_cidrs`` (IPv4,
   and IPv6 only when an IPv6 block is listed) and optionally from managed prefix lists such as
   CloudFront's origin-facing list, and sending only to the VPC CIDR on the routes' target ports;
-* the ALB in the given public subnets (at least 2 AZs), dropping invalid header fields, defensive
+* the ALB in the given subnets (at least 2 AZs): public ones, or private ones with ``internal`` (no
+  public address; CloudFront reaches it through a VPC origin), dropping invalid header fields, defensive
   desync mitigation, configurable idle timeout, deletion protection and access logs (to its own
   private, encrypted, TLS-only bucket with the ELB log-delivery policy and a retention);
 * with ``certificate_arn``: an HTTPS listener (``ELBSecurityPolicy-TLS13-1-2-2021-06``) and an HTTP
@@ -28,8 +29,9 @@ listener rule nor a target group; the switcher creates its own weighted rule on 
 ``alb.priority_of(name)`` with ``alb.conditions_of(name)``, and its own target groups (or
 ``alb.add_target_group(name, "green")`` for ones shaped like the route). ``alb.reserve_priority()`` hands out other free priorities.
 
-Cost (monthly, us-east-1): $16.43 per ALB + $5.84 per LCU, plus about $7.30 for the public IPv4
-addresses of an internet-facing ALB in 2 AZs; access logs cost S3 storage only ($0.023/GB-month).
+Cost (monthly, us-east-1): $16.43 per ALB + $5.84 per LCU, plus $3.65 per AZ for the public IPv4
+addresses of an internet-facing ALB (none for an internal one); access logs cost S3 storage only
+($0.023/GB-month).
 """
 
 from __future__ import annotations
@@ -130,6 +132,8 @@ class _VpcLike(Protocol):
     def cidr_block(self) -> str: ...
     @property
     def public_subnets(self) -> list[SubnetRef]: ...
+    @property
+    def private_subnets(self) -> list[SubnetRef]: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,7 +145,9 @@ class LoadBalancerArgs:
     vpc_cidr: pulumi.Input[str]
     """VPC CIDR: the only destination the ALB's security group sends to. Default: required."""
     subnets: Sequence[SubnetRef]
-    """Public subnets, at least 2 in distinct AZs (e.g. `Vpc.public_subnets`). Default: required."""
+    """Subnets, at least 2 in distinct AZs: public ones (`Vpc.public_subnets`), or private ones (`Vpc.private_subnets`) with `internal`. Default: required."""
+    internal: bool = False
+    """Internal scheme: private addresses only (no public IPv4), reached from inside the VPC or through a CloudFront VPC origin (`CdnArgs.api_vpc_origin_arn`); changing it replaces the ALB. Default: False (internet-facing)."""
     routes: Sequence[Route] = ()
     """Ordered routes; more routes can be added later with `add_route`. Default: () (every request gets the 404)."""
     certificate_arn: pulumi.Input[str] | None = None
@@ -168,13 +174,15 @@ class LoadBalancerArgs:
     """Extra tags on every taggable resource. Default: {}."""
 
     @classmethod
-    def in_vpc(cls, vpc: _VpcLike, **kwargs: Any) -> LoadBalancerArgs:
-        """Args for an ALB in ``vpc``'s public subnets: ``LoadBalancerArgs.in_vpc(net, routes=[...])``."""
-        return cls(vpc_id=vpc.vpc_id, vpc_cidr=vpc.cidr_block, subnets=list(vpc.public_subnets), **kwargs)
+    def in_vpc(cls, vpc: _VpcLike, *, internal: bool = False, **kwargs: Any) -> LoadBalancerArgs:
+        """Args for an ALB in ``vpc``'s public subnets, or its private ones with ``internal=True``:
+        ``LoadBalancerArgs.in_vpc(net, internal=True, routes=[...])``."""
+        subnets = list(vpc.private_subnets if internal else vpc.public_subnets)
+        return cls(vpc_id=vpc.vpc_id, vpc_cidr=vpc.cidr_block, subnets=subnets, internal=internal, **kwargs)
 
 
 class LoadBalancer(Component):
-    """An internet-facing ALB with path routing. See the module docstring."""
+    """An ALB with path routing (internet-facing or internal). See the module docstring."""
 
     arn: pulumi.Output[str]
     """The ALB's ARN."""
@@ -212,7 +220,7 @@ class LoadBalancer(Component):
         alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             name=physical_name(name, pulumi.get_stack(), max_length=32),
-            internal=False,
+            internal=args.internal,
             load_balancer_type="application",
             ip_address_type="ipv4",
             security_groups=[self._sg.id],

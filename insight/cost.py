@@ -205,6 +205,9 @@ FREE_TYPES: frozenset[str] = frozenset(
         "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
         "aws:cloudfront/publicKey:PublicKey",
         "aws:cloudfront/keyGroup:KeyGroup",
+        # "no additional charge" for VPC origins (CloudFront developer guide, "Restrict access with
+        # VPC origins"; AWS What's New, 2024-11-20): the data out is billed on the distribution
+        "aws:cloudfront/vpcOrigin:VpcOrigin",
         "aws:wafv2/webAclAssociation:WebAclAssociation",
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
         "aws:wafv2/ipSet:IpSet",
@@ -264,6 +267,7 @@ FREE_PREFIXES: tuple[str, ...] = (
 FREE_NOTES = {
     "aws:ec2/flowLog:FlowLog": "billed as log ingestion on its log group",
     "aws:sns/topic:Topic": "the first million publishes a month are free",
+    "aws:cloudfront/vpcOrigin:VpcOrigin": "VPC origins have no additional charge",
 }
 
 

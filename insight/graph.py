@@ -208,7 +208,12 @@ def _details(cls: str, owned: list[Resource]) -> tuple[str, ...]:
         lines.append(f"ALB {scheme}, {tgs} target group{'s' if tgs != 1 else ''}")
     for dist in of("aws:cloudfront/distribution:Distribution"):
         origins = dist["inputs"].get("origins") or []
-        lines.append(f"CloudFront, {len(origins)} origins")
+        private = sum(1 for o in origins if isinstance(o, dict) and o.get("vpcOriginConfig"))
+        lines.append(f"CloudFront, {len(origins)} origins" + (f" ({private} VPC origin)" if private else ""))
+    for topic in of("aws:sns/topic:Topic"):
+        subscriptions = len(of("aws:sns/topicSubscription:TopicSubscription"))
+        encrypted = "encrypted " if topic["inputs"].get("kmsMasterKeyId") else ""
+        lines.append(f"{encrypted}SNS topic, {subscriptions} subscription{'s' if subscriptions != 1 else ''}")
     buckets = of("aws:s3/bucket:Bucket") + of("aws:s3/bucketV2:BucketV2")
     if buckets and cls != "LoadBalancer":
         lines.append(f"{len(buckets)} S3 bucket{'s' if len(buckets) > 1 else ''}")
@@ -282,7 +287,14 @@ def _arrow_for(index: _Index, res: Resource, dep: Resource, a: str, b: str) -> t
         return (b, a, "image", "control")
     if a_cls == "BlueGreen":
         return (a, b, "switches", "control")
+    if dep["type"] == "aws:lb/loadBalancer:LoadBalancer" and _through_vpc_origin(index, a):
+        return (a, b, "VPC origin", kind)
     return (a, b, _USE_LABELS.get(dep["type"], ""), kind)
+
+
+def _through_vpc_origin(index: _Index, component: str) -> bool:
+    """Whether ``component`` reaches its origin through a CloudFront VPC origin (a private ALB)."""
+    return any(r["type"] == "aws:cloudfront/vpcOrigin:VpcOrigin" for r in index.owned.get(component, []))
 
 
 def architecture(plan: Plan) -> Diagram:

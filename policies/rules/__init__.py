@@ -6,7 +6,7 @@ The same pure functions back the CrossGuard policies (`rules.crossguard`) and th
 
 from __future__ import annotations
 
-from . import alb, cloudfront, ecr, ecs, elasticache, iam, logs, network, rds, s3, stack, tags
+from . import alb, cloudfront, cloudwatch, ecr, ecs, elasticache, iam, logs, network, rds, s3, stack, tags
 from ._core import REGISTRY, SECRET, UNKNOWN, Level, ResourceView, Rule, StackFinding
 from .config import Finding, PolicyConfig, evaluate, load_config, resolve_config
 
@@ -22,6 +22,7 @@ __all__ = [
     "StackFinding",
     "alb",
     "cloudfront",
+    "cloudwatch",
     "ecr",
     "ecs",
     "elasticache",

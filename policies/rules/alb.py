@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._core import (
+    SECRET,
     ResourceView,
     StackFinding,
     as_list,
@@ -20,6 +21,10 @@ from ._core import (
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+SECURITY_GROUPS = ("aws:ec2/securityGroup:SecurityGroup",)
+INGRESS_RULES = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",)
+LEGACY_RULES = ("aws:ec2/securityGroupRule:SecurityGroupRule",)
+LISTENER_RULES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
 
 
 def _application(r: ResourceView) -> bool:
@@ -162,3 +167,101 @@ def http_redirects_to_https(resources: Sequence[ResourceView], config: Mapping[s
                     f'default action {{type: "redirect", redirect: {{protocol: "HTTPS", port: "443", '
                     f'status_code: "HTTP_301"}}}}.',
                 )
+
+
+@resource_rule(
+    "alb-header-rules-need-a-secret",
+    description=(
+        "A listener rule that matches HTTP headers requires at least one header whose value is a secret "
+        "(e.g. the blue-green test rules' X-Deployment-Key), so no client reaches its target by setting a "
+        "plain header (CloudFront forwards viewer headers to /api/*)."
+    ),
+    types=LISTENER_RULES,
+)
+def header_rules_need_a_secret(r: ResourceView, config: Mapping[str, Any]) -> Iterable[str]:
+    conditions = r.props.get("conditions")
+    if is_unknown(conditions):
+        return
+    headers = [get(c, "httpHeader") for c in as_list(conditions) if get(c, "httpHeader")]
+    if not headers:
+        return
+    values = [as_list(get(h, "values")) for h in headers]
+    if any(v and all(x == SECRET or is_unknown(x) for x in v) for v in values):
+        return
+    names = ", ".join(f"{get(h, 'httpHeaderName')}: {as_list(get(h, 'values'))}" for h in headers)
+    yield (
+        f"{r.label}: matches only plain header values ({names}) that any client can send through CloudFront. "
+        "Also require a header whose value is a secret (pulumi.Output.secret(...)), as BlueGreen's "
+        "X-Deployment-Key does, or drop the header condition."
+    )
+
+
+def _own_group(rule: ResourceView, group: ResourceView, resources: Sequence[ResourceView]) -> bool:
+    """Whether an SG-to-SG ingress ``rule`` sits on ``group`` (offline, both groups are dependencies:
+    by known ids when there are, else only when ``group`` is its one security-group dependency)."""
+    own, ref = rule.props.get("securityGroupId"), rule.props.get("referencedSecurityGroupId")
+    gid = group.props.get("id")
+    if isinstance(gid, str) and not is_unknown(gid) and isinstance(own, str) and not is_unknown(own):
+        return own == gid
+    groups = [g for g in of_types(resources, *SECURITY_GROUPS) if g.urn in rule.dependencies]
+    return groups == [group] and ref != gid
+
+
+def _ingress_problems(lb: ResourceView, resources: Sequence[ResourceView]) -> list[str]:
+    """What of ``lb``'s security-group ingress is not "CloudFront's prefix list on 443"."""
+    groups = [g for g in of_types(resources, *SECURITY_GROUPS) if linked(lb, g, prop="securityGroups")]
+    problems: list[str] = []
+    prefix_443 = False
+    for group in groups:
+        for inline in as_list(group.props.get("ingress")):
+            problems.append(f"{group.label} has an inline ingress rule ({inline})")
+        for rule in of_types(resources, *INGRESS_RULES):
+            if not linked(rule, group, prop="securityGroupId"):
+                continue
+            if rule.props.get("referencedSecurityGroupId") and not _own_group(rule, group, resources):
+                continue  # another group's rule that admits this one (e.g. targets admitting the ALB)
+            port = (rule.props.get("fromPort"), rule.props.get("toPort"))
+            source = rule.props.get("prefixListId")
+            cidr = (
+                rule.props.get("cidrIpv4") or rule.props.get("cidrIpv6") or rule.props.get("referencedSecurityGroupId")
+            )
+            if cidr:
+                problems.append(f"{rule.label} admits {cidr} on {port[0]}")
+            elif source and port == (443, 443):
+                prefix_443 = True
+            elif source:
+                problems.append(f"{rule.label} admits a prefix list on port {port[0]} (not HTTPS 443)")
+        for rule in of_types(resources, *LEGACY_RULES):
+            if linked(rule, group, prop="securityGroupId") and rule.props.get("type") == "ingress":
+                problems.append(f"{rule.label} is an ingress rule outside the prefix list")
+    if groups and not prefix_443:
+        problems.append("no ingress from a managed prefix list (CloudFront's origin-facing list) on 443")
+    return problems
+
+
+@stack_rule(
+    "alb-private-or-cloudfront-only",
+    description=(
+        "Every application load balancer is internal (CloudFront reaches it through a VPC origin), or, if "
+        "internet-facing, has an HTTPS listener and admits only a managed prefix list (CloudFront's "
+        "origin-facing list) on 443: no CIDR, no plain HTTP from the internet. Prod: mandatory."
+    ),
+    types=LOAD_BALANCERS,
+)
+def private_or_cloudfront_only(resources: Sequence[ResourceView], config: Mapping[str, Any]) -> Iterable[StackFinding]:
+    listeners = of_types(resources, *LISTENERS)
+    for lb in of_types(resources, *LOAD_BALANCERS):
+        internal = lb.props.get("internal")
+        if not _application(lb) or is_true(internal) or is_unknown(internal):
+            continue
+        mine = [x for x in listeners if linked(x, lb, prop="loadBalancerArn", target_keys=("arn", "id"))]
+        problems = [] if any(x.props.get("protocol") == "HTTPS" for x in mine) else ["no HTTPS listener"]
+        problems += _ingress_problems(lb, resources)
+        if problems:
+            yield StackFinding(
+                lb.urn,
+                f"{lb.label}: internet-facing, and {'; '.join(problems)}. Make it internal=True in private "
+                "subnets behind a CloudFront VPC origin (streaming-platform:edge.albScheme: internal), or give "
+                "it a certificate and admit only the prefix list com.amazonaws.global.cloudfront.origin-facing "
+                "on 443 (ingress_cidrs=(), ingress_prefix_list_ids=[...]).",
+            )

@@ -121,8 +121,10 @@ class EdgeConfig(_Model):
     """Custom domain names (aliases) of the CloudFront distribution."""
     cdn_certificate_arn: str | None
     """ACM certificate in us-east-1 for the custom domain names."""
+    alb_scheme: Literal["internal", "internet-facing"]
+    """internal: the load balancer sits in private subnets with no public address, and CloudFront reaches it through a VPC origin; internet-facing: public subnets, HTTPS only (needs certificateArn), admitted only from CloudFront's origin-facing prefix list."""
     alb_ingress_cidrs: list[str]
-    """CIDRs allowed to reach the load balancer on 80/443."""
+    """Extra CIDRs the load balancer admits besides CloudFront (e.g. a VPN for direct tests); CloudFront's origin-facing prefix list is always admitted."""
     alb_access_logs: bool
     """Keep load balancer access logs in S3."""
     alb_deletion_protection: bool
@@ -170,6 +172,13 @@ class EdgeConfig(_Model):
 
     @model_validator(mode="after")
     def _domain_needs_cert(self) -> EdgeConfig:
+        if self.alb_scheme == "internet-facing" and self.certificate_arn is None:
+            raise _blame(
+                "albScheme",
+                self.alb_scheme,
+                "needs certificateArn (and albDomainName): a public load balancer is reached from CloudFront "
+                "over the internet, so only over HTTPS; set them, or use albScheme: internal (a VPC origin)",
+            )
         if self.certificate_arn is not None and self.alb_domain_name is None:
             raise ValueError(
                 "certificateArn needs albDomainName: CloudFront verifies the load balancer's certificate "
@@ -308,7 +317,9 @@ class EncryptionConfig(_Model):
 
 class AlarmsConfig(_Model):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
-    """An address subscribed to an encrypted alarm topic that every alarm notifies (confirmed by email)."""
+    """An address subscribed to the encrypted alarm topic that every alarm notifies (confirmed by email)."""
+    topic_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")] | None
+    """An existing SNS topic every alarm also notifies (e.g. one a chat integration or pager watches)."""
 
 
 BlueGreenService = Literal["catalog", "accounts"]

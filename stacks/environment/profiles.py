@@ -25,7 +25,8 @@ _COMMON: dict[str, Any] = {
         "albDomainName": None,
         "cdnDomainNames": [],
         "cdnCertificateArn": None,
-        "albIngressCidrs": ["0.0.0.0/0"],
+        "albScheme": "internal",
+        "albIngressCidrs": [],
         "priceClass": "PriceClass_100",
         "waf": False,
         "wafLogging": False,
@@ -52,7 +53,7 @@ _COMMON: dict[str, Any] = {
         "enabled": True,
         "engine": "valkey",
     },
-    "alarms": {"email": None},
+    "alarms": {"email": None, "topicArn": None},
     "encryption": {"customerManagedKey": False},
     "blueGreen": {},
     "budgetMonthlyUsd": None,
@@ -84,7 +85,7 @@ _DEV: dict[str, Any] = {
     # No ElastiCache in dev: the app falls back to its in-process cache (one per task), which saves the
     # node, its AUTH secret and its log group (about $10/month). Set cache.enabled: true to test Redis.
     "cache": {"enabled": False, "nodeType": "cache.t4g.micro", "nodes": 1, "snapshotRetentionDays": 0},
-    "budgetMonthlyUsd": 85,  # lowered to 50 once the private ALB lands
+    "budgetMonthlyUsd": 65,  # a guard above the $50 target (us-east-1), so dev also fits pricier regions
 }
 
 _STAGING: dict[str, Any] = {
@@ -165,6 +166,20 @@ def _is(dotted: str, expected: Any) -> Callable[[dict[str, Any]], bool]:
     return lambda raw: lookup(raw, dotted) == expected
 
 
+def _alarm_subscriber(raw: dict[str, Any]) -> bool:
+    return lookup(raw, "alarms.email") is not None or lookup(raw, "alarms.topicArn") is not None
+
+
+def _alarm_invariant(env: str) -> Invariant:
+    return Invariant(
+        "alarm-subscriber",
+        f"{env} alarms reach a person: set alarms.email (an on-call address, confirmed by email) or "
+        "alarms.topicArn (an existing SNS topic a chat integration or pager watches)",
+        "alarms.email",
+        _alarm_subscriber,
+    )
+
+
 _PROD_INVARIANTS = (
     Invariant("database-multi-az", "prod databases are Multi-AZ", "database.multiAz", _is("database.multiAz", True)),
     Invariant(
@@ -231,6 +246,7 @@ _PROD_INVARIANTS = (
         "edge.waf",
         lambda raw: lookup(raw, "edge.waf") is True or lookup(raw, "edge.wafWebAclArn") is not None,
     ),
+    _alarm_invariant("prod"),
 )
 
 _STAGING_INVARIANTS = (
@@ -245,6 +261,7 @@ _STAGING_INVARIANTS = (
     Invariant(
         "three-azs", "staging mirrors prod's 3 availability zones", "network.azCount", _min("network.azCount", 3)
     ),
+    _alarm_invariant("staging"),
 )
 
 

@@ -4,11 +4,12 @@ Composes the components into the product's home on AWS::
 
     viewer ─HTTPS─> CloudFront (Cdn) ─┬─ /          -> site bucket (the app's web page)
                                       ├─ /media/*   -> media bucket (signed URLs)
-                                      └─ /api/*     -> ALB (LoadBalancer) ─┬─ /api/catalog/*  -> catalog service(s)
+                                      └─ /api/*     -> VPC origin -> internal ALB (LoadBalancer) ─┬─ /api/catalog/*  -> catalog service(s)
                                                                             └─ /api/accounts/* -> accounts service
     services (FargateService, private subnets) ─> Postgres :5432, Cache :6379 (isolated subnets)
 
-Security-group chain: world -> ALB 80/443 -> services' port -> Postgres 5432 / Cache 6379, nothing
+Security-group chain: CloudFront (its origin-facing prefix list; ``edge.albScheme`` internal: through a
+VPC origin, internet-facing: HTTPS plus a secret origin header) -> ALB 80/443 -> services' port -> Postgres 5432 / Cache 6379, nothing
 else. Services get endpoints as environment variables and credentials as ECS secrets (the
 RDS-managed secret, the cache AUTH secret, the JWT signing secret, the CDN signing key); their task
 roles get only the S3 access they need. The catalog service runs blue-green when the config has a
@@ -26,8 +27,8 @@ Cost: the sum of its components; ``python -m stacks cost <env>`` prices a plan.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.resources
-import json
 import mimetypes
 import os
 from collections.abc import Mapping
@@ -41,6 +42,8 @@ import pulumi_tls as tls
 
 from components import (
     MANAGED_BY,
+    AlarmTopic,
+    AlarmTopicArgs,
     Architecture,
     Autoscaling,
     BlueGreen,
@@ -107,6 +110,9 @@ def program_relative(path: Path) -> str:
 
 SERVICES = ("catalog", "accounts")
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+#: AWS's managed prefix list of CloudFront's origin-facing addresses (CloudFront developer guide,
+#: "Use the CloudFront managed prefix list").
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,24 +180,41 @@ class StreamingPlatform(Component):
         )
 
         image = self._image()
-        origin_secret = random.RandomPassword(f"{name}-origin-verify", length=48, special=False, opts=child)
+        internal = c.edge.alb_scheme == "internal"
+        # Only CloudFront reaches the load balancer: its origin-facing prefix list, on the serving port.
+        cloudfront = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=self.lookup_opts())
+        # A public ALB is reachable from every CloudFront distribution, so it also requires a secret header
+        # only ours sends; an internal one is reachable only through this account's VPC origin.
+        origin_secret = (
+            None if internal else random.RandomPassword(f"{name}-origin-verify", length=48, special=False, opts=child)
+        )
         lb = LoadBalancer(
             f"{name}-lb",
             LoadBalancerArgs.in_vpc(
                 vpc,
+                internal=internal,
                 routes=[self._route(s) for s in SERVICES],
                 certificate_arn=c.edge.certificate_arn,
                 ingress_cidrs=tuple(c.edge.alb_ingress_cidrs),
+                ingress_prefix_list_ids=(cloudfront.id,),
                 deletion_protection=c.edge.alb_deletion_protection,
                 access_logs=c.edge.alb_access_logs,
-                required_header_name=ORIGIN_VERIFY_HEADER,
-                required_header_value=origin_secret.result,
+                required_header_name=ORIGIN_VERIFY_HEADER if origin_secret is not None else None,
+                required_header_value=origin_secret.result if origin_secret is not None else None,
                 force_destroy_logs=not c.edge.alb_deletion_protection,
                 tags=args.tags,
             ),
             child,
         )
 
+        # One key for every blue-green service's header test rules: the edge lets through only
+        # requests carrying it (it holds the key's hash), the rules require it, operators read it
+        # from Secrets Manager (docs/blue_green.md).
+        test_key = (
+            random.RandomPassword(f"{name}-deployment-test-key", length=48, special=False, opts=child).result
+            if any(entry.test_header for entry in c.blue_green.values())
+            else None
+        )
         signing_key = (
             tls.PrivateKey(f"{name}-cdn-signing-key", algorithm="RSA", rsa_bits=2048, opts=child)
             if c.edge.signed_media_urls
@@ -204,8 +227,13 @@ class StreamingPlatform(Component):
                 api_origin_domain=(
                     lb.dns_name.apply(lambda _: str(c.edge.alb_domain_name)) if c.edge.alb_domain_name else lb.dns_name
                 ),
+                # HTTP only without a certificate, and then only inside AWS: from the edge to the VPC origin.
                 api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
-                origin_verify_secret=origin_secret.result,
+                api_vpc_origin_arn=lb.arn if internal else None,
+                origin_verify_secret=origin_secret.result if origin_secret is not None else None,
+                api_test_key_sha256=(
+                    test_key.apply(lambda k: hashlib.sha256(k.encode()).hexdigest()) if test_key is not None else None
+                ),
                 aliases=tuple(c.edge.cdn_domain_names),
                 certificate_arn=c.edge.cdn_certificate_arn,
                 media_public_key_pem=signing_key.public_key_pem if signing_key is not None else None,
@@ -355,6 +383,9 @@ class StreamingPlatform(Component):
                         load_balancer=lb,
                         route=service,
                         service_template=template,
+                        test_key=test_key,
+                        secret_recovery_window_days=self._secret_recovery_days(),
+                        secret_kms_key_id=key_arn,
                     ),
                     child,
                 )
@@ -444,57 +475,21 @@ class StreamingPlatform(Component):
         )
 
     def _alarm_topic(self) -> tuple[pulumi.Input[str], ...]:
-        """An encrypted SNS topic with an email subscription, when ``alarms.email`` is set."""
-        email = self._args.config.alarms.email
-        if email is None:
-            return ()
-        opts = self.child_opts()
-        # CloudWatch can publish to an encrypted topic only through a customer key that lets it: the
-        # environment's key does (EnvironmentKey's CloudWatchAlarmsPublish); otherwise a key of its own.
-        key_arn = self._key_arn
-        if key_arn is None:
-            account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
-            key = aws.kms.Key(
-                f"{self._name}-alarms-key",
-                description="Encrypts the alarm topic; CloudWatch may use it to publish",
-                enable_key_rotation=True,
-                deletion_window_in_days=30,
-                policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Sid": "AccountAdministers",
-                                "Effect": "Allow",
-                                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                                "Action": "kms:*",
-                                "Resource": "*",
-                            },
-                            {
-                                "Sid": "CloudWatchPublishes",
-                                "Effect": "Allow",
-                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                                "Resource": "*",
-                                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                            },
-                        ],
-                    }
-                ),
-                tags=self.tags(f"{self._name}-alarms-key"),
-                opts=opts,
-            )
-            key_arn = key.arn
-        topic = aws.sns.Topic(
+        """The encrypted alarm topic every alarm notifies (always created; prod and staging require a
+        subscriber, a profile invariant), and ``alarms.topicArn`` beside it when set."""
+        alarms = self._args.config.alarms
+        topic = AlarmTopic(
             f"{self._name}-alarms",
-            kms_master_key_id=key_arn,
-            tags=self.tags(f"{self._name}-alarms"),
-            opts=opts,
+            AlarmTopicArgs(
+                emails=(alarms.email,) if alarms.email else (),
+                extra_topic_arns=(alarms.topic_arn,) if alarms.topic_arn else (),
+                # prod's environment key lets CloudWatch publish (CloudWatchAlarmsPublish)
+                kms_key_arn=self._key_arn,
+                tags=self._args.tags,
+            ),
+            self.child_opts(),
         )
-        aws.sns.TopicSubscription(
-            f"{self._name}-alarms-email", topic=topic.arn, protocol="email", endpoint=email, opts=opts
-        )
-        return (topic.arn,)
+        return topic.alarm_actions
 
     def _web_acl_arn(self) -> pulumi.Input[str] | None:
         edge = self._args.config.edge

@@ -417,6 +417,25 @@ def _forward_groups(rule: Mapping[str, Any]) -> dict[str, int]:
     return {}
 
 
+def smoke_headers_of(aws: AwsLive, pair: Pair, color: str) -> dict[str, str]:
+    """The headers that reach ``color``'s header test rule, read from the live rule: its http-header
+    conditions (``X-Deployment-Color: <colour>`` and the secret ``X-Deployment-Key``), so the smoke
+    check sends exactly what the load balancer checks; {} when the colour has no such rule."""
+    group = pair.target_groups[color]
+    for lb in aws.load_balancers_of([group]):
+        for rule in aws.rules_of(lb):
+            if set(_forward_groups(rule)) != {group}:
+                continue
+            headers = {
+                c["HttpHeaderConfig"]["HttpHeaderName"]: c["HttpHeaderConfig"]["Values"][0]
+                for c in rule.get("Conditions", [])
+                if c.get("Field") == "http-header" and (c.get("HttpHeaderConfig") or {}).get("Values")
+            }
+            if headers:
+                return headers
+    return {}
+
+
 def discover(aws: AwsLive, env: str, service: str, explicit: ExplicitArns | None = None) -> Pair:
     """Find the pair by tags (or the explicit ARNs); raise `DiscoveryError` naming what is missing."""
     explicit = explicit or ExplicitArns()
@@ -766,6 +785,7 @@ class Switcher:
         self.settle_seconds = settle_seconds
         self.on_step = on_step
         self.smoke_header = smoke_header
+        self._smoke_headers: dict[str, dict[str, str]] = {}
         self.lock_identity = dict(lock_identity or {})
 
     def say(self, text: str) -> None:
@@ -826,7 +846,10 @@ class Switcher:
     def _smoke_problems(self, url: str | None, color: str) -> list[str]:
         if not url:
             return []
-        request = urllib.request.Request(url, headers={self.smoke_header: color} if self.smoke_header else {})  # noqa: S310
+        if color not in self._smoke_headers:
+            fallback = {self.smoke_header: color} if self.smoke_header else {}
+            self._smoke_headers[color] = smoke_headers_of(self.aws, self.pair, color) or fallback
+        request = urllib.request.Request(url, headers=self._smoke_headers[color])  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=5) as resp:  # noqa: S310 (operator-given URL)
                 code = resp.status

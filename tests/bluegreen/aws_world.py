@@ -42,6 +42,10 @@ class World:
         self.client("ecs").update_service(cluster=self.cluster, service=self.services[color], desiredCount=count)
 
 
+#: The blue-green test key the world's header test rules require (what the stack keeps in Secrets Manager).
+TEST_KEY = "TestKey" * 6
+
+
 def _tags(env: str, service: str, color: str | None = None) -> list[dict[str, str]]:
     tags = [{"Key": "Environment", "Value": env}, {"Key": "Service", "Value": service}]
     return tags + ([{"Key": "Color", "Value": color}] if color else [])
@@ -112,7 +116,11 @@ def build_world(
                 {
                     "Field": "http-header",
                     "HttpHeaderConfig": {"HttpHeaderName": "X-Deployment-Color", "Values": [color]},
-                }
+                },
+                {
+                    "Field": "http-header",
+                    "HttpHeaderConfig": {"HttpHeaderName": "X-Deployment-Key", "Values": [TEST_KEY]},
+                },
             ],
             Actions=[
                 {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": tgs[color], "Weight": 1}]}}

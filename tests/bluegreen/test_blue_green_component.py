@@ -100,9 +100,34 @@ def test_header_test_rules_send_each_colour_its_own_traffic_before_the_weighted_
         assert rule.inputs["conditions"] == [
             {"pathPattern": {"values": ["/api/catalog/*"]}},
             {"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": [color]}},
+            # the plain colour header alone (which any viewer can send) never matches: the key is secret
+            {"httpHeader": {"httpHeaderName": "X-Deployment-Key", "values": ["[secret]"]}},
         ]
         target = run.named(f"catalog-{color}-tg").outputs["arn"]
         assert rule.inputs["actions"][0]["forward"]["targetGroups"] == [{"arn": target, "weight": 1}]
+
+
+def test_the_test_key_is_generated_and_kept_only_as_a_secret(run: ProgramRun) -> None:
+    # GIVEN no test_key THEN 48 random alphanumerics are generated
+    value = run.named("catalog-test-key-value")
+    assert (value.inputs["length"], value.inputs["special"]) == (48, False)
+    # AND kept in a Secrets Manager secret, tagged for the pair, holding it only as a secret
+    secret = run.named("catalog-test-key")
+    assert secret.inputs["name"] == "test-project/test/catalog/test-key"
+    assert (secret.inputs["tags"]["Service"], secret.inputs["recoveryWindowInDays"]) == ("catalog", 7)
+    version = run.named("catalog-test-key-version")
+    assert version.inputs["secretString"] == "[secret]" and version.inputs["secretId"] == secret.id
+    # AND nowhere in the pair's inputs does the key appear in plain text
+    assert run.named("catalog-test-key-value").outputs["result"] not in repr(
+        [r.inputs for r in run.registrations.values()]
+    )
+
+
+def test_a_given_test_key_is_used_instead_of_generating_one(pulumi_mocks: MockRuntime) -> None:
+    run = pulumi_mocks.run(build(test_key="Ab3" * 8, secret_recovery_window_days=0))
+    assert [r for r in run.registrations.values() if r.type == "random:index/randomPassword:RandomPassword"] == []
+    assert run.named("catalog-test-key").inputs["recoveryWindowInDays"] == 0
+    assert "Ab3" * 8 not in repr([r.inputs for r in run.registrations.values()])
 
 
 def test_target_groups_are_ip_targets_with_short_physical_names(run: ProgramRun) -> None:
@@ -196,6 +221,13 @@ def test_no_test_header_means_no_test_rules(pulumi_mocks: MockRuntime, header: s
             r"\[test_rule_priorities\] \(150, 151\) must be two different priorities from 1 up to 99",
         ),
         ({"settings": {"activeColor": "blue"}}, r"\[settings\] dict is not a BlueGreenSettings; build one"),
+        ({"test_key": "short"}, r"\[test_key\] is 5 characters; use 16 to 128 letters and digits"),
+        ({"test_key": "k" * 20 + "*"}, r"\[test_key\] is 21 characters with characters other than letters and digits"),
+        ({"secret_recovery_window_days": 3}, r"\[secret_recovery_window_days\] 3 is not 0 or 7..30 days"),
+        (
+            {"settings": dataclasses.replace(SETTINGS, test_header="x-deployment-key")},
+            r"\[settings.test_header\] 'x-deployment-key' is the header of the test key itself",
+        ),
     ],
 )
 def test_each_invalid_argument_is_refused_before_anything_of_the_pair_exists(

@@ -167,6 +167,7 @@ def test_the_production_rule_forwards_to_blue_and_the_test_rule_to_green_and_ecs
     assert test.inputs["conditions"] == [
         {"pathPattern": {"values": ["/api/catalog/*"]}},
         {"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": ["test"]}},
+        {"httpHeader": {"httpHeaderName": "X-Deployment-Key", "values": ["[secret]"]}},
     ]
     assert test.inputs["actions"][0]["forward"]["targetGroups"] == [
         {"arn": blue, "weight": 0},

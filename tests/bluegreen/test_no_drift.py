@@ -30,7 +30,8 @@ config:
 def planned_weights(pulumi_mocks: MockRuntime, stack_file: Path) -> dict[str, int]:
     # The written-back file goes through the stack's own config loader, as `pulumi up` would read it.
     written = json.dumps(read_blue_green(stack_file))
-    config = load_config({"streaming-platform:blueGreen": written}, env="prod", source=stack_file.name)
+    values = {"streaming-platform:blueGreen": written, "streaming-platform:alarms": '{"email": "oncall@example.com"}'}
+    config = load_config(values, env="prod", source=stack_file.name)
     run = pulumi_mocks.run(bgc.build(config.blue_green_settings("catalog")))
     groups = run.named("catalog-rule").inputs["actions"][0]["forward"]["targetGroups"]
     arns = {c: run.named(f"catalog-{c}-tg").outputs["arn"] for c in ("blue", "green")}

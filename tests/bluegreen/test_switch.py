@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from stacks.operations import switch as sw
-from tests.bluegreen.aws_world import World
+from tests.bluegreen.aws_world import TEST_KEY, World
 
 
 class UnhealthyTargets:
@@ -321,11 +321,11 @@ def test_the_smoke_url_gate_requires_http_200_for_the_target_colour(harness, wor
     import http.server
     import threading
 
-    seen_headers: list[str | None] = []
+    seen_headers: list[tuple[str | None, str | None]] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            seen_headers.append(self.headers.get("X-Deployment-Color"))
+            seen_headers.append((self.headers.get("X-Deployment-Color"), self.headers.get("X-Deployment-Key")))
             self.send_response(503 if len(seen_headers) > 1 else 200)
             self.end_headers()
 
@@ -340,7 +340,8 @@ def test_the_smoke_url_gate_requires_http_200_for_the_target_colour(harness, wor
             harness.switcher().switch("green", bake=0, smoke_url=url)
     finally:
         server.shutdown()
-    assert seen_headers == ["green", "green"]
+    # the colour and the secret key, read from green's live test rule: what the load balancer checks
+    assert seen_headers == [("green", TEST_KEY), ("green", TEST_KEY)]
     assert world.weights() == {"blue": 100, "green": 0}
 
 

@@ -15,6 +15,8 @@ import pulumi_aws as aws
 import pytest
 
 from components import (
+    AlarmTopic,
+    AlarmTopicArgs,
     BlueGreen,
     BlueGreenArgs,
     BlueGreenMode,
@@ -152,6 +154,10 @@ def build_cdn(opts: Opts) -> None:
     Cdn("edge", CdnArgs(api_origin_domain="origin.example.com", access_logs=True), opts)
 
 
+def build_alarm_topic(opts: Opts) -> None:
+    AlarmTopic("alarms", AlarmTopicArgs(emails=["oncall@example.com"]), opts)
+
+
 def build_web_acl(opts: Opts) -> None:
     WebAcl("waf", WebAclArgs(), opts)
 
@@ -171,6 +177,7 @@ BUILDERS: dict[str, Callable[[Opts], None]] = {
     "Cache": build_cache,
     "Cdn": build_cdn,
     "WebAcl": build_web_acl,
+    "AlarmTopic": build_alarm_topic,
     "ContainerImage": build_container_image,
 }
 

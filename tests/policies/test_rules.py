@@ -231,6 +231,17 @@ def _roles(trust: str) -> Resources:
     return [role, res(TASKDEF, "task", [role], family="app", containerDefinitions=containers(GOOD_CONTAINER))]
 
 
+def _edge_lb(*, internal: bool, https: bool, ingress_rules: list[dict[str, Any]]) -> Resources:
+    sg = res(SG, "lb-sg", vpcId="vpc-1")
+    lb = res(LB, "lb", [sg], internal=internal, securityGroups=["sg-0lb"], subnets=["subnet-a", "subnet-b"])
+    listener = res(LISTENER, "l", [lb], protocol="HTTPS" if https else "HTTP", port=443 if https else 80)
+    rules = [res(INGRESS, f"in-{i}", [sg], ipProtocol="tcp", **r) for i, r in enumerate(ingress_rules)]
+    return [sg, lb, listener, *rules]
+
+
+CLOUDFRONT_443 = {"fromPort": 443, "toPort": 443, "prefixListId": "pl-3b927c52"}
+
+
 def _alarms(with_alarm: bool) -> Resources:
     tg = res("aws:lb/targetGroup:TargetGroup", "tg", port=8080)
     svc = res(
@@ -486,6 +497,14 @@ CASES = [
         lambda: [res(LB, "lb"), res(LB, "lb2", desyncMitigationMode="strictest")],
         lambda: [res(LB, "lb", desyncMitigationMode="monitor")],
         "defensive",
+    ),
+    Case(
+        "alb-private-or-cloudfront-only",
+        lambda: _edge_lb(internal=True, https=False, ingress_rules=[{**CLOUDFRONT_443, "fromPort": 80, "toPort": 80}]),
+        lambda: _edge_lb(
+            internal=False, https=False, ingress_rules=[{"fromPort": 80, "toPort": 80, "cidrIpv4": "0.0.0.0/0"}]
+        ),
+        "admits 0.0.0.0/0 on 80",
     ),
     Case(
         "alb-multi-az",
@@ -745,6 +764,47 @@ CASES = [
         "num_cache_clusters=2",
     ),
     Case("elasticache-multi-az", lambda: [redis()], lambda: [redis(multiAzEnabled=False)], "multi_az_enabled=True"),
+    # -- Listener rules matching headers
+    Case(
+        "alb-header-rules-need-a-secret",
+        lambda: [
+            res(
+                "aws:lb/listenerRule:ListenerRule",
+                "test-green",
+                conditions=[
+                    {"pathPattern": {"values": ["/api/catalog/*"]}},
+                    {"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": ["green"]}},
+                    {"httpHeader": {"httpHeaderName": "X-Deployment-Key", "values": ["[secret]"]}},
+                ],
+            ),
+            res("aws:lb/listenerRule:ListenerRule", "catalog", conditions=[{"pathPattern": {"values": ["/x/*"]}}]),
+        ],
+        lambda: [
+            res(
+                "aws:lb/listenerRule:ListenerRule",
+                "test-green",
+                conditions=[{"httpHeader": {"httpHeaderName": "X-Deployment-Color", "values": ["green"]}}],
+            )
+        ],
+        "X-Deployment-Color: ['green']",
+    ),
+    # -- CloudWatch alarms
+    Case(
+        "cloudwatch-alarm-has-actions",
+        lambda: [
+            res(
+                "aws:cloudwatch/metricAlarm:MetricAlarm",
+                "cpu",
+                alarmActions=["arn:aws:sns:us-east-1:123456789012:alarms"],
+                okActions=["arn:aws:sns:us-east-1:123456789012:alarms"],
+            )
+        ],
+        lambda: [
+            res("aws:cloudwatch/metricAlarm:MetricAlarm", "cpu", alarmActions=[]),
+            res("aws:cloudwatch/metricAlarm:MetricAlarm", "mem", actionsEnabled=False, alarmActions=["arn:x"]),
+        ],
+        "alarm_actions is empty",
+    ),
     # -- Logs, tags
     Case(
         "logs-retention-set",
@@ -801,3 +861,24 @@ def test_rule_reports_a_non_compliant_resource_set_with_the_fix(case: Case) -> N
     assert found, f"{case.rule} reported nothing"
     assert any(case.expect in m for m in found), found
     assert all("'" in m for m in found)  # every message names a resource ('name') or a value
+
+
+def test_a_public_load_balancer_passes_only_with_https_and_cloudfronts_prefix_list_alone() -> None:
+    rule = "alb-private-or-cloudfront-only"
+    # GIVEN an internet-facing ALB with HTTPS that admits only the prefix list on 443 THEN it passes
+    assert violations(rule, _edge_lb(internal=False, https=True, ingress_rules=[CLOUDFRONT_443])) == []
+    # AND the prefix list on 80 (plain HTTP over the internet) is refused
+    (found,) = violations(
+        rule, _edge_lb(internal=False, https=False, ingress_rules=[{**CLOUDFRONT_443, "fromPort": 80, "toPort": 80}])
+    )
+    assert "no HTTPS listener" in found and "prefix list on port 80 (not HTTPS 443)" in found
+    # AND an extra CIDR beside the prefix list is refused, naming it
+    (found,) = violations(
+        rule,
+        _edge_lb(
+            internal=False,
+            https=True,
+            ingress_rules=[CLOUDFRONT_443, {"fromPort": 443, "toPort": 443, "cidrIpv4": "203.0.113.0/24"}],
+        ),
+    )
+    assert "admits 203.0.113.0/24 on 443" in found and "edge.albScheme: internal" in found

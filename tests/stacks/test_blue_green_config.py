@@ -19,7 +19,8 @@ DIGEST = "123456789012.dkr.ecr.us-east-1.amazonaws.com/catalog@sha256:" + "a" * 
 
 def load(entries: object) -> PlatformConfig:
     """GIVEN ``streaming-platform:blueGreen`` set to ``entries`` in Pulumi.prod.yaml WHEN the stack loads it."""
-    return load_config({f"{NS}:blueGreen": json.dumps(entries)}, env="prod", source=SRC)
+    values = {f"{NS}:blueGreen": json.dumps(entries), f"{NS}:alarms": '{"email": "oncall@example.com"}'}
+    return load_config(values, env="prod", source=SRC)
 
 
 def parse(value: object) -> BlueGreenSettings:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from stacks.environment.config import ConfigError, load_config
 from stacks.environment.profiles import PROFILES
 
 NS = "streaming-platform"
+#: prod and staging require someone on the alarm topic (the alarm-subscriber invariant).
+SUBSCRIBER = {f"{NS}:alarms": '{"email": "oncall@example.com"}'}
 
 
 def test_each_environment_starts_from_its_profile() -> None:
     dev = load_config({}, env="dev", source="Pulumi.dev.yaml")
-    prod = load_config({}, env="prod", source="Pulumi.prod.yaml")
+    prod = load_config(SUBSCRIBER, env="prod", source="Pulumi.prod.yaml")
 
     assert (dev.network.nat_mode, dev.network.az_count, dev.services.capacity) == ("instance", 2, "spot")
     assert (dev.database.multi_az, dev.cache.nodes, dev.services.log_retention_days) == (False, 1, 7)
@@ -115,7 +119,7 @@ def test_service_counts_must_be_ordered() -> None:
 
 
 def test_prod_cannot_turn_multi_az_off_without_a_named_override() -> None:
-    values = {f"{NS}:database": '{"multiAz": false}'}
+    values = {**SUBSCRIBER, f"{NS}:database": '{"multiAz": false}'}
 
     with pytest.raises(
         ConfigError,
@@ -133,7 +137,7 @@ def test_an_override_naming_no_invariant_is_refused() -> None:
     with pytest.raises(
         ConfigError, match=r"invariantOverrides = \[\"multi-az\"\] names no invariant of the 'prod' profile"
     ):
-        load_config({f"{NS}:invariantOverrides": '["multi-az"]'}, env="prod", source="Pulumi.prod.yaml")
+        load_config({**SUBSCRIBER, f"{NS}:invariantOverrides": '["multi-az"]'}, env="prod", source="Pulumi.prod.yaml")
 
 
 def test_a_stack_with_another_name_must_name_its_profile() -> None:
@@ -147,19 +151,39 @@ def test_a_stack_with_another_name_must_name_its_profile() -> None:
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
-def test_every_profile_is_valid_on_its_own(profile: str) -> None:
-    assert load_config({}, env=profile, source=f"Pulumi.{profile}.yaml").profile == profile
+def test_every_profile_is_valid_on_its_own_given_an_alarm_subscriber(profile: str) -> None:
+    # dev needs nothing; staging and prod need only someone on the alarm topic
+    values = {} if profile == "dev" else SUBSCRIBER
+    assert load_config(values, env=profile, source=f"Pulumi.{profile}.yaml").profile == profile
+
+
+@pytest.mark.parametrize("profile", ["staging", "prod"])
+def test_staging_and_prod_without_an_alarm_subscriber_are_refused_naming_the_key_and_the_fix(profile: str) -> None:
+    # GIVEN a stack file that sets neither alarms.email nor alarms.topicArn
+    with pytest.raises(ConfigError) as refused:
+        load_config({}, env=profile, source=f"Pulumi.{profile}.yaml")
+    # THEN the message names the file, the key and its value, the invariant and both ways to fix it
+    message = str(refused.value)
+    assert message.startswith(f"Pulumi.{profile}.yaml: streaming-platform:alarms.email = null breaks")
+    assert f"the '{profile}' profile's invariant 'alarm-subscriber'" in message
+    assert "set alarms.email" in message and "alarms.topicArn" in message
+    # AND an existing topic (e.g. a chat integration's) is subscriber enough
+    topic = "arn:aws:sns:us-east-1:123456789012:chat-alerts"
+    config = load_config({f"{NS}:alarms": json.dumps({"topicArn": topic})}, env=profile, source="x")
+    assert (config.alarms.email, config.alarms.topic_arn) == (None, topic)
 
 
 def test_container_insights_is_off_in_dev_and_kept_on_in_prod() -> None:
     # GIVEN the profiles: dev saves the Container Insights metrics, staging and prod keep them
     assert load_config({}, env="dev", source="Pulumi.dev.yaml").services.container_insights == "disabled"
-    assert load_config({}, env="staging", source="Pulumi.staging.yaml").services.container_insights == "enabled"
+    assert load_config(SUBSCRIBER, env="staging", source="Pulumi.staging.yaml").services.container_insights == "enabled"
     # THEN prod refuses to turn them off (an invariant), naming the key and the way out
     with pytest.raises(
         ConfigError,
         match=r'services.containerInsights = "disabled" breaks the \'prod\' profile\'s invariant \'container-insights\'',
     ):
-        load_config({f"{NS}:services": '{"containerInsights": "disabled"}'}, env="prod", source="Pulumi.prod.yaml")
+        load_config(
+            {**SUBSCRIBER, f"{NS}:services": '{"containerInsights": "disabled"}'}, env="prod", source="Pulumi.prod.yaml"
+        )
     with pytest.raises(ConfigError, match=r"streaming-platform:services.containerInsights = \"off\": must be"):
         load_config({f"{NS}:services": '{"containerInsights": "off"}'}, env="dev", source="Pulumi.dev.yaml")

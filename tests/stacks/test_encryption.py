@@ -66,8 +66,8 @@ def test_prod_encrypts_every_listed_resource_with_the_environment_key(prod: Prog
     assert cache.inputs["kmsKeyId"] == arn and cache.inputs["atRestEncryptionEnabled"] in (True, "true")
     (repo,) = prod.of_type("aws:ecr/repository:Repository")
     assert repo.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": arn}]
-    for topic in prod.of_type("aws:sns/topic:Topic"):
-        assert topic.inputs["kmsMasterKeyId"] == arn, topic.name
+    (topic,) = prod.of_type("aws:sns/topic:Topic")
+    assert topic.inputs["kmsMasterKeyId"] == arn
     # the site and media buckets use SSE-KMS with the key; the ALB's access-log bucket must stay
     # SSE-S3 (Elastic Load Balancing delivers access logs only to SSE-S3 buckets), and so does the
     # CloudFront standard-log bucket

@@ -119,7 +119,7 @@ def test_staging_has_prods_shape_at_smaller_sizes(runs: dict[str, ProgramRun]) -
     )  # db.t4g.micro < db.t4g.small
 
 
-def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothing_else(
+def test_the_security_group_chain_is_cloudfront_to_alb_to_services_to_data_and_nothing_else(
     runs: dict[str, ProgramRun],
 ) -> None:
     for env, run in runs.items():
@@ -137,7 +137,14 @@ def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothin
             group, port = rule.inputs["securityGroupId"], rule.inputs.get("fromPort")
             source = rule.inputs.get("referencedSecurityGroupId")
             if group == alb:
-                assert port in (80, 443) and rule.inputs.get("cidrIpv4") == "0.0.0.0/0" and source is None, rule.name
+                # only CloudFront (its origin-facing prefix list), on the serving port: no CIDR at all
+                want = 443 if env != "dev" else 80
+                assert (port, rule.inputs.get("prefixListId"), rule.inputs.get("cidrIpv4"), source) == (
+                    want,
+                    "pl-3b927c52",
+                    None,
+                    None,
+                ), rule.name
             elif group in services:
                 assert (port, source) == (8000, alb), rule.name
             elif group == db:
