@@ -40,7 +40,8 @@ PRIVILEGES: Mapping[Service, Mapping[str, tuple[str, ...]]] = {
     Service.ACCOUNTS: {
         "users": ("SELECT", "INSERT", "UPDATE", "DELETE"),  # register, login (rehash), account deletion
         "watchlist": ("SELECT", "INSERT", "DELETE"),
-        "titles": SELECT,  # the watchlist shows titles and checks that one exists
+        "titles": SELECT,  # the watchlist shows titles (with their genres) and checks that one exists
+        "title_genres": SELECT,
         "alembic_version": SELECT,
     },
     Service.CATALOG: {

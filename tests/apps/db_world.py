@@ -104,12 +104,6 @@ def start_password_postgres() -> Iterator[PasswordPostgres]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def server_log(pg: PasswordPostgres) -> str:
-    """Everything the server logged so far (to prove no clear password reached it)."""
-    logs = sorted(Path(tempfile.gettempdir()).glob("streaming-pgpw-*/log"))
-    return "\n".join(p.read_text(errors="replace") for p in logs)
-
-
 def secretsmanager(endpoint: str) -> Any:
     import boto3
 
