@@ -215,6 +215,8 @@ class ServicesConfig(_Model):
     """The app's port."""
     enable_execute_command: bool
     """Allow ECS Exec into tasks."""
+    container_insights: Literal["enhanced", "enabled", "disabled"]
+    """The cluster's Container Insights mode (its metrics are billed as CloudWatch custom metrics; "disabled" fails FSBP ECS.12)."""
     log_retention_days: int
     """Days to keep service logs."""
     catalog: ServiceSize

@@ -60,6 +60,7 @@ from components import (
     Component,
     ContainerImage,
     ContainerImageArgs,
+    ContainerInsights,
     DataTierEgress,
     FargateService,
     FargateServiceArgs,
@@ -252,7 +253,11 @@ class StreamingPlatform(Component):
             child,
         )
 
-        cluster = Cluster(f"{name}-cluster", ClusterArgs(tags=args.tags), child)
+        cluster = Cluster(
+            f"{name}-cluster",
+            ClusterArgs(container_insights=ContainerInsights(c.services.container_insights), tags=args.tags),
+            child,
+        )
         jwt_secret = self._generated_secret("jwt-secret", "JWT signing secret of the accounts service")
         signing_secret = (
             self._secret_holding(

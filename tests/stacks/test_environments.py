@@ -48,6 +48,10 @@ def test_dev_is_the_cheap_shape(runs: dict[str, ProgramRun]) -> None:
     assert (cache.inputs["numCacheClusters"], cache.inputs["automaticFailoverEnabled"]) == (1, False)
     service_logs = [g for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].startswith("/ecs/")]
     assert service_logs and {g.inputs["retentionInDays"] for g in service_logs} == {7}
+    # Container Insights off: its custom metrics are the dev budget's largest avoidable line
+    assert _one(dev, "aws:ecs/cluster:Cluster").inputs["settings"] == [
+        {"name": "containerInsights", "value": "disabled"}
+    ]
 
 
 def test_prod_is_highly_available_and_protected(runs: dict[str, ProgramRun]) -> None:
@@ -68,6 +72,9 @@ def test_prod_is_highly_available_and_protected(runs: dict[str, ProgramRun]) -> 
     assert _one(prod, "aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"]["enabled"] is True
     assert len(prod.of_type("aws:ec2/flowLog:FlowLog")) == 1
     assert len(prod.of_type("aws:wafv2/webAcl:WebAcl")) == 1
+    assert _one(prod, "aws:ecs/cluster:Cluster").inputs["settings"] == [
+        {"name": "containerInsights", "value": "enabled"}
+    ]
 
 
 def test_staging_has_prods_shape_at_smaller_sizes(runs: dict[str, ProgramRun]) -> None:

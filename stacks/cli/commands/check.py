@@ -10,7 +10,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from insight.cost import estimate
+from insight.cost import age_note, estimate
 from insight.plan import Plan, component_class, is_component, is_provider
 from policies.offline import check_plan, render_text
 from stacks.environment.stack_files import project_root
@@ -64,4 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}${monthly:>9,.2f}")
     if report.unpriced:
         print(f"  unpriced: {', '.join(sorted({u['type'] for u in report.unpriced}))}")
+    note = age_note(report)
+    if note:
+        print(note)
     return 0 if verdict.passed else 1
