@@ -10,7 +10,9 @@ Creates (every child named ``<name>-<role>``, parented to the component, tagged)
   identity, built only from the typed grants asked for (and the ssmmessages actions of ECS Exec);
 - ``<name>-task``: the task definition (awsvpc, FARGATE, LINUX/<arch>), one container running as
   user ``10001`` with a read-only root filesystem, a writable ``/tmp`` volume, no privileges, a
-  container health check, secrets as ``valueFrom`` and awslogs logging;
+  container health check, secrets as ``valueFrom`` and awslogs logging; optionally an
+  `InitContainer` (same image and hardening) that must succeed before the app container starts,
+  with secrets of its own (the execution role reads both containers' secrets, the app sees only its own);
 - ``<name>-sg`` with ``<name>-ingress-lb`` (container port from the load balancer's SG only),
   ``<name>-egress-https`` (443 to AWS APIs and ECR) and one ``<name>-egress-<role>`` per data tier;
 - ``<name>-service``: the ECS service in private subnets without public IPs, on a FARGATE /
@@ -82,6 +84,7 @@ __all__ = [
     "DeploymentStrategy",
     "FargateService",
     "FargateServiceArgs",
+    "InitContainer",
     "LifecycleHook",
     "LifecycleStage",
     "LoadBalancerAdvanced",
@@ -275,6 +278,25 @@ class LoadBalancerAdvanced:
 
 
 @dataclass(frozen=True, kw_only=True)
+class InitContainer:
+    """A container of the task that runs to completion before the app container starts (database
+    migrations, for example): the same image, user and read-only root filesystem, logs in the same
+    group. Its secrets are injected into it alone, so credentials only it needs (a database master
+    password) never reach the app's environment."""
+
+    command: tuple[str, ...]
+    """Its command, e.g. ``("python", "-m", "apps.streaming", "migrate")``. Default: required."""
+    name: str = "init"
+    """Container name (not the app container's). Default: ``init``."""
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Plain environment variables (the same secret-looking-name rule as the app's). Default: none."""
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Variables injected from Secrets Manager or SSM ARNs, as for the app container. Default: none."""
+    non_secret_environment_names: tuple[str, ...] = ()
+    """Environment names that look secret-like but are not. Default: none."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class FargateServiceArgs:
     """Arguments of `FargateService`."""
 
@@ -344,6 +366,8 @@ class FargateServiceArgs:
     """KMS key encrypting the log group (its key policy must allow CloudWatch Logs). Default: None (service-owned key)."""
     task_role_grants: tuple[Grant, ...] = ()
     """What the app may do (e.g. ``S3Grant``); nothing else is allowed. Default: none."""
+    init_container: InitContainer | None = None
+    """A container run to completion before the app's (which starts only on its success). Default: None."""
     autoscaling: Autoscaling | None = None
     """Target-tracking autoscaling; when set, Pulumi ignores later changes of the live desired count. Default: None (fixed ``desired_count``)."""
     alarm_thresholds: AlarmThresholds = field(default_factory=AlarmThresholds)
@@ -430,6 +454,40 @@ def container_definition(
     if command:
         definition["command"] = list(command)
     return definition
+
+
+def init_container_definition(
+    init: InitContainer,
+    *,
+    image: pulumi.Input[str],
+    log_group_name: pulumi.Input[str],
+    log_region: pulumi.Input[str],
+) -> dict[str, Any]:
+    """The init container's ``containerDefinitions`` entry: not essential, no port, no health check."""
+    return {
+        "name": init.name,
+        "image": image,
+        "essential": False,
+        "user": APP_USER,
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "command": list(init.command),
+        "environment": [{"name": k, "value": init.environment[k]} for k in sorted(init.environment)],
+        "secrets": [{"name": k, "valueFrom": init.secrets[k]} for k in sorted(init.secrets)],
+        "mountPoints": [{"sourceVolume": TMP_VOLUME, "containerPath": "/tmp", "readOnly": False}],  # noqa: S108
+        "volumesFrom": [],
+        "linuxParameters": {"initProcessEnabled": True},
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": log_region,
+                "awslogs-stream-prefix": init.name,
+                "mode": "non-blocking",
+                "max-buffer-size": "4m",
+            },
+        },
+    }
 
 
 def execution_policy_document(
@@ -630,7 +688,10 @@ class FargateService(Component):
             if a.repository_arn is not None
             else pulumi.Output.from_input(a.image).apply(ecr_repository_arn_from_image)
         )
-        secret_refs = pulumi.Output.all(*[a.secrets[k] for k in sorted(a.secrets)])
+        init_secrets = a.init_container.secrets if a.init_container is not None else {}
+        secret_refs = pulumi.Output.all(
+            *[a.secrets[k] for k in sorted(a.secrets)], *[init_secrets[k] for k in sorted(init_secrets)]
+        )
         kms_arns = pulumi.Output.all(*a.secrets_kms_key_arns)
         document = pulumi.Output.all(repository_arn, log_group.arn, secret_refs, kms_arns).apply(
             lambda v: json.dumps(
@@ -691,6 +752,15 @@ class FargateService(Component):
             log_region=region,
             exec_volumes=a.enable_execute_command,
         )
+        definitions = [definition]
+        if a.init_container is not None:
+            definition["dependsOn"] = [{"containerName": a.init_container.name, "condition": "SUCCESS"}]
+            definitions.insert(
+                0,
+                init_container_definition(
+                    a.init_container, image=a.image, log_group_name=log_group.name, log_region=region
+                ),
+            )
         volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)]
         if a.enable_execute_command:
             volumes += [aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in EXEC_AGENT_VOLUMES]
@@ -707,7 +777,7 @@ class FargateService(Component):
             ),
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
-            container_definitions=pulumi.Output.json_dumps([definition]),
+            container_definitions=pulumi.Output.json_dumps(definitions),
             volumes=volumes,
             # Keep superseded revisions ACTIVE so a circuit-breaker rollback can always start them.
             skip_destroy=True,
@@ -1089,26 +1159,56 @@ def _validate_image(a: FargateServiceArgs, fail: _Fail) -> None:
         )
 
 
+def _validate_init_container(a: FargateServiceArgs, fail: _Fail) -> None:
+    init = a.init_container
+    if init is None:
+        return
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", init.name) or init.name == a.container_name:
+        fail(
+            "init_container",
+            f"name {init.name!r} must be letters, digits, '-' or '_' and differ from container_name "
+            f"{a.container_name!r}.",
+        )
+    if isinstance(init.command, str) or not init.command or not all(isinstance(c, str) for c in init.command):
+        fail("init_container", f"command {init.command!r} must be a non-empty tuple of strings.")
+    _validate_variables(
+        init.environment,
+        init.secrets,
+        init.non_secret_environment_names,
+        lambda argument, message: fail("init_container", f"{argument}: {message}"),
+    )
+
+
 def _validate_environment(a: FargateServiceArgs, fail: _Fail) -> None:
-    for key in list(a.environment) + list(a.secrets):
+    _validate_variables(a.environment, a.secrets, a.non_secret_environment_names, fail)
+    _validate_init_container(a, fail)
+
+
+def _validate_variables(
+    environment: Mapping[str, pulumi.Input[str]],
+    secrets: Mapping[str, pulumi.Input[str]],
+    non_secret_environment_names: Sequence[str],
+    fail: _Fail,
+) -> None:
+    for key in list(environment) + list(secrets):
         if not _ENV_NAME.match(key):
             fail(
-                "environment" if key in a.environment else "secrets",
+                "environment" if key in environment else "secrets",
                 f"{key!r} is not a variable name; use letters, digits and '_', not starting with a digit.",
             )
-    clash = sorted(set(a.environment) & set(a.secrets))
+    clash = sorted(set(environment) & set(secrets))
     if clash:
         fail("secrets", f"{', '.join(clash)} set both as environment and as secrets; keep each name in one of them.")
-    for key in sorted(a.environment):
-        if looks_secret(key) and key not in a.non_secret_environment_names:
+    for key in sorted(environment):
+        if looks_secret(key) and key not in non_secret_environment_names:
             fail(
                 "environment",
                 f"{key} looks like a secret, and environment values are stored in plain text in the task "
                 "definition and state; move it to `secrets` (a Secrets Manager or SSM ARN), or list it in "
                 "non_secret_environment_names if it is not one.",
             )
-    for key in sorted(a.secrets):
-        ref = a.secrets[key]
+    for key in sorted(secrets):
+        ref = secrets[key]
         if not isinstance(ref, str):
             continue
         if is_secrets_manager_reference(ref):

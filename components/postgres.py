@@ -16,6 +16,9 @@ Creates (all children named ``<name>-<role>`` and parented to the component):
   and kept by RDS in Secrets Manager (``manage_master_user_password``: no password in code, config or
   state), Performance Insights, log exports, backups, deletion protection with a final snapshot
   (by default whenever protection is on; see ``final_snapshot``).
+- ``<name>-secret-rotation``: the managed secret's rotation schedule, set explicitly (RDS's own
+  default is also 7 days, but unrecorded): every ``master_password_rotation_days`` days. Clients
+  must read the secret when they connect (ECS injects it only at task start).
 
 Example::
 
@@ -167,6 +170,9 @@ class PostgresArgs:
     """KMS key (ARN, id or alias) for the RDS-managed master user secret. Default: ``None``
     (``aws/secretsmanager``)."""
 
+    master_password_rotation_days: int = 7
+    """Days between rotations of the RDS-managed master secret (1-365). Default: ``7``."""
+
     username: str = "app"
     """Master user name: 1-63 lower-case letters, digits and underscores, starting with a letter;
     not a reserved name such as ``postgres`` or ``rdsadmin`` (FSBP RDS.25). Default: ``"app"``."""
@@ -311,6 +317,15 @@ class Postgres(Component):
         self.database_name = instance.db_name
         self.username = instance.username
         self.secret_arn = instance.master_user_secrets.apply(_master_secret_arn)
+        aws.secretsmanager.SecretRotation(
+            f"{name}-secret-rotation",
+            secret_id=self.secret_arn,
+            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
+                automatically_after_days=args.master_password_rotation_days
+            ),
+            rotate_immediately=False,
+            opts=self.child_opts(),
+        )
         self.security_group_id = self._access.group.id
         self.arn = instance.arn
         self.identifier = instance.identifier
@@ -569,6 +584,11 @@ def _validate(name: str, a: PostgresArgs) -> _Resolved:
             "log_statement instead (rds.force_ssl is always 1).",
         )
 
+    if not 1 <= a.master_password_rotation_days <= 365:
+        fail(
+            "master_password_rotation_days",
+            f"{a.master_password_rotation_days} is outside 1-365; the master secret must rotate (7 is RDS's default).",
+        )
     if not 1 <= a.backup_retention_days <= 35:
         fail(
             "backup_retention_days",

@@ -1,4 +1,8 @@
-"""``python -m apps.streaming [--host H] [--port P] [--data-dir D]``: serve the API and the page."""
+"""``python -m apps.streaming [--host H] [--port P] [--data-dir D]``: serve the API and the page.
+
+``python -m apps.streaming migrate``: the migration step (schema, the service's database role, seed);
+``python -m apps.streaming provision-roles``: only the role (after a service password rotation).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,11 @@ from .config import ConfigError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else argv
+    if args_list and args_list[0] in ("migrate", "provision-roles"):
+        from .migrate_command import run
+
+        return run(args_list[0], args_list[1:])
     parser = argparse.ArgumentParser(prog="python -m apps.streaming", description=__doc__)
     parser.add_argument(
         "--host",
@@ -31,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="Where SQLite, local media and the JWT secret live (env DATA_DIR). Default: /tmp/streaming-data.",
     )
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     try:
         settings = load_settings(data_dir=args.data_dir)
     except ConfigError as exc:

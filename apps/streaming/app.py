@@ -17,7 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from . import errors
 from .cache import make_cache
 from .config import WEB_DIR, Settings, load_settings
-from .db import make_engine, migrate, ping, retry
+from .db import engine_for, migrate, ping, retry
 from .deps import AppContext
 from .errors import ApiError
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -36,7 +36,7 @@ class MediaFileResponse(FileResponse):
 def build_context(settings: Settings) -> AppContext:
     return AppContext(
         settings=settings,
-        engine=make_engine(settings.database_url),
+        engine=engine_for(settings),
         cache=make_cache(settings.redis_url),
         media=Media(settings),
     )

@@ -8,6 +8,7 @@ cache, and a JWT secret generated once and kept in the data dir.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class Settings:
     """--data-dir or DATA_DIR: where SQLite, local media and the generated JWT secret live. Default: /tmp/streaming-data."""
     database_url: URL = field(default_factory=lambda: make_url("sqlite://"))
     """DATABASE_URL or DATABASE_HOST/PORT/NAME/USER/PASSWORD/SSLMODE. Default: SQLite file in the data dir."""
+    database_secret_arn: str | None = None
+    """DATABASE_SECRET_ARN: Secrets Manager secret ({"username", "password"}) read at connect time and re-read when the database refuses it, instead of a user and password in the URL (survives rotation). Default: none."""
     redis_url: str | None = None
     """REDIS_URL or REDIS_HOST/PORT/AUTH_TOKEN/TLS. Default: none (in-process cache)."""
     media_bucket: str | None = None
@@ -168,6 +171,31 @@ def database_url_from_env(env: Mapping[str, str], data_dir: Path) -> URL:
     return URL.create("sqlite+pysqlite", database=str(data_dir / "streaming.sqlite3"))
 
 
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$")
+
+
+def database_secret_arn_from_env(env: Mapping[str, str], url: URL) -> str | None:
+    """DATABASE_SECRET_ARN, checked: a Secrets Manager ARN, and no user or password given besides it."""
+    arn = _opt(env, "DATABASE_SECRET_ARN")
+    if arn is None:
+        return None
+    if not _SECRET_ARN.match(arn):
+        raise ConfigError(
+            f"[DATABASE_SECRET_ARN]={arn!r} is not a Secrets Manager secret ARN "
+            "(arn:aws:secretsmanager:<region>:<account>:secret:<name>); pass the secret's full ARN."
+        )
+    if url.get_backend_name() != "postgresql":
+        raise ConfigError(
+            "[DATABASE_SECRET_ARN] needs a PostgreSQL database; set DATABASE_HOST (or a postgresql DATABASE_URL)."
+        )
+    if url.username or url.password:
+        raise ConfigError(
+            "[DATABASE_SECRET_ARN] is set together with a database user or password (DATABASE_USER, "
+            "DATABASE_PASSWORD or credentials in DATABASE_URL); the secret supplies both: remove the others."
+        )
+    return arn
+
+
 def redis_url_from_env(env: Mapping[str, str]) -> str | None:
     """REDIS_URL, else REDIS_HOST and friends (``rediss://`` when REDIS_TLS is true), else none."""
     raw = _opt(env, "REDIS_URL")
@@ -223,10 +251,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, data_dir: str | Path 
         raise ConfigError("[CDN_DOMAIN] is required when a CDN signing key is set.")
     if private_key and "\\n" in private_key and "\n" not in private_key:
         private_key = private_key.replace("\\n", "\n")
+    database_url = database_url_from_env(env, directory)
     return Settings(
         service=service,
         data_dir=directory,
-        database_url=database_url_from_env(env, directory),
+        database_url=database_url,
+        database_secret_arn=database_secret_arn_from_env(env, database_url),
         redis_url=redis_url_from_env(env),
         media_bucket=_opt(env, "MEDIA_BUCKET"),
         aws_region=_opt(env, "AWS_REGION") or _opt(env, "AWS_DEFAULT_REGION"),

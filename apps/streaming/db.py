@@ -1,7 +1,9 @@
 """Database: SQLAlchemy Core tables, the engine, Alembic migrations and start-up retries.
 
 PostgreSQL (psycopg 3) in the cloud, SQLite on a laptop; every query goes through
-SQLAlchemy expressions, so values are always bound parameters.
+SQLAlchemy expressions, so values are always bound parameters. In the cloud the engine takes
+its user and password from Secrets Manager each time it opens a connection
+(`attach_credentials`), so a rotated password is picked up without a restart.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -31,6 +33,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
+
+from .credentials import SecretCredentials, is_auth_failure
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 log = logging.getLogger("streaming.db")
 
@@ -81,6 +88,42 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_ID = 7_240_301  # any constant shared by every replica
 
 T = TypeVar("T")
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The app's engine: credentials from ``DATABASE_SECRET_ARN`` at connect time when it is set."""
+    engine = make_engine(settings.database_url)
+    if settings.database_secret_arn:
+        attach_credentials(
+            engine,
+            SecretCredentials(
+                settings.database_secret_arn, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url
+            ),
+        )
+    return engine
+
+
+def attach_credentials(engine: Engine, source: SecretCredentials) -> None:
+    """Open every connection with ``source``'s current credentials; when PostgreSQL refuses them
+    (a rotation happened), re-read the secret once and try again with what it now holds."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_with_secret(dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        # SQLAlchemy hands each connection attempt its own copy of cparams.
+        current = source.get()
+        cparams.update(user=current.username, password=current.password)
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            if not is_auth_failure(exc):
+                raise
+        fresh = source.refresh(stale=current)
+        log.warning(
+            "database refused the cached credentials; connecting with the secret's current value",
+            extra={"secret": source.secret_arn, "user": fresh.username},
+        )
+        cparams.update(user=fresh.username, password=fresh.password)
+        return dialect.connect(*cargs, **cparams)
 
 
 def make_engine(url: URL) -> Engine:

@@ -9,11 +9,15 @@ Composes the components into the product's home on AWS::
     services (FargateService, private subnets) ─> Postgres :5432, Cache :6379 (isolated subnets)
 
 Security-group chain: CloudFront (its origin-facing prefix list; ``edge.albScheme`` internal: through a
-VPC origin, internet-facing: HTTPS plus a secret origin header) -> ALB 80/443 -> services' port -> Postgres 5432 / Cache 6379, nothing
-else. Services get endpoints as environment variables and credentials as ECS secrets (the
-RDS-managed secret, the cache AUTH secret, the JWT signing secret, the CDN signing key); their task
-roles get only the S3 access they need. The catalog service runs blue-green when the config has a
-``blueGreen.catalog`` entry.
+VPC origin, internet-facing: HTTPS plus a secret origin header) -> ALB 80/443 -> services' port ->
+Postgres 5432 / Cache 6379, nothing else. Services get endpoints as environment variables and only
+the credentials they use as ECS secrets (both: the cache AUTH secret and the JWT signing secret,
+which the catalog needs to verify tokens; the catalog alone: the CDN signing key). Each connects to
+PostgreSQL as a role of its own whose password is in its own secret (``DATABASE_SECRET_ARN``, read
+by the app at connect time with the task role, which may read that one secret only); the RDS master
+credentials go only to each task's ``migrate`` init container, which applies the schema and
+provisions the service's role before the app starts. Task roles get only the S3 access and the
+secret they need. The catalog service runs blue-green when the config has a ``blueGreen.catalog`` entry.
 
 Importable into any Pulumi program (see ``examples/``)::
 
@@ -66,6 +70,7 @@ from components import (
     FargateService,
     FargateServiceArgs,
     GeoRestrictionType,
+    InitContainer,
     LoadBalancer,
     LoadBalancerArgs,
     NatMode,
@@ -79,6 +84,7 @@ from components import (
     S3Access,
     S3Grant,
     ScaleSchedule,
+    StatementGrant,
     Vpc,
     VpcArgs,
     WebAcl,
@@ -331,14 +337,18 @@ class StreamingPlatform(Component):
         if cdn.public_key_id is not None:
             environment["CDN_KEY_PAIR_ID"] = cdn.public_key_id
         secrets: dict[str, pulumi.Input[str]] = {
-            "DATABASE_USER": db.secret_arn.apply(lambda arn: f"{arn}:username::"),
-            "DATABASE_PASSWORD": db.secret_arn.apply(lambda arn: f"{arn}:password::"),
             "JWT_SECRET": jwt_secret.arn,
         }
-        if signing_secret is not None:
-            secrets["CDN_PRIVATE_KEY"] = signing_secret.arn
         if cache is not None:
             secrets["REDIS_AUTH_TOKEN"] = cache.auth_secret_arn
+        # Only what each service uses: the catalog signs media URLs; the accounts do not.
+        service_secrets = {
+            "accounts": secrets,
+            "catalog": {**secrets, **({"CDN_PRIVATE_KEY": signing_secret.arn} if signing_secret is not None else {})},
+        }
+        db_endpoint = {
+            k: environment[k] for k in ("DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_SSLMODE")
+        }
 
         alarm_actions = self._alarm_topic()
         data_egress = [DataTierEgress(role="db", security_group_id=db.security_group_id, port=5432)]
@@ -347,6 +357,10 @@ class StreamingPlatform(Component):
         self.service_names = {}
         for service in SERVICES:
             size: ServiceSize = getattr(c.services, service)
+            role_secret = self._database_role_secret(service)
+            service_environment = {**environment, "APP_SERVICE": service, "DATABASE_SECRET_ARN": role_secret.arn}
+            if service != "catalog":  # the key pair id comes with the private key only
+                service_environment.pop("CDN_KEY_PAIR_ID", None)
             template = FargateServiceArgs(
                 cluster_arn=cluster.arn,
                 vpc_id=vpc.vpc_id,
@@ -357,8 +371,10 @@ class StreamingPlatform(Component):
                 memory=size.memory,
                 architecture=Architecture(c.services.architecture),
                 container_port=c.services.container_port,
-                environment={**environment, "APP_SERVICE": service},
-                secrets=secrets,
+                environment=service_environment,
+                secrets=service_secrets[service],
+                non_secret_environment_names=("DATABASE_SECRET_ARN",),
+                init_container=self._migration_step(service, db, db_endpoint, role_secret),
                 desired_count=size.desired_count,
                 capacity=self._capacity(),
                 load_balancer_security_group_id=lb.security_group_id,
@@ -368,7 +384,7 @@ class StreamingPlatform(Component):
                 log_retention_days=c.services.log_retention_days,
                 log_kms_key_arn=key_arn,
                 secrets_kms_key_arns=(key_arn,) if key_arn is not None else (),
-                task_role_grants=self._grants(service, cdn),
+                task_role_grants=(*self._grants(service, cdn), *self._secret_grants(role_secret, key_arn)),
                 alarm_actions=alarm_actions,
                 autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count, schedule=self._schedule()),
                 tags={**args.tags, "Service": service},
@@ -542,6 +558,59 @@ class StreamingPlatform(Component):
                 ),
             )
         return ()
+
+    def _database_role_secret(self, service: str) -> aws.secretsmanager.Secret:
+        """The service's PostgreSQL role and its generated password, as ``{"username", "password"}``
+        (the RDS-managed secret's shape). The migration step sets the role's password from it."""
+        password = random.RandomPassword(
+            f"{self._name}-db-{service}-password", length=40, special=False, opts=self.child_opts()
+        )
+        value = pulumi.Output.json_dumps({"username": f"{service}_svc", "password": password.result})
+        return self._secret_holding(f"db-{service}", value, f"PostgreSQL role of the {service} service")
+
+    def _migration_step(
+        self,
+        service: str,
+        db: Postgres,
+        db_endpoint: Mapping[str, pulumi.Input[str]],
+        role_secret: aws.secretsmanager.Secret,
+    ) -> InitContainer:
+        """The task's ``migrate`` init container: the only holder of the master credentials (injected
+        by ECS from the RDS-managed secret each time a task starts, so a rotation is always seen).
+        It migrates the schema, provisions the service's role from its secret, and seeds the catalog;
+        the app container starts only when it succeeded."""
+        return InitContainer(
+            name="migrate",
+            command=("python3", "-m", "apps.streaming", "migrate"),
+            environment={**db_endpoint, "APP_SERVICE": service},
+            secrets={
+                "DATABASE_USER": db.secret_arn.apply(lambda arn: f"{arn}:username::"),
+                "DATABASE_PASSWORD": db.secret_arn.apply(lambda arn: f"{arn}:password::"),
+                "DATABASE_ROLE_SECRET": role_secret.arn,
+            },
+        )
+
+    @staticmethod
+    def _secret_grants(
+        secret: aws.secretsmanager.Secret, key_arn: pulumi.Input[str] | None
+    ) -> tuple[StatementGrant, ...]:
+        """The app reads its own database secret at connect time (and after a rotation): that one ARN,
+        and, where the environment key encrypts it, Decrypt on that key (through Secrets Manager only)."""
+        grants = [
+            StatementGrant(
+                sid="DatabaseRoleSecret", actions=("secretsmanager:GetSecretValue",), resources=(secret.arn,)
+            )
+        ]
+        if key_arn is not None:
+            grants.append(
+                StatementGrant(
+                    sid="DatabaseRoleSecretKey",
+                    actions=("kms:Decrypt",),
+                    resources=(key_arn,),
+                    conditions={"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"}},
+                )
+            )
+        return tuple(grants)
 
     def _secret_recovery_days(self) -> int:
         """The recovery window of every secret the platform names (all of them have fixed names).

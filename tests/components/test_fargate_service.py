@@ -21,6 +21,7 @@ from components.fargate_service import (
     DeploymentStrategy,
     FargateService,
     FargateServiceArgs,
+    InitContainer,
     LifecycleHook,
     LifecycleStage,
     LoadBalancerAdvanced,
@@ -1076,3 +1077,66 @@ def test_invalid_blue_green_args_are_refused_before_anything_is_registered(
 
     run = pulumi_mocks.run(program)
     assert run.registrations == {}
+
+
+# -- init container ------------------------------------------------------------------------------------
+
+MIGRATE = InitContainer(
+    name="migrate",
+    command=("python3", "-m", "apps.streaming", "migrate"),
+    environment={"DATABASE_HOST": "db.internal"},
+    secrets={"DATABASE_PASSWORD": f"{DB_SECRET}:password::"},
+)
+ROLE_SECRET = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:streaming/test/db-catalog-AbCdEf"
+
+
+def test_an_init_container_runs_first_with_its_own_secrets_and_the_app_waits_for_its_success(
+    pulumi_mocks: MockRuntime,
+) -> None:
+    # GIVEN a service whose master credentials go only to an init container
+    run = run_service(pulumi_mocks, init_container=MIGRATE, secrets={"DATABASE_ROLE": ROLE_SECRET})
+    init, app = json.loads(run.named("catalog-task").inputs["containerDefinitions"])
+    # THEN the init container is hardened like the app, not essential, without port or health check
+    assert (init["name"], init["essential"], init["user"], init["readonlyRootFilesystem"], init["privileged"]) == (
+        "migrate",
+        False,
+        "10001",
+        True,
+        False,
+    )
+    assert init["command"] == ["python3", "-m", "apps.streaming", "migrate"]
+    assert init["image"] == app["image"] == IMAGE
+    assert "portMappings" not in init and "healthCheck" not in init
+    assert init["logConfiguration"]["options"]["awslogs-stream-prefix"] == "migrate"
+    assert init["logConfiguration"]["options"]["awslogs-group"] == app["logConfiguration"]["options"]["awslogs-group"]
+    # AND only the init container gets its secrets; the app starts when it has succeeded
+    assert init["secrets"] == [{"name": "DATABASE_PASSWORD", "valueFrom": f"{DB_SECRET}:password::"}]
+    assert app["secrets"] == [{"name": "DATABASE_ROLE", "valueFrom": ROLE_SECRET}]
+    assert app["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
+    # AND the execution role (which injects them) reads both containers' secrets, nothing more
+    [secrets] = [s for s in policy(run, "catalog-execution-policy")["Statement"] if s["Sid"] == "Secrets"]
+    assert secrets["Resource"] == sorted([DB_SECRET, ROLE_SECRET])
+
+
+def test_without_an_init_container_the_app_depends_on_nothing(pulumi_mocks: MockRuntime) -> None:
+    assert "dependsOn" not in container(run_service(pulumi_mocks))
+
+
+@pytest.mark.parametrize(
+    ("init", "match"),
+    [
+        (dataclasses.replace(MIGRATE, name="app"), "differ from container_name 'app'"),
+        (dataclasses.replace(MIGRATE, command=()), "must be a non-empty tuple of strings"),
+        (dataclasses.replace(MIGRATE, environment={"MASTER_PASSWORD": "hunter2"}), "looks like a secret"),
+        (dataclasses.replace(MIGRATE, secrets={"X": "not-an-arn"}), "is not a Secrets Manager secret ARN"),
+    ],
+    ids=["same-name", "no-command", "secret-in-env", "bad-secret"],
+)
+def test_an_invalid_init_container_is_refused_before_anything_is_registered(
+    pulumi_mocks: MockRuntime, init: InitContainer, match: str
+) -> None:
+    def program() -> None:
+        with pytest.raises(ComponentArgsError, match=rf"^FargateService 'catalog': \[init_container\] .*{match}"):
+            FargateService("catalog", make_args(init_container=init))
+
+    assert pulumi_mocks.run(program).registrations == {}

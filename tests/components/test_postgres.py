@@ -20,7 +20,7 @@ from tests.conftest import MockRuntime
 RDS = "aws:rds/instance:Instance"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SUBNETS = [SubnetRef("us-east-1a", "subnet-0aaa"), SubnetRef("us-east-1b", "subnet-0bbb")]
-UNTAGGABLE = {"aws:iam/rolePolicyAttachment:RolePolicyAttachment"}
+UNTAGGABLE = {"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:secretsmanager/secretRotation:SecretRotation"}
 
 
 def args(**overrides: Any) -> PostgresArgs:
@@ -110,10 +110,29 @@ def test_the_master_password_is_managed_by_rds_and_never_in_the_program_or_state
     assert "masterUserSecretKmsKeyId" not in db.inputs
     for reg in run.registrations.values():
         assert not {"password", "passwordWo"} & set(reg.inputs), reg.name
-    assert not [r for r in run.registrations.values() if r.type.startswith(("random:", "aws:secretsmanager"))]
+    created = [r.type for r in run.registrations.values() if r.type.startswith(("random:", "aws:secretsmanager"))]
+    assert created == ["aws:secretsmanager/secretRotation:SecretRotation"]  # the schedule of RDS's own secret
     # AND the secret ARN output is the one RDS created
     assert run.outputs["secret_arn"] == db.outputs["masterUserSecrets"][0]["secretArn"]
     assert run.outputs["secret_arn"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
+
+
+def test_the_master_secret_rotates_on_an_explicit_schedule(pulumi_mocks: MockRuntime) -> None:
+    # GIVEN the default Postgres, and one with a 30-day rotation
+    run = build(pulumi_mocks)
+    rotation = run.named("orders-db-secret-rotation")
+    # THEN the RDS-managed secret rotates every 7 days, starting at the next window (not at deploy time)
+    assert rotation.inputs["secretId"] == run.outputs["secret_arn"]
+    assert rotation.inputs["rotationRules"] == {"automaticallyAfterDays": 7}
+    assert rotation.inputs["rotateImmediately"] is False
+    assert "rotationLambdaArn" not in rotation.inputs  # RDS rotates its managed secret itself
+    other = build(pulumi_mocks, master_password_rotation_days=30)
+    assert other.named("orders-db-secret-rotation").inputs["rotationRules"] == {"automaticallyAfterDays": 30}
+
+
+def test_the_master_secret_must_rotate(pulumi_mocks: MockRuntime) -> None:
+    with pytest.raises(ComponentArgsError, match=r"master_password_rotation_days.*0 is outside 1-365"):
+        build(pulumi_mocks, master_password_rotation_days=0)
 
 
 def test_the_outputs_are_the_instance_endpoint_names_and_ids(pulumi_mocks: MockRuntime) -> None:
@@ -339,7 +358,7 @@ def test_every_child_is_parented_named_after_the_component_and_tagged(pulumi_moc
     )
     kids = children(run)
     # THEN every resource is a child named <name>-..., and every taggable one carries the layered tags
-    assert len(kids) == len(run.registrations) - 1 == 9
+    assert len(kids) == len(run.registrations) - 1 == 10  # 9 + the master secret's rotation schedule
     for child in kids:
         assert child.name.startswith("orders-db-"), child.name
         if child.type in UNTAGGABLE:

@@ -21,7 +21,10 @@ def _environments(run: ProgramRun) -> dict[str, dict[str, str]]:
     """{task definition name: its container's environment} for every service."""
     out: dict[str, dict[str, str]] = {}
     for task in run.of_type("aws:ecs/taskDefinition:TaskDefinition"):
-        container: dict[str, Any] = json.loads(task.inputs["containerDefinitions"])[0]
+        # the app container (each task also has its migrate init container)
+        container: dict[str, Any] = next(
+            c for c in json.loads(task.inputs["containerDefinitions"]) if c["name"] != "migrate"
+        )
         out[task.name] = {e["name"]: e["value"] for e in container["environment"]}
     return out
 

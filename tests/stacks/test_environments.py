@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -161,7 +160,7 @@ def test_the_security_group_chain_is_cloudfront_to_alb_to_services_to_data_and_n
 
 def test_services_get_endpoints_as_environment_and_credentials_as_secrets(runs: dict[str, ProgramRun]) -> None:
     task = next(t for t in runs["prod"].of_type("aws:ecs/taskDefinition:TaskDefinition") if "catalog-blue" in t.name)
-    container: dict[str, Any] = json.loads(task.inputs["containerDefinitions"])[0]
+    [container] = [c for c in json.loads(task.inputs["containerDefinitions"]) if c["name"] == "app"]
     environment = {e["name"]: e["value"] for e in container["environment"]}
     secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
 
@@ -169,9 +168,11 @@ def test_services_get_endpoints_as_environment_and_credentials_as_secrets(runs: 
     assert environment["DATABASE_HOST"].endswith(".rds.amazonaws.com")
     assert environment["REDIS_HOST"].startswith("master.") and environment["REDIS_TLS"] == "true"
     assert environment["CDN_DOMAIN"] == "streaming.example.com" and environment["CDN_KEY_PAIR_ID"].startswith("K")
-    assert secrets["DATABASE_PASSWORD"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
-    assert secrets["DATABASE_PASSWORD"].endswith(":password::")
-    assert set(secrets) == {"DATABASE_USER", "DATABASE_PASSWORD", "REDIS_AUTH_TOKEN", "JWT_SECRET", "CDN_PRIVATE_KEY"}
+    # The database credentials are the service's own role, read at connect time (tests/stacks/test_service_secrets.py)
+    assert environment["DATABASE_SECRET_ARN"].startswith(
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:streaming-platform/prod/db-catalog-"
+    )
+    assert set(secrets) == {"REDIS_AUTH_TOKEN", "JWT_SECRET", "CDN_PRIVATE_KEY"}
     assert not any(k in environment for k in secrets)
 
 
@@ -181,11 +182,23 @@ def test_only_the_catalog_task_role_may_touch_media(runs: dict[str, ProgramRun])
     actions = {a for s in catalog["Statement"] for a in s["Action"]}
 
     assert {"s3:GetObject", "s3:PutObject"} <= actions
-    s3 = [st for st in catalog["Statement"] if all(a.startswith("s3:") for a in st["Action"])]
-    assert all(r.endswith("/media/*") or ":::" in r for st in s3 for r in st["Resource"])
-    # the rest is decrypting the media objects with prod's environment key
-    assert [st["Action"] for st in catalog["Statement"] if st not in s3] == [["kms:Decrypt", "kms:GenerateDataKey"]]
-    assert "streaming-accounts-task-policy" not in policies
+    s3 = [
+        s for s in catalog["Statement"] if s["Sid"].startswith("S3") and all(a.startswith("s3:") for a in s["Action"])
+    ]
+    assert all(r.endswith("/media/*") or ":::" in r for s in s3 for r in s["Resource"])
+    # the rest: decrypting media with prod's environment key, and its own database secret (and key)
+    rest = sorted((s["Sid"], tuple(s["Action"])) for s in catalog["Statement"] if s not in s3)
+    assert [a for _, a in rest if "secretsmanager:GetSecretValue" in a] == [("secretsmanager:GetSecretValue",)]
+    assert {a for _, actions in rest for a in actions} == {
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+        "secretsmanager:GetSecretValue",
+    }
+    accounts = policies["streaming-accounts-task-policy"]  # only its database secret (and prod's key for it)
+    assert sorted(a for s in accounts["Statement"] for a in s["Action"]) == [
+        "kms:Decrypt",
+        "secretsmanager:GetSecretValue",
+    ]
 
 
 def test_the_provider_tags_everything_and_leaves_switch_tags_alone(runs: dict[str, ProgramRun]) -> None:
