@@ -21,6 +21,7 @@ from .db import make_engine, migrate, ping, retry
 from .deps import AppContext
 from .errors import ApiError
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware
+from .security import configure_hashing
 from .seed import load_seed
 from .storage import Media
 
@@ -55,6 +56,7 @@ def start(ctx: AppContext, *, attempts: int = 8) -> None:
 def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -> FastAPI:
     settings = settings or load_settings()
     ctx = build_context(settings)
+    configure_hashing(settings.password_hash_concurrency, settings.password_hash_wait_ms / 1000)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
