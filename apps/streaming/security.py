@@ -10,6 +10,7 @@ behind the others until the task runs out of memory.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gzip
 import threading
@@ -95,10 +96,28 @@ def container_memory_mib(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int | No
 
 _limiter = HashLimiter(hash_slots_for(None, 1), 0.5)
 
+_M_MMAP_THRESHOLD = -3  # glibc <malloc.h>
+_MMAP_THRESHOLD_BYTES = 8 * 1024 * 1024
+
+
+def _return_hash_memory_to_the_os() -> bool:
+    """Make glibc serve argon2's 19 MiB blocks with mmap, so that each is returned to the OS when freed.
+
+    By default glibc raises its mmap threshold after the first such block is freed (up to 32 MiB),
+    and from then on every thread's malloc arena keeps its freed 19 MiB: RSS then grows with the
+    number of threads that ever hashed (the 40-thread pool), not with the hashes running now.
+    A fixed threshold turns that adjustment off. No-op (False) outside glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES))
+    except (OSError, AttributeError):
+        return False
+
 
 def configure_hashing(slots: int, wait_seconds: float) -> HashLimiter:
     """Replace the process-wide limiter (called once at start-up with the settings' values)."""
     global _limiter
+    _return_hash_memory_to_the_os()
     _limiter = HashLimiter(slots, wait_seconds)
     return _limiter
 
