@@ -20,7 +20,7 @@ from .config import WEB_DIR, Settings, load_settings
 from .db import make_engine, migrate, ping, retry
 from .deps import AppContext
 from .errors import ApiError
-from .middleware import BodyLimitMiddleware, RequestContextMiddleware
+from .middleware import BodyLimitMiddleware, HeaderLimitMiddleware, RequestContextMiddleware
 from .security import configure_hashing
 from .seed import load_seed
 from .storage import Media
@@ -174,5 +174,6 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
             expose_headers=["X-Request-ID"],
             max_age=600,
         )
+    app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
