@@ -185,7 +185,7 @@ def login(request: Request, ctx: Ctx, payload: Credentials) -> dict[str, str]:
     return {"accessToken": token, "tokenType": "Bearer", "expiresAt": _iso(expires)}
 
 
-@router.get("/me", response_model=MeOut, summary="The signed-in account", responses=responses(401))
+@router.get("/me", response_model=MeOut, summary="The signed-in account", responses=responses(401, 503))
 def me(ctx: Ctx, account: CurrentAccount) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
         row = conn.execute(
@@ -265,7 +265,7 @@ def set_admin(engine: Engine, email: str, admin: bool) -> bool:
     "/watchlist",
     response_model=WatchlistOut,
     summary="The signed-in account's watchlist",
-    responses=responses(401),
+    responses=responses(401, 503),
 )
 def get_watchlist(ctx: Ctx, principal: CurrentPrincipal) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
@@ -282,7 +282,7 @@ def get_watchlist(ctx: Ctx, principal: CurrentPrincipal) -> dict[str, Any]:
     "/watchlist/{title_id}",
     status_code=204,
     summary="Add a title to the watchlist (idempotent)",
-    responses=responses(401, 404, 422),
+    responses=responses(401, 404, 422, 503),
 )
 def add_to_watchlist(ctx: Ctx, principal: CurrentPrincipal, title_id: TitleId) -> Response:
     with ctx.engine.begin() as conn:
@@ -312,7 +312,7 @@ def add_to_watchlist(ctx: Ctx, principal: CurrentPrincipal, title_id: TitleId) -
     "/watchlist/{title_id}",
     status_code=204,
     summary="Remove a title from the watchlist (idempotent)",
-    responses=responses(401, 422),
+    responses=responses(401, 422, 503),
 )
 def remove_from_watchlist(ctx: Ctx, principal: CurrentPrincipal, title_id: TitleId) -> Response:
     with ctx.engine.begin() as conn:

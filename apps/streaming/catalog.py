@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .db import title_genres, titles, watchlist
 from .deps import AdminPrincipal, AppContext, Ctx, CurrentPrincipal
-from .errors import ApiError
+from .errors import ApiError, responses
 from .storage import CONTENT_TYPES, UPLOAD_BOUND, valid_media_key
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
@@ -279,7 +279,7 @@ def _json_bytes(content: bytes, cache_state: str) -> Response:
 
 
 # -- routes ------------------------------------------------------------------------------------
-@router.get("/rows", response_model=RowsOut, summary="Rows of titles for the home page")
+@router.get("/rows", response_model=RowsOut, summary="Rows of titles for the home page", responses=responses(503))
 def get_rows(ctx: Ctx) -> Response:
     ttl = ctx.settings.cache_ttl_seconds
     cached = ctx.cache.get(ROWS_KEY) if ttl else None
@@ -292,7 +292,7 @@ def get_rows(ctx: Ctx) -> Response:
     return _json_bytes(body, "miss")
 
 
-@router.get("/titles", response_model=SearchOut, summary="Search titles (paginated)")
+@router.get("/titles", response_model=SearchOut, summary="Search titles (paginated)", responses=responses(422, 503))
 def search_titles(
     ctx: Ctx,
     q: Annotated[str, Query(max_length=100, description="Case-insensitive substring of the title.")] = "",
@@ -304,7 +304,7 @@ def search_titles(
         return search(conn, q.strip(), genre, limit, offset)
 
 
-@router.get("/titles/{title_id}", response_model=TitleOut, summary="One title")
+@router.get("/titles/{title_id}", response_model=TitleOut, summary="One title", responses=responses(404, 422, 503))
 def get_title(ctx: Ctx, title_id: TitleId) -> Response:
     key, ttl = title_key(title_id), ctx.settings.cache_ttl_seconds
     cached = ctx.cache.get(key) if ttl else None
@@ -320,7 +320,13 @@ def get_title(ctx: Ctx, title_id: TitleId) -> Response:
     return _json_bytes(body, "miss")
 
 
-@router.post("/titles", status_code=201, response_model=TitleOut, summary="Register a title (admin)")
+@router.post(
+    "/titles",
+    status_code=201,
+    response_model=TitleOut,
+    summary="Register a title (admin)",
+    responses=responses(400, 401, 403, 409, 413, 422, 503),
+)
 def create_title(ctx: Ctx, _admin: AdminPrincipal, payload: TitleIn) -> JSONResponse:
     data = payload.model_dump()
     data["id"] = data["id"] or _slug(data["title"])
@@ -344,7 +350,12 @@ def invalidate(ctx: AppContext, title_id: str) -> None:
     ctx.cache.delete(ROWS_KEY, title_key(title_id))
 
 
-@router.get("/titles/{title_id}/play", response_model=PlayOut, summary="A short-lived URL to the title's media")
+@router.get(
+    "/titles/{title_id}/play",
+    response_model=PlayOut,
+    summary="A short-lived URL to the title's media",
+    responses=responses(401, 404, 422, 503),
+)
 def play(ctx: Ctx, _user: CurrentPrincipal, title_id: TitleId) -> dict[str, str]:
     with ctx.engine.connect() as conn:
         key = media_key_of(conn, title_id)
@@ -354,7 +365,13 @@ def play(ctx: Ctx, _user: CurrentPrincipal, title_id: TitleId) -> dict[str, str]
     return {"url": signed.url, "expiresAt": _iso(signed.expires_at)}
 
 
-@router.post("/uploads", status_code=201, response_model=UploadOut, summary="Where to upload a video (admin)")
+@router.post(
+    "/uploads",
+    status_code=201,
+    response_model=UploadOut,
+    summary="Where to upload a video (admin)",
+    responses=responses(400, 401, 403, 413, 415, 422, 503),
+)
 def create_upload(ctx: Ctx, _admin: AdminPrincipal, payload: UploadIn) -> dict[str, Any]:
     extension = CONTENT_TYPES.get(payload.contentType)
     if extension is None:

@@ -77,8 +77,9 @@ _EVERY_ROUTE = (431, 500)
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document made true: no ``HTTPValidationError`` (the app never sends that shape; its
-    422 is an ``ErrorOut``), and the statuses every route can get from the middleware."""
+    """FastAPI's document made true: no ``HTTPValidationError`` (the app never sends that shape; a route
+    that can answer 422 declares it, with an ``ErrorOut``), and the statuses every route can get from
+    the middleware."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
@@ -96,8 +97,9 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             for status, response in list(found.items()):
                 content = response.get("content", {}).get("application/json", {})
                 if content.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
-                    content["schema"] = error_ref
-                    response["description"] = _DESCRIPTIONS[int(status)]
+                    # Added by FastAPI to any route with parameters; routes that can fail validation
+                    # declare their 422 (an ErrorOut) with `responses(422)`.
+                    del found[status]
             for code in _EVERY_ROUTE:
                 found.setdefault(
                     str(code),
