@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "apps/streaming"
-_PIN = re.compile(r"^([a-z0-9][a-z0-9._-]*)==([^\s\\]+)")
+_PIN = re.compile(r"^([a-z0-9][a-z0-9._-]*)==([^\s;\\]+)( ; [^\\]+)?")
 
 
 def _requirements(path: Path) -> list[str]:
@@ -49,6 +49,13 @@ def test_the_lock_pins_every_package_with_hashes_and_covers_every_direct_require
         assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version), (name, version)
     direct = {_name(r) for r in _requirements(APP / "requirements.in")}
     assert direct <= set(locked), sorted(direct - set(locked))
+
+
+def test_the_lock_is_universal_so_older_pythons_get_their_extra_dependencies() -> None:
+    # redis needs async-timeout below Python 3.11.3 (Debian bookworm's python3 is 3.11.2)
+    text = (APP / "requirements.txt").read_text()
+    assert "async-timeout==" in text and "python_full_version < '3.11.3'" in text
+    assert "--universal" in text
 
 
 def test_uvicorn_comes_without_the_standard_extras() -> None:
