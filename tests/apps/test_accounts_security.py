@@ -186,3 +186,47 @@ def test_one_client_spraying_many_emails_is_throttled_per_client(make_client: An
     # THEN the fifth is refused with Retry-After, while another client is unaffected
     assert statuses == [401, 401, 401, 401, 429, 429]
     assert _login(client, "203.0.113.11", "user0@example.com", "guess number 1").status_code == 401
+
+
+def test_revision_0002_keeps_existing_accounts_as_viewers_with_their_tokens_valid(
+    base_env: dict[str, str], make_client: Any
+) -> None:
+    # GIVEN a database at revision 0001 holding an account (SQLite, or PostgreSQL in the cloud run)
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from apps.streaming.config import load_settings
+    from apps.streaming.db import MIGRATIONS_DIR, make_engine
+    from apps.streaming.security import AUDIENCE, ISSUER, hash_password
+
+    engine = make_engine(load_settings(base_env).database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            text("INSERT INTO users (id, email, password_hash, created_at) VALUES (:i, :e, :h, :c)"),
+            {"i": "u-1", "e": "early@example.com", "h": hash_password(PASSWORD), "c": dt.datetime.now(dt.UTC)},
+        )
+    engine.dispose()
+    # AND a token issued before the upgrade (the claims of 0.3.0: no version claim)
+    import time
+
+    import jwt
+
+    from tests.apps.conftest import JWT_SECRET
+
+    now = int(time.time())
+    claims = {"sub": "u-1", "email": "early@example.com", "iat": now, "nbf": now, "exp": now + 600}
+    old_token = jwt.encode({**claims, "iss": ISSUER, "aud": AUDIENCE}, JWT_SECRET, algorithm="HS256")
+    # WHEN the app starts (migrating to head)
+    client = make_client()
+    # THEN the account is a viewer, its old token still works, and its password still logs in
+    me = client.get("/api/accounts/me", headers={"Authorization": f"Bearer {old_token}"})
+    assert me.status_code == 200 and me.json()["isAdmin"] is False
+    login = client.post("/api/accounts/login", json={"email": "early@example.com", "password": PASSWORD})
+    assert login.status_code == 200
