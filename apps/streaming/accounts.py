@@ -132,7 +132,7 @@ def _hashing(operation: Any, *args: Any) -> Any:
     status_code=201,
     response_model=AccountOut,
     summary="Create an account",
-    responses=responses(400, 409, 413, 415, 422, 429, 503),
+    responses=responses(400, 409, 413, 422, 429, 503),
 )
 def register(request: Request, ctx: Ctx, payload: NewCredentials) -> dict[str, str]:
     _client_limit(request, ctx, "register")
@@ -163,7 +163,7 @@ def register(request: Request, ctx: Ctx, payload: NewCredentials) -> dict[str, s
     "/login",
     response_model=TokenOut,
     summary="Exchange email and password for an access token",
-    responses=responses(400, 401, 413, 415, 422, 429, 503),
+    responses=responses(400, 401, 413, 422, 429, 503),
 )
 def login(request: Request, ctx: Ctx, payload: Credentials) -> dict[str, str]:
     # Per client (any email), and per (client, email): failures from elsewhere never lock a user out.
@@ -218,7 +218,7 @@ def _check_password(request: Request, ctx: AppContext, user_id: str, password: s
     "/me",
     status_code=204,
     summary="Delete the signed-in account and its watchlist (revokes every token)",
-    responses=responses(400, 401, 403, 413, 415, 422, 429, 503),
+    responses=responses(400, 401, 403, 413, 422, 429, 503),
 )
 def delete_me(request: Request, ctx: Ctx, account: CurrentAccount, payload: PasswordIn) -> Response:
     _check_password(request, ctx, account.user_id, payload.password)
@@ -232,7 +232,7 @@ def delete_me(request: Request, ctx: Ctx, account: CurrentAccount, payload: Pass
     "/me/password",
     status_code=204,
     summary="Change the password (revokes every token; log in again)",
-    responses=responses(400, 401, 403, 413, 415, 422, 429, 503),
+    responses=responses(400, 401, 403, 413, 422, 429, 503),
 )
 def change_password(request: Request, ctx: Ctx, account: CurrentAccount, payload: PasswordChangeIn) -> Response:
     if payload.newPassword == payload.currentPassword or password_problem(payload.newPassword, account.email):

@@ -83,6 +83,9 @@ def test_the_document_declares_bearer_auth_and_the_error_model_and_no_422_shape_
     assert doc["components"]["schemas"]["ErrorOut"]["required"] == ["error"]
     assert "422" not in _operation(doc, "GET", "/media/seed/ocean.webm")["responses"]
     assert "422" not in _operation(doc, "GET", "/api/catalog/rows")["responses"]
+    # (a JSON route answers a non-JSON body with 422, not 415: only the upload slot sends 415)
+    assert "415" not in _operation(doc, "POST", "/api/accounts/register")["responses"]
+    assert "415" in _operation(doc, "POST", "/api/catalog/uploads")["responses"]
     # AND the per-service copy is the same document
     assert client.get("/api/accounts/openapi.json").json() == doc
 
