@@ -1,7 +1,9 @@
 """``python -m apps.streaming [--host H] [--port P] [--data-dir D]``: serve the API and the page.
 
 ``python -m apps.streaming migrate``: the migration step (schema, the service's database role, seed);
-``python -m apps.streaming provision-roles``: only the role (after a service password rotation).
+``python -m apps.streaming provision-roles``: only the role (after a service password rotation);
+``python -m apps.streaming grant-admin EMAIL`` / ``revoke-admin EMAIL``: set the admin role of an
+existing account (the only way to get it), with the same configuration as the server.
 """
 
 from __future__ import annotations
@@ -17,12 +19,48 @@ from .app import create_app
 from .config import ConfigError, load_settings
 
 
+def admin_command(argv: list[str]) -> int:
+    """``grant-admin EMAIL`` or ``revoke-admin EMAIL``: exit 0 when done, 1 without such an account, 2 on bad input."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m apps.streaming {argv[0]}",
+        description="Grant or revoke the admin role of an existing account (it applies to its tokens at once).",
+    )
+    parser.add_argument("email", help="The account's email (it must have registered first).")
+    parser.add_argument("--data-dir", default=None, help="As for the server (env DATA_DIR).")
+    args = parser.parse_args(argv[1:])
+    try:
+        settings = load_settings(data_dir=args.data_dir)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    from .accounts import set_admin
+    from .db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        granted = argv[0] == "grant-admin"
+        if not set_admin(engine, args.email, granted):
+            print(
+                f"no account with email {args.email.strip().lower()!r}: the user must register first, then run "
+                f"`python -m apps.streaming {argv[0]} EMAIL` again.",
+                file=sys.stderr,
+            )
+            return 1
+    finally:
+        engine.dispose()
+    print(f"{args.email.strip().lower()}: admin role {'granted' if granted else 'revoked'}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     if args_list and args_list[0] in ("migrate", "provision-roles"):
         from .migrate_command import run
 
         return run(args_list[0], args_list[1:])
+    if args_list and args_list[0] in ("grant-admin", "revoke-admin"):
+        return admin_command(args_list)
     parser = argparse.ArgumentParser(prog="python -m apps.streaming", description=__doc__)
     parser.add_argument(
         "--host",
@@ -58,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         server_header=False,
         timeout_graceful_shutdown=20,
         timeout_keep_alive=65,  # longer than the ALB's 60 s idle timeout
+        # h11 would answer a bare 400 past 16 KiB; let HeaderLimitMiddleware give the JSON 431 instead.
+        h11_max_incomplete_event_size=64 * 1024,
     )
     return 0
 

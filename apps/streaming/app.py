@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 
@@ -20,13 +21,20 @@ from .config import WEB_DIR, Settings, load_settings
 from .db import engine_for, migrate, ping, retry
 from .deps import AppContext
 from .errors import ApiError
-from .middleware import BodyLimitMiddleware, RequestContextMiddleware
+from .middleware import BodyLimitMiddleware, HeaderLimitMiddleware, RequestContextMiddleware
+from .security import configure_hashing
 from .seed import load_seed
 from .storage import Media
 
 log = logging.getLogger("streaming.app")
 
 VERSION = "1.0.0"
+
+
+class ReadyOut(BaseModel):
+    status: str
+    checks: dict[str, str]
+    error: errors.ErrorBody | None = None
 
 
 class MediaFileResponse(FileResponse):
@@ -55,6 +63,7 @@ def start(ctx: AppContext, *, attempts: int = 8) -> None:
 def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -> FastAPI:
     settings = settings or load_settings()
     ctx = build_context(settings)
+    configure_hashing(settings.password_hash_concurrency, settings.password_hash_wait_ms / 1000)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -88,7 +97,13 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="The database and cache are reachable")
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        summary="The database and cache are reachable",
+        response_model=ReadyOut,
+        responses={503: {"model": ReadyOut, "description": "The database or the cache is unreachable."}},
+    )
     def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         reasons: list[str] = []
@@ -150,7 +165,17 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
             return MediaFileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=300"})
 
         app.add_api_route(
-            "/media/{key:path}", media, methods=["GET"], tags=["media"], summary="Local media (Range supported)"
+            "/media/{key:path}",
+            media,
+            methods=["GET"],
+            tags=["media"],
+            summary="Local media (Range supported)",
+            response_class=MediaFileResponse,
+            responses={
+                200: {"description": "The file.", "content": {"video/webm": {}, "video/mp4": {}}},
+                206: {"description": "The requested range.", "content": {"video/webm": {}, "video/mp4": {}}},
+                **errors.responses(400, 403, 404, 416),
+            },
         )
         app.add_api_route("/media/{key:path}", media, methods=["HEAD"], include_in_schema=False)
 
@@ -172,5 +197,6 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
             expose_headers=["X-Request-ID"],
             max_age=600,
         )
+    app.add_middleware(HeaderLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .db import title_genres, titles, watchlist
 from .deps import AdminPrincipal, AppContext, Ctx, CurrentPrincipal
-from .errors import ApiError
-from .storage import CONTENT_TYPES, valid_media_key
+from .errors import ApiError, responses
+from .storage import CONTENT_TYPES, UPLOAD_BOUND, valid_media_key
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 
@@ -279,7 +279,7 @@ def _json_bytes(content: bytes, cache_state: str) -> Response:
 
 
 # -- routes ------------------------------------------------------------------------------------
-@router.get("/rows", response_model=RowsOut, summary="Rows of titles for the home page")
+@router.get("/rows", response_model=RowsOut, summary="Rows of titles for the home page", responses=responses(503))
 def get_rows(ctx: Ctx) -> Response:
     ttl = ctx.settings.cache_ttl_seconds
     cached = ctx.cache.get(ROWS_KEY) if ttl else None
@@ -292,7 +292,7 @@ def get_rows(ctx: Ctx) -> Response:
     return _json_bytes(body, "miss")
 
 
-@router.get("/titles", response_model=SearchOut, summary="Search titles (paginated)")
+@router.get("/titles", response_model=SearchOut, summary="Search titles (paginated)", responses=responses(422, 503))
 def search_titles(
     ctx: Ctx,
     q: Annotated[str, Query(max_length=100, description="Case-insensitive substring of the title.")] = "",
@@ -304,7 +304,7 @@ def search_titles(
         return search(conn, q.strip(), genre, limit, offset)
 
 
-@router.get("/titles/{title_id}", response_model=TitleOut, summary="One title")
+@router.get("/titles/{title_id}", response_model=TitleOut, summary="One title", responses=responses(404, 422, 503))
 def get_title(ctx: Ctx, title_id: TitleId) -> Response:
     key, ttl = title_key(title_id), ctx.settings.cache_ttl_seconds
     cached = ctx.cache.get(key) if ttl else None
@@ -320,7 +320,13 @@ def get_title(ctx: Ctx, title_id: TitleId) -> Response:
     return _json_bytes(body, "miss")
 
 
-@router.post("/titles", status_code=201, response_model=TitleOut, summary="Register a title (admin)")
+@router.post(
+    "/titles",
+    status_code=201,
+    response_model=TitleOut,
+    summary="Register a title (admin)",
+    responses=responses(400, 401, 403, 409, 413, 422, 503),
+)
 def create_title(ctx: Ctx, _admin: AdminPrincipal, payload: TitleIn) -> JSONResponse:
     data = payload.model_dump()
     data["id"] = data["id"] or _slug(data["title"])
@@ -344,7 +350,12 @@ def invalidate(ctx: AppContext, title_id: str) -> None:
     ctx.cache.delete(ROWS_KEY, title_key(title_id))
 
 
-@router.get("/titles/{title_id}/play", response_model=PlayOut, summary="A short-lived URL to the title's media")
+@router.get(
+    "/titles/{title_id}/play",
+    response_model=PlayOut,
+    summary="A short-lived URL to the title's media",
+    responses=responses(401, 404, 422, 503),
+)
 def play(ctx: Ctx, _user: CurrentPrincipal, title_id: TitleId) -> dict[str, str]:
     with ctx.engine.connect() as conn:
         key = media_key_of(conn, title_id)
@@ -354,7 +365,13 @@ def play(ctx: Ctx, _user: CurrentPrincipal, title_id: TitleId) -> dict[str, str]
     return {"url": signed.url, "expiresAt": _iso(signed.expires_at)}
 
 
-@router.post("/uploads", status_code=201, response_model=UploadOut, summary="Where to upload a video (admin)")
+@router.post(
+    "/uploads",
+    status_code=201,
+    response_model=UploadOut,
+    summary="Where to upload a video (admin)",
+    responses=responses(400, 401, 403, 413, 415, 422, 503),
+)
 def create_upload(ctx: Ctx, _admin: AdminPrincipal, payload: UploadIn) -> dict[str, Any]:
     extension = CONTENT_TYPES.get(payload.contentType)
     if extension is None:
@@ -362,37 +379,51 @@ def create_upload(ctx: Ctx, _admin: AdminPrincipal, payload: UploadIn) -> dict[s
     if payload.size > ctx.settings.max_upload_bytes:
         raise ApiError(413, f"Uploads are limited to {ctx.settings.max_upload_bytes} bytes.")
     key = f"uploads/{secrets.token_hex(12)}.{extension}"
-    signed = ctx.media.upload_url(key, payload.contentType)
+    signed, headers = ctx.media.upload_url(key, payload.contentType, payload.size)
     return {
         "mediaKey": key,
         "uploadUrl": signed.url,
         "method": "PUT",
-        "headers": {"Content-Type": payload.contentType},
+        "headers": headers,
         "expiresAt": _iso(signed.expires_at),
     }
 
 
 @router.put("/uploads/{key:path}", status_code=201, include_in_schema=False)
 async def receive_upload(ctx: Ctx, request: Request, key: str) -> JSONResponse:
-    """Laptop mode: the target of a signed local upload URL (S3 takes uploads in the cloud)."""
+    """Laptop mode: the target of a signed local upload URL (S3 takes uploads in the cloud).
+
+    The URL is good for one upload of exactly the signed size and content type."""
     if ctx.media.bucket:
         raise ApiError(404, "Uploads go to S3 in this deployment.")
     path = f"/api/catalog/uploads/{quote(key)}"
-    if not ctx.media.signer.verify(
-        "PUT", path, request.query_params.get("expires"), request.query_params.get("signature")
-    ):
+    query = request.query_params
+    bound = {name: query.get(name, "") for name in UPLOAD_BOUND}
+    signature = query.get("signature")
+    if not ctx.media.signer.verify("PUT", path, query.get("expires"), signature, bound=bound):
         raise ApiError(403, "The upload URL is invalid or has expired.")
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
-    if content_type not in CONTENT_TYPES:
-        raise ApiError(415, f"Content-Type must be one of {', '.join(CONTENT_TYPES)}.")
+    if content_type != bound["type"]:
+        raise ApiError(415, f"Content-Type must be {bound['type']}, as signed into the upload URL.")
+    expected = int(bound["size"])
+    declared = request.headers.get("content-length")
+    if declared != str(expected):
+        raise ApiError(400, f"Content-Length must be {expected}, as signed into the upload URL.")
     target = ctx.media.upload_path(key)
+    # One use: the first request to present this signature claims it (shared through Redis).
+    if target.exists() or ctx.cache.hit(f"upload-used:{signature}", ctx.settings.play_url_ttl_seconds) > 1:
+        raise ApiError(409, "This upload URL has already been used; ask for a new one.")
     target.parent.mkdir(parents=True, exist_ok=True)
     size = 0
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, prefix=".upload-") as handle:
         try:
             async for chunk in request.stream():
                 size += len(chunk)
+                if size > expected:
+                    raise ApiError(413, f"The upload exceeds the signed size of {expected} bytes.")
                 handle.write(chunk)
+            if size != expected:
+                raise ApiError(400, f"The upload has {size} bytes; the URL was signed for {expected}.")
         except BaseException:
             handle.close()
             os.unlink(handle.name)

@@ -71,12 +71,17 @@ class Settings:
     """PLAY_URL_TTL_SECONDS: lifetime of playback and upload URLs. Default: 300."""
     allowed_origins: tuple[str, ...] = ()
     """ALLOWED_ORIGINS: comma list of origins allowed by CORS. Default: none (same origin only)."""
-    admin_emails: frozenset[str] = frozenset()
-    """ADMIN_EMAILS: comma list of account emails that may add titles and upload. Default: none."""
     cache_ttl_seconds: int = 60
     """CACHE_TTL_SECONDS: lifetime of cached catalog reads; 0 turns read caching off. Default: 60."""
     auth_rate_limit: int = 10
-    """AUTH_RATE_LIMIT: register/login attempts allowed per client per window. Default: 10."""
+    """AUTH_RATE_LIMIT: login attempts allowed per (client, email) per window. Default: 10."""
+    auth_client_rate_limit: int = 50
+    """AUTH_CLIENT_RATE_LIMIT: register/login/password attempts allowed per client per window. Default: 50."""
+    password_hash_concurrency: int = 2
+    """PASSWORD_HASH_CONCURRENCY: argon2 hashes computed at once (19 MiB each). Default: sized from the
+    container's memory limit (half of what is left after 160 MiB, at most 2 per CPU)."""
+    password_hash_wait_ms: int = 500
+    """PASSWORD_HASH_WAIT_MS: how long a login waits for a hashing slot before a 503. Default: 500."""
     auth_rate_window_seconds: int = 60
     """AUTH_RATE_WINDOW_SECONDS: rate-limit window. Default: 60."""
     trusted_proxy_hops: int = 0
@@ -232,6 +237,21 @@ def _jwt_secret(env: Mapping[str, str], data_dir: Path) -> str:
     return value
 
 
+def _refuse_admin_emails(env: Mapping[str, str]) -> None:
+    if _opt(env, "ADMIN_EMAILS"):
+        raise ConfigError(
+            "[ADMIN_EMAILS] no longer grants admin rights (whoever registered the address first became admin). "
+            "Remove it, and grant the role to an existing account with "
+            "`python -m apps.streaming grant-admin EMAIL`."
+        )
+
+
+def _default_hash_slots() -> int:
+    from .security import container_memory_mib, hash_slots_for
+
+    return hash_slots_for(container_memory_mib(), os.cpu_count())
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, data_dir: str | Path | None = None) -> Settings:
     """Build settings from ``env`` (default: ``os.environ``); ``data_dir`` overrides DATA_DIR."""
     env = os.environ if env is None else env
@@ -242,6 +262,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, data_dir: str | Path 
         allowed = ", ".join(s.value for s in Service)
         raise ConfigError(f"[APP_SERVICE]={service_raw!r} is not valid; choose one of {allowed}.") from None
     directory = Path(data_dir or env.get("DATA_DIR") or DEFAULT_DATA_DIR)
+    _refuse_admin_emails(env)
     key_pair = _opt(env, "CDN_KEY_PAIR_ID")
     private_key = env.get("CDN_PRIVATE_KEY") or None
     cdn_domain = _opt(env, "CDN_DOMAIN")
@@ -268,9 +289,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, data_dir: str | Path 
         jwt_ttl_seconds=_int(env, "JWT_TTL_SECONDS", 3600, minimum=60),
         play_url_ttl_seconds=_int(env, "PLAY_URL_TTL_SECONDS", 300, minimum=30),
         allowed_origins=_list(env, "ALLOWED_ORIGINS"),
-        admin_emails=frozenset(e.lower() for e in _list(env, "ADMIN_EMAILS")),
         cache_ttl_seconds=_int(env, "CACHE_TTL_SECONDS", 60, minimum=0),
         auth_rate_limit=_int(env, "AUTH_RATE_LIMIT", 10, minimum=1),
+        auth_client_rate_limit=_int(env, "AUTH_CLIENT_RATE_LIMIT", 50, minimum=1),
+        password_hash_concurrency=_int(env, "PASSWORD_HASH_CONCURRENCY", _default_hash_slots(), minimum=1),
+        password_hash_wait_ms=_int(env, "PASSWORD_HASH_WAIT_MS", 500, minimum=0),
         auth_rate_window_seconds=_int(env, "AUTH_RATE_WINDOW_SECONDS", 60, minimum=1),
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0),
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 64 * 1024, minimum=1024),

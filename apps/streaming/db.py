@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    false,
     text,
 )
 from sqlalchemy.engine import URL, Engine
@@ -73,6 +75,10 @@ users = Table(
     Column("email", String(254), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Revision 0002: the admin role (granted only by `python -m apps.streaming grant-admin`), and the
+    # token version every access token carries (bumped to revoke them all).
+    Column("is_admin", Boolean, nullable=False, server_default=false()),
+    Column("token_version", Integer, nullable=False, server_default="0"),
 )
 
 watchlist = Table(

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from .cache import Cache
 from .config import Settings
+from .db import users
 from .errors import ApiError
 from .security import Principal, TokenError, read_token
 from .storage import Media
@@ -33,28 +36,53 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 _BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="streaming"'}
 
 
-def current_principal(request: Request, ctx: Ctx) -> Principal:
+# Documents the scheme in OpenAPI (components.securitySchemes.bearerAuth, and `security` on every route
+# that needs a token); the check itself is below, so errors keep the app's JSON shape.
+bearer_scheme = HTTPBearer(scheme_name="bearerAuth", auto_error=False, description="An access token from login.")
+
+
+@dataclass(frozen=True)
+class Account:
+    """The caller, as the database knows them now (not as the token remembers them)."""
+
+    user_id: str
+    email: str
+    is_admin: bool
+
+
+def current_account(request: Request, ctx: Ctx, _bearer: Annotated[object, Depends(bearer_scheme)]) -> Account:
+    """The caller of a valid token whose account still exists with the token's version, else 401."""
     header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "A bearer token is required.", headers=_BEARER_CHALLENGE)
     try:
-        return read_token(token.strip(), ctx.settings.jwt_secret)
+        principal = read_token(token.strip(), ctx.settings.jwt_secret)
     except TokenError:
         raise ApiError(401, "The bearer token is invalid or has expired.", headers=_BEARER_CHALLENGE) from None
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            select(users.c.email, users.c.is_admin, users.c.token_version).where(users.c.id == principal.user_id)
+        ).first()
+    if row is None or row.token_version != principal.version:
+        raise ApiError(401, "The bearer token has been revoked.", headers=_BEARER_CHALLENGE)
+    return Account(user_id=principal.user_id, email=row.email, is_admin=bool(row.is_admin))
+
+
+CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+def current_principal(account: CurrentAccount) -> Principal:
+    return Principal(user_id=account.user_id, email=account.email)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def is_admin(principal: Principal, settings: Settings) -> bool:
-    return principal.email.lower() in settings.admin_emails
-
-
-def require_admin(principal: CurrentPrincipal, ctx: Ctx) -> Principal:
-    if not is_admin(principal, ctx.settings):
+def require_admin(account: CurrentAccount) -> Principal:
+    if not account.is_admin:
         raise ApiError(403, "This action needs an administrator account.")
-    return principal
+    return Principal(user_id=account.user_id, email=account.email)
 
 
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
@@ -72,10 +100,10 @@ def client_ip(request: Request, trusted_hops: int) -> str:
     return forwarded[0] if forwarded else peer
 
 
-def enforce_rate_limit(ctx: AppContext, bucket: str) -> None:
+def enforce_rate_limit(ctx: AppContext, bucket: str, limit: int | None = None) -> None:
     settings = ctx.settings
     count = ctx.cache.hit(bucket, settings.auth_rate_window_seconds)
-    if count > settings.auth_rate_limit:
+    if count > (settings.auth_rate_limit if limit is None else limit):
         raise ApiError(
             429, "Too many attempts; try again later.", headers={"Retry-After": str(settings.auth_rate_window_seconds)}
         )

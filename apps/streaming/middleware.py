@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids + access logs + security headers, and request-size limits."""
+"""Pure ASGI middleware: request ids + access logs + security headers, and request-size limits
+(headers and bodies)."""
 
 from __future__ import annotations
 
@@ -129,6 +130,31 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+MAX_HEADER_BYTES = 16 * 1024
+"""Request headers, names and values together; more is a 431 (ALB and CloudFront allow about that much too)."""
+
+
+class HeaderLimitMiddleware:
+    """Refuses requests whose headers exceed ``limit`` bytes in total with 431, before any route runs."""
+
+    def __init__(self, app: ASGIApp, *, limit: int = MAX_HEADER_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            total = sum(len(name) + len(value) for name, value in scope.get("headers") or [])
+            if total > self.limit:
+                response = error_response(
+                    431,
+                    "request_header_fields_too_large",
+                    f"Request headers total {total} bytes; the limit is {self.limit}.",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

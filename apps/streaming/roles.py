@@ -48,6 +48,9 @@ PRIVILEGES: Mapping[Service, Mapping[str, tuple[str, ...]]] = {
         "titles": ("SELECT", "INSERT"),  # browse, search; admins register titles
         "title_genres": ("SELECT", "INSERT"),
         "watchlist": SELECT,  # the "popular" row counts watchlist entries
+        # every authenticated request checks the token's account: its role and token version, never
+        # the password hash (a column grant; REVOKE ALL on the table also revokes it)
+        "users": ("SELECT (id, email, is_admin, token_version)",),
         "alembic_version": SELECT,
     },
 }

@@ -15,6 +15,7 @@ import hmac
 import logging
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,28 +49,42 @@ class SignedUrl:
 
 
 class UrlSigner:
-    """HMAC-SHA256 signatures for local media and upload URLs (laptop mode)."""
+    """HMAC-SHA256 signatures for local media and upload URLs (laptop mode).
+
+    ``bound`` values (an upload's content type and size) travel in the query and are signed with
+    the method, path and expiry, so none of them can be changed without breaking the signature."""
 
     def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(b"media-url:" + secret.encode()).digest()
 
-    def sign(self, method: str, path: str, expires: int) -> str:
-        message = f"{method}\n{path}\n{expires}".encode()
+    def sign(self, method: str, path: str, expires: int, bound: Mapping[str, str] | None = None) -> str:
+        extra = "".join(f"\n{name}={value}" for name, value in sorted((bound or {}).items()))
+        message = f"{method}\n{path}\n{expires}{extra}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def verify(
-        self, method: str, path: str, expires: str | None, signature: str | None, now: float | None = None
+        self,
+        method: str,
+        path: str,
+        expires: str | None,
+        signature: str | None,
+        now: float | None = None,
+        bound: Mapping[str, str] | None = None,
     ) -> bool:
         if not expires or not signature or not expires.isdigit():
             return False
         if int(expires) < (now if now is not None else time.time()):
             return False
-        return hmac.compare_digest(self.sign(method, path, int(expires)), signature)
+        return hmac.compare_digest(self.sign(method, path, int(expires), bound), signature)
 
-    def url(self, method: str, path: str, ttl_seconds: int) -> SignedUrl:
+    def url(self, method: str, path: str, ttl_seconds: int, bound: Mapping[str, str] | None = None) -> SignedUrl:
         expires = int(time.time()) + ttl_seconds
-        query = urlencode({"expires": expires, "signature": self.sign(method, path, expires)})
+        query = urlencode({**(bound or {}), "expires": expires, "signature": self.sign(method, path, expires, bound)})
         return SignedUrl(f"{path}?{query}", expires)
+
+
+UPLOAD_BOUND = ("type", "size")
+"""The query parameters of a local upload URL that its signature binds."""
 
 
 def _rsa_signer(private_key_pem: str) -> Any:
@@ -132,16 +147,29 @@ class Media:
         return self.signer.url("GET", f"/media/{quote(key)}", ttl)
 
     # -- uploads ----------------------------------------------------------------------------
-    def upload_url(self, key: str, content_type: str) -> SignedUrl:
+    def upload_url(self, key: str, content_type: str, size: int) -> tuple[SignedUrl, dict[str, str]]:
+        """A URL for one PUT of exactly ``size`` bytes of ``content_type`` to a fresh key, and the headers
+        the client must send with it.
+
+        S3: Content-Type, Content-Length and ``If-None-Match: *`` are signed headers of the presigned
+        URL, so S3 refuses another type or size, and a second PUT to the key (412: the object exists).
+        Local: type and size are signed query parameters; the app refuses a reused URL."""
         ttl = self.settings.play_url_ttl_seconds
         if self.bucket:
             url = self.s3.generate_presigned_url(
                 "put_object",
-                Params={"Bucket": self.bucket, "Key": MEDIA_PREFIX + key, "ContentType": content_type},
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": MEDIA_PREFIX + key,
+                    "ContentType": content_type,
+                    "ContentLength": size,
+                    "IfNoneMatch": "*",
+                },
                 ExpiresIn=ttl,
             )
-            return SignedUrl(url, int(time.time()) + ttl)
-        return self.signer.url("PUT", f"/api/catalog/uploads/{quote(key)}", ttl)
+            return SignedUrl(url, int(time.time()) + ttl), {"Content-Type": content_type, "If-None-Match": "*"}
+        bound = {"type": content_type, "size": str(size)}
+        return self.signer.url("PUT", f"/api/catalog/uploads/{quote(key)}", ttl, bound), {"Content-Type": content_type}
 
     # -- local files ------------------------------------------------------------------------
     def local_path(self, key: str) -> Path | None:

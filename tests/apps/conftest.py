@@ -238,7 +238,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def base_env(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """Environment variables for the chosen backend (fresh database, flushed cache, new bucket)."""
-    env = {"JWT_SECRET": JWT_SECRET, "ADMIN_EMAILS": ADMIN_EMAIL, "DATA_DIR": str(tmp_path / "data")}
+    env = {"JWT_SECRET": JWT_SECRET, "DATA_DIR": str(tmp_path / "data")}
     if backend == "cloud":
         postgres: Postgres = request.getfixturevalue("postgres_server")
         redis_srv: Redis = request.getfixturevalue("redis_server")
@@ -301,9 +301,18 @@ def user_headers(client: Any) -> dict[str, str]:
     return register_and_login(client, "viewer@example.com")
 
 
+def grant_admin(client: Any, email: str) -> None:
+    """What `python -m apps.streaming grant-admin EMAIL` does, against the app's own database."""
+    from apps.streaming.accounts import set_admin
+
+    assert set_admin(client.app.state.ctx.engine, email, True)
+
+
 @pytest.fixture
 def admin_headers(client: Any) -> dict[str, str]:
-    return register_and_login(client, ADMIN_EMAIL)
+    headers = register_and_login(client, ADMIN_EMAIL)
+    grant_admin(client, ADMIN_EMAIL)
+    return headers
 
 
 # -- the app as a real process ------------------------------------------------------------------
@@ -326,7 +335,7 @@ def start_server(data_dir: Path, env: dict[str, str] | None = None) -> Server:
     full_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "MEDIA_", "CDN_", "APP_"))
     }
-    full_env |= {"JWT_SECRET": JWT_SECRET, "ADMIN_EMAILS": ADMIN_EMAIL, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env |= {"JWT_SECRET": JWT_SECRET, "PYTHONUNBUFFERED": "1", **(env or {})}
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "apps.streaming", "--port", str(port), "--data-dir", str(data_dir)],

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from apps.streaming.db import users
-from tests.apps.conftest import ADMIN_EMAIL, JWT_SECRET, PASSWORD, register_and_login
+from tests.apps.conftest import ADMIN_EMAIL, JWT_SECRET, PASSWORD, grant_admin, register_and_login
 
 
 def test_registering_creates_an_account_and_stores_only_an_argon2_hash(client: Any, base_env: dict[str, str]) -> None:
@@ -84,9 +84,10 @@ def test_login_with_a_wrong_password_or_unknown_email_is_401(client: Any) -> Non
 
 
 def test_me_describes_the_signed_in_account_and_whether_it_is_an_admin(client: Any) -> None:
-    # GIVEN a viewer and an admin (listed in ADMIN_EMAILS)
+    # GIVEN a viewer and an admin (granted the role by the operator command)
     viewer = register_and_login(client, "me@example.com")
     admin = register_and_login(client, ADMIN_EMAIL)
+    grant_admin(client, ADMIN_EMAIL)
     # WHEN each reads /me
     me_viewer = client.get("/api/accounts/me", headers=viewer).json()
     me_admin = client.get("/api/accounts/me", headers=admin).json()

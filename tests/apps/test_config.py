@@ -94,15 +94,15 @@ def test_invalid_settings_raise_an_error_naming_the_variable(tmp_path: Path, env
         load_settings(env, data_dir=tmp_path)
 
 
-def test_admins_and_origins_are_comma_lists(tmp_path: Path) -> None:
-    # WHEN lists are given with spaces and case
-    settings = load_settings(
-        {
-            "ADMIN_EMAILS": " Boss@Example.com, ops@example.com ,",
-            "ALLOWED_ORIGINS": "https://a.example, https://b.example",
-        },
-        data_dir=tmp_path,
-    )
-    # THEN they are split, trimmed and (emails) lower-cased
-    assert settings.admin_emails == {"boss@example.com", "ops@example.com"}
+def test_admin_emails_is_refused_with_the_command_that_replaces_it(tmp_path: Path) -> None:
+    # WHEN the retired ADMIN_EMAILS is still set
+    # THEN settings refuse to load, naming the variable, why, and the operator command to use instead
+    with pytest.raises(ConfigError, match=r"\[ADMIN_EMAILS\] no longer grants admin rights.*grant-admin EMAIL"):
+        load_settings({"ADMIN_EMAILS": "boss@example.com"}, data_dir=tmp_path)
+
+
+def test_origins_are_comma_lists(tmp_path: Path) -> None:
+    # WHEN lists are given with spaces
+    settings = load_settings({"ALLOWED_ORIGINS": "https://a.example, https://b.example"}, data_dir=tmp_path)
+    # THEN they are split and trimmed
     assert settings.allowed_origins == ("https://a.example", "https://b.example")

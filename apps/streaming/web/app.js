@@ -15,7 +15,11 @@ async function api(path, options = {}) {
   if (response.status === 401 && state.token) setSession(null, null);
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw new Error((data && data.error && data.error.message) || ("HTTP " + response.status));
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    const fields = (error.details || []).map((d) => d.field + " " + d.message).join("; ");
+    throw new Error((error.message || ("HTTP " + response.status)) + (fields ? " (" + fields + ")" : ""));
+  }
   return data;
 }
 
