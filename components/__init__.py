@@ -26,6 +26,7 @@ from components.cache import Cache, CacheArgs, CacheAuthMode, CacheEngine
 from components.cdn import Cdn, CdnArgs, GeoRestrictionType, OriginProtocol, PriceClass
 from components.cluster import Cluster, ClusterArgs, ContainerInsights
 from components.container_image import ContainerImage, ContainerImageArgs, RepositoryEncryption
+from components.dashboards import Dashboards, DashboardsArgs, DashboardTarget, ServiceDashboard
 from components.errors import ComponentArgsError
 from components.fargate_service import (
     AlarmThresholds,
@@ -79,6 +80,9 @@ __all__ = [
     "ContainerImage",
     "ContainerImageArgs",
     "ContainerInsights",
+    "DashboardTarget",
+    "Dashboards",
+    "DashboardsArgs",
     "DataTierEgress",
     "DeploymentStrategy",
     "FargateService",
@@ -103,6 +107,7 @@ __all__ = [
     "RuleMode",
     "S3Access",
     "S3Grant",
+    "ServiceDashboard",
     "StatementGrant",
     "SubnetRef",
     "Vpc",

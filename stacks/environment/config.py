@@ -283,6 +283,8 @@ class CacheConfig(_Model):
 class AlarmsConfig(_Model):
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
     """An address subscribed to an encrypted alarm topic that every alarm notifies (confirmed by email)."""
+    dashboards: bool
+    """CloudWatch dashboards: one per service and one for the environment ($3/month each beyond 3 per account)."""
 
 
 BlueGreenService = Literal["catalog", "accounts"]

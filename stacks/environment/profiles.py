@@ -46,7 +46,7 @@ _COMMON: dict[str, Any] = {
     "cache": {
         "engine": "valkey",
     },
-    "alarms": {"email": None},
+    "alarms": {"email": None, "dashboards": True},
     "blueGreen": {},
     "budgetMonthlyUsd": None,
     "invariantOverrides": [],
@@ -70,6 +70,8 @@ _DEV: dict[str, Any] = {
         "deletionProtection": False,
     },
     "cache": {"nodeType": "cache.t4g.micro", "nodes": 1, "snapshotRetentionDays": 0},
+    # Dashboards cost $3/month each beyond the account's first three: dev opts in when it wants them.
+    "alarms": {"dashboards": False},
     # The target is $55; the estimate is about $81 (see README "What it costs"), so the
     # budget guards against growth from here rather than pretending to meet the target.
     "budgetMonthlyUsd": 85,

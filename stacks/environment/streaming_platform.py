@@ -56,6 +56,9 @@ from components import (
     Component,
     ContainerImage,
     ContainerImageArgs,
+    Dashboards,
+    DashboardsArgs,
+    DashboardTarget,
     DataTierEgress,
     FargateService,
     FargateServiceArgs,
@@ -71,11 +74,13 @@ from components import (
     RuleMode,
     S3Access,
     S3Grant,
+    ServiceDashboard,
     Vpc,
     VpcArgs,
     WebAcl,
     WebAclArgs,
 )
+from components.dashboards import arn_suffix
 from stacks.environment.config import PlatformConfig, ServiceSize
 
 
@@ -287,6 +292,7 @@ class StreamingPlatform(Component):
             DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379),
         )
         self.service_names = {}
+        boards: list[ServiceDashboard] = []
         for service in SERVICES:
             size: ServiceSize = getattr(c.services, service)
             template = FargateServiceArgs(
@@ -329,6 +335,14 @@ class StreamingPlatform(Component):
                 security_groups = list(pair.security_group_ids.values())
                 for color, service_name in pair.service_names.items():
                     self.service_names[f"{service}-{color}"] = service_name
+                targets = tuple(
+                    DashboardTarget(
+                        label=color,
+                        service_name=service_name,
+                        target_group_arn_suffix=arn_suffix(pair.target_group_arns[color]),
+                    )
+                    for color, service_name in pair.service_names.items()
+                )
             else:
                 svc = FargateService(
                     f"{name}-{service}",
@@ -341,12 +355,37 @@ class StreamingPlatform(Component):
                 )
                 security_groups = [svc.security_group_id]
                 self.service_names[service] = svc.service_name
+                targets = (
+                    DashboardTarget(
+                        label=service,
+                        service_name=svc.service_name,
+                        target_group_arn_suffix=lb.target_group(service).arn_suffix,
+                    ),
+                )
+            boards.append(ServiceDashboard(service=service, targets=targets))
             for i, group in enumerate(security_groups):
                 label = service if len(security_groups) == 1 else f"{service}-{i + 1}"
                 db.allow_from(label, group)
                 cache.allow_from(label, group)
 
         self._upload_site(cdn)
+        if c.alarms.dashboards:
+            Dashboards(
+                f"{name}-dashboards",
+                DashboardsArgs(
+                    dashboard_prefix=f"{name}-{pulumi.get_stack()}",
+                    cluster_name=cluster.name,
+                    load_balancer_arn_suffix=lb.arn_suffix,
+                    services=tuple(boards),
+                    distribution_id=cdn.distribution_id,
+                    web_acl_metric_name=self._web_acl_metric_name,
+                    database_identifier=db.identifier,
+                    cache_replication_group_id=cache.arn.apply(lambda arn: arn.rsplit(":", 1)[-1]),
+                    cache_nodes=c.cache.nodes,
+                    tags=args.tags,
+                ),
+                child,
+            )
 
         self.url = (
             pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}")
@@ -441,6 +480,7 @@ class StreamingPlatform(Component):
 
     def _web_acl_arn(self) -> pulumi.Input[str] | None:
         edge = self._args.config.edge
+        self._web_acl_metric_name: str | None = None
         if not edge.waf:
             return edge.waf_web_acl_arn
         # CloudFront-scoped web ACLs live in us-east-1 whatever the stack's region.
@@ -457,6 +497,7 @@ class StreamingPlatform(Component):
             WebAclArgs(tags=self._args.tags),
             pulumi.ResourceOptions(parent=self, providers={"aws": east}),
         )
+        self._web_acl_metric_name = acl.metric_name
         return acl.arn
 
     def _route(self, service: str) -> Route:
