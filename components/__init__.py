@@ -12,6 +12,7 @@ taggable child with ``Project``, ``Environment``, ``Component`` and ``ManagedBy`
 ``docs/components/`` for a page per component, and `components.base.Component` for what they share.
 """
 
+from components.backup import Backup, BackupArgs
 from components.base import TYPE_PACKAGE, Component, type_token
 from components.blue_green import (
     BlueGreen,
@@ -59,6 +60,8 @@ __all__ = [
     "AlarmThresholds",
     "Architecture",
     "Autoscaling",
+    "Backup",
+    "BackupArgs",
     "BlueGreen",
     "BlueGreenArgs",
     "BlueGreenMode",

@@ -287,6 +287,15 @@ class AlarmsConfig(_Model):
     """CloudWatch dashboards: one per service and one for the environment ($3/month each beyond 3 per account)."""
 
 
+class BackupConfig(_Model):
+    enabled: bool
+    """An AWS Backup vault and plan covering the database and the media bucket."""
+    schedule: Annotated[str, Field(pattern=r"^cron\([^()]+\)$")]
+    """When recovery points are taken, an AWS Backup cron expression in UTC (cron(0 3 * * ? *) is 03:00 daily)."""
+    retention_days: Annotated[int, Field(ge=1, le=36500)]
+    """Days each recovery point is kept."""
+
+
 BlueGreenService = Literal["catalog", "accounts"]
 """The services that can run blue-green (the keys of ``blueGreen``)."""
 BlueGreenColor = Literal["blue", "green"]
@@ -434,6 +443,8 @@ class PlatformConfig(_Model):
     """ElastiCache."""
     alarms: AlarmsConfig
     """Alarm notifications."""
+    backup: BackupConfig
+    """AWS Backup of the database and the media bucket."""
     blue_green: dict[BlueGreenService, BlueGreenServiceConfig]
     """Per service: activeColor, weights, blue/green image and desiredCount, testHeader (see docs/blue_green.md)."""
     budget_monthly_usd: float | int | None

@@ -47,6 +47,7 @@ _COMMON: dict[str, Any] = {
         "engine": "valkey",
     },
     "alarms": {"email": None, "dashboards": True},
+    "backup": {"enabled": False, "schedule": "cron(0 3 * * ? *)", "retentionDays": 7},
     "blueGreen": {},
     "budgetMonthlyUsd": None,
     "invariantOverrides": [],
@@ -95,6 +96,7 @@ _STAGING: dict[str, Any] = {
         "deletionProtection": False,
     },
     "cache": {"nodeType": "cache.t4g.micro", "nodes": 2, "snapshotRetentionDays": 1},
+    "backup": {"enabled": True, "retentionDays": 14},
     "budgetMonthlyUsd": 200,
 }
 
@@ -115,6 +117,7 @@ _PROD: dict[str, Any] = {
         "deletionProtection": True,
     },
     "cache": {"nodeType": "cache.t4g.micro", "nodes": 2, "snapshotRetentionDays": 7},
+    "backup": {"enabled": True, "retentionDays": 35},
     "budgetMonthlyUsd": 400,
 }
 
@@ -184,6 +187,12 @@ _PROD_INVARIANTS = (
         "prod runs at least 2 accounts tasks",
         "services.accounts.minCount",
         _min("services.accounts.minCount", 2),
+    ),
+    Invariant(
+        "backups",
+        "prod backs up its database and media to AWS Backup, kept at least 35 days",
+        "backup.enabled",
+        lambda raw: lookup(raw, "backup.enabled") is True and _min("backup.retentionDays", 35)(raw),
     ),
     Invariant(
         "alb-access-logs", "prod keeps load balancer access logs", "edge.albAccessLogs", _is("edge.albAccessLogs", True)

@@ -43,6 +43,8 @@ from components import (
     MANAGED_BY,
     Architecture,
     Autoscaling,
+    Backup,
+    BackupArgs,
     BlueGreen,
     BlueGreenArgs,
     Cache,
@@ -369,6 +371,21 @@ class StreamingPlatform(Component):
                 cache.allow_from(label, group)
 
         self._upload_site(cdn)
+        if c.backup.enabled:
+            # The media bucket is versioned (CdnArgs.versioning, on by default): AWS Backup needs it for S3.
+            Backup(
+                f"{name}-backup",
+                BackupArgs(
+                    resource_arns=(db.arn, cdn.media_bucket_arn),
+                    schedule=c.backup.schedule,
+                    retention_days=c.backup.retention_days,
+                    # The environment has no customer key of its own: AWS Backup's AWS managed key.
+                    kms_key_arn=None,
+                    force_destroy=not c.database.deletion_protection,
+                    tags=args.tags,
+                ),
+                child,
+            )
         if c.alarms.dashboards:
             Dashboards(
                 f"{name}-dashboards",
