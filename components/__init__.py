@@ -12,6 +12,7 @@ taggable child with ``Project``, ``Environment``, ``Component`` and ``ManagedBy`
 ``docs/components/`` for a page per component, and `components.base.Component` for what they share.
 """
 
+from components.account_baseline import AccountBaseline, AccountBaselineArgs, FindingFrequency
 from components.backup import Backup, BackupArgs
 from components.base import TYPE_PACKAGE, Component, type_token
 from components.blue_green import (
@@ -57,6 +58,8 @@ __all__ = [
     "MANAGED_BY",
     "REQUIRED_TAG_KEYS",
     "TYPE_PACKAGE",
+    "AccountBaseline",
+    "AccountBaselineArgs",
     "AlarmThresholds",
     "Architecture",
     "Autoscaling",
@@ -90,6 +93,7 @@ __all__ = [
     "DeploymentStrategy",
     "FargateService",
     "FargateServiceArgs",
+    "FindingFrequency",
     "GeoRestrictionType",
     "HealthCheck",
     "IamPolicyError",
