@@ -29,6 +29,7 @@ from components.cdn import Cdn, CdnArgs, GeoRestrictionType, OriginProtocol, Pri
 from components.cluster import Cluster, ClusterArgs, ContainerInsights
 from components.container_image import ContainerImage, ContainerImageArgs, RepositoryEncryption
 from components.dashboards import Dashboards, DashboardsArgs, DashboardTarget, ServiceDashboard
+from components.domain import Domain, DomainArgs
 from components.errors import ComponentArgsError
 from components.fargate_service import (
     AlarmThresholds,
@@ -91,6 +92,8 @@ __all__ = [
     "DashboardsArgs",
     "DataTierEgress",
     "DeploymentStrategy",
+    "Domain",
+    "DomainArgs",
     "FargateService",
     "FargateServiceArgs",
     "FindingFrequency",

@@ -47,6 +47,7 @@ VPC_GROUPS = ("public", "private", "isolated")
 
 CLASS_GROUP = {
     "Cdn": "edge",
+    "Domain": "edge",
     "LoadBalancer": "public",
     "Vpc": "public",
     "Cluster": "private",
@@ -266,6 +267,8 @@ def _arrow_for(index: _Index, res: Resource, dep: Resource, a: str, b: str) -> t
     b_cls = index.by_urn[b]["type"].rsplit(":", 1)[1]
     if a_cls in _OBSERVER_CLASSES or b_cls in _OBSERVER_CLASSES:
         return None
+    if "Domain" in (a_cls, b_cls):  # certificates for, and DNS aliases to, the distribution and the ALB
+        return (a, b, "DNS, TLS", "control") if a_cls == "Domain" else (b, a, "DNS, TLS", "control")
     if dep["type"] in _PLACEMENT_TYPES or b_cls in ("Vpc", "Cluster") or a_cls == "Vpc":
         return None
     if dep["type"] in _NOT_FLOW_TYPES or dep["type"].startswith(_NOT_FLOW_PREFIXES):

@@ -21,6 +21,9 @@ _COMMON: dict[str, Any] = {
         "interfaceEndpoints": [],
     },
     "edge": {
+        "domain": None,
+        "hostedZoneId": None,
+        "hostedZoneName": None,
         "certificateArn": None,
         "albDomainName": None,
         "cdnDomainNames": [],

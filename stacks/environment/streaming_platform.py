@@ -62,6 +62,8 @@ from components import (
     DashboardsArgs,
     DashboardTarget,
     DataTierEgress,
+    Domain,
+    DomainArgs,
     FargateService,
     FargateServiceArgs,
     GeoRestrictionType,
@@ -172,13 +174,17 @@ class StreamingPlatform(Component):
         )
 
         image = self._image()
+        # edge.domain: the platform makes the certificates and records; otherwise the stack file's own.
+        domain = self._domain()
+        alb_certificate = domain.origin_certificate_arn if domain else c.edge.certificate_arn
+        alb_domain_name = domain.origin_domain_name if domain else c.edge.alb_domain_name
         origin_secret = random.RandomPassword(f"{name}-origin-verify", length=48, special=False, opts=child)
         lb = LoadBalancer(
             f"{name}-lb",
             LoadBalancerArgs.in_vpc(
                 vpc,
                 routes=[self._route(s) for s in SERVICES],
-                certificate_arn=c.edge.certificate_arn,
+                certificate_arn=alb_certificate,
                 ingress_cidrs=tuple(c.edge.alb_ingress_cidrs),
                 deletion_protection=c.edge.alb_deletion_protection,
                 access_logs=c.edge.alb_access_logs,
@@ -200,12 +206,12 @@ class StreamingPlatform(Component):
             CdnArgs(
                 # The custom origin name is a DNS alias of the ALB: keep the dependency on the ALB explicit.
                 api_origin_domain=(
-                    lb.dns_name.apply(lambda _: str(c.edge.alb_domain_name)) if c.edge.alb_domain_name else lb.dns_name
+                    lb.dns_name.apply(lambda _: str(alb_domain_name)) if alb_domain_name else lb.dns_name
                 ),
-                api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
+                api_origin_protocol=OriginProtocol.HTTPS_ONLY if alb_certificate else OriginProtocol.HTTP_ONLY,
                 origin_verify_secret=origin_secret.result,
-                aliases=tuple(c.edge.cdn_domain_names),
-                certificate_arn=c.edge.cdn_certificate_arn,
+                aliases=(domain.domain,) if domain else tuple(c.edge.cdn_domain_names),
+                certificate_arn=domain.cdn_certificate_arn if domain else c.edge.cdn_certificate_arn,
                 media_public_key_pem=signing_key.public_key_pem if signing_key is not None else None,
                 price_class=PriceClass(c.edge.price_class),
                 access_logs=c.edge.cdn_access_logs,
@@ -273,8 +279,11 @@ class StreamingPlatform(Component):
             "REDIS_TLS": "true",
             "MEDIA_BUCKET": cdn.media_bucket_name,
             "AWS_REGION": aws.get_region(opts=self.lookup_opts()).region,
-            "CDN_DOMAIN": cdn.domain_name,
-            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: f"https://{d}"),
+            # Signed media URLs and CORS name the viewers' domain when the platform owns it.
+            "CDN_DOMAIN": domain.domain if domain else cdn.domain_name,
+            "ALLOWED_ORIGINS": f"https://{domain.domain}"
+            if domain
+            else cdn.domain_name.apply(lambda d: f"https://{d}"),
             "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
         }
         if cdn.public_key_id is not None:
@@ -371,6 +380,9 @@ class StreamingPlatform(Component):
                 cache.allow_from(label, group)
 
         self._upload_site(cdn)
+        if domain is not None:
+            domain.alias_distribution(cdn.domain_name, cdn.hosted_zone_id)
+            domain.alias_load_balancer(lb.dns_name, lb.zone_id)
         if c.backup.enabled:
             # The media bucket is versioned (CdnArgs.versioning, on by default): AWS Backup needs it for S3.
             Backup(
@@ -405,7 +417,9 @@ class StreamingPlatform(Component):
             )
 
         self.url = (
-            pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}")
+            pulumi.Output.from_input(f"https://{c.edge.domain}")
+            if c.edge.domain
+            else pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}")
             if c.edge.cdn_domain_names
             else cdn.domain_name.apply(lambda d: f"https://{d}")
         )
@@ -494,6 +508,22 @@ class StreamingPlatform(Component):
             f"{self._name}-alarms-email", topic=topic.arn, protocol="email", endpoint=email, opts=opts
         )
         return (topic.arn,)
+
+    def _domain(self) -> Domain | None:
+        """The custom domain's certificates and records, when ``edge.domain`` is set."""
+        edge = self._args.config.edge
+        if edge.domain is None:
+            return None
+        return Domain(
+            f"{self._name}-domain",
+            DomainArgs(
+                domain=edge.domain,
+                hosted_zone_id=edge.hosted_zone_id,
+                hosted_zone_name=edge.hosted_zone_name,
+                tags=self._args.tags,
+            ),
+            self.child_opts(),
+        )
 
     def _web_acl_arn(self) -> pulumi.Input[str] | None:
         edge = self._args.config.edge
