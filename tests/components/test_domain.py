@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components import Domain, DomainArgs
@@ -128,13 +130,28 @@ def test_without_a_domain_the_plan_has_no_certificates_or_records_and_uses_the_g
     assert len(with_domain.registrations) - len(run.registrations) == 2 + 2 + 5 + 1
 
 
-def test_a_zone_given_by_name_is_found_by_a_parented_lookup(pulumi_mocks: MockRuntime) -> None:
-    run = pulumi_mocks.run(lambda: Domain("web", DomainArgs(domain="stream.example.com", origin_subdomain=None)))
+def test_a_zone_given_by_name_is_found_by_a_parented_lookup_and_everything_uses_the_callers_provider(
+    pulumi_mocks: MockRuntime,
+) -> None:
+    # GIVEN a Domain given the caller's own eu-west-1 provider, with no zone id
+    def program() -> None:
+        eu = aws.Provider("eu", region="eu-west-1")
+        Domain("web", DomainArgs(domain="stream.example.com"), pulumi.ResourceOptions(providers={"aws": eu}))
+
+    run = pulumi_mocks.run(program)
+    eu = next(r for r in run.registrations.values() if r.type == "pulumi:providers:aws")
+    # THEN the zone is looked up by the domain's parent name through that provider
     (lookup,) = [i for i in run.invocations if i.token == "aws:route53/getZone:getZone"]
     assert lookup.args["name"] == "example.com" and lookup.args["privateZone"] is False
-    (record,) = run.of_type(RECORD)
-    assert record.inputs["zoneId"].startswith("Z") and record.inputs["zoneId"] != ZONE
-    assert len(run.of_type(CERT)) == 1
+    assert lookup.provider == f"{eu.urn}::{eu.id}"
+    # and every resource goes through the caller's provider: CloudFront's certificate only sets its region
+    resources = [r for r in run.registrations.values() if r.custom and r.type.startswith("aws:")]
+    assert {r.provider for r in resources} == {f"{eu.urn}::{eu.id}"}
+    certs = {c.inputs["domainName"]: c.outputs["arn"] for c in run.of_type(CERT)}
+    assert ":acm:us-east-1:" in certs["stream.example.com"]
+    assert ":acm:eu-west-1:" in certs["origin.stream.example.com"]
+    zone = next(r for r in run.of_type(RECORD)).inputs["zoneId"]
+    assert zone.startswith("Z") and zone != ZONE
 
 
 @pytest.mark.parametrize(
