@@ -12,7 +12,9 @@ taggable child with ``Project``, ``Environment``, ``Component`` and ``ManagedBy`
 ``docs/components/`` for a page per component, and `components.base.Component` for what they share.
 """
 
+from components.account_baseline import AccountBaseline, AccountBaselineArgs, FindingFrequency
 from components.alerts import AlarmTopic, AlarmTopicArgs
+from components.backup import Backup, BackupArgs
 from components.base import TYPE_PACKAGE, Component, type_token
 from components.blue_green import (
     BlueGreen,
@@ -27,6 +29,8 @@ from components.cache import Cache, CacheArgs, CacheAuthMode, CacheEngine
 from components.cdn import Cdn, CdnArgs, GeoRestrictionType, OriginProtocol, PriceClass
 from components.cluster import Cluster, ClusterArgs, ContainerInsights
 from components.container_image import ContainerImage, ContainerImageArgs, RepositoryEncryption
+from components.dashboards import Dashboards, DashboardsArgs, DashboardTarget, ServiceDashboard
+from components.domain import Domain, DomainArgs
 from components.errors import ComponentArgsError
 from components.fargate_service import (
     AlarmThresholds,
@@ -59,11 +63,15 @@ __all__ = [
     "MANAGED_BY",
     "REQUIRED_TAG_KEYS",
     "TYPE_PACKAGE",
+    "AccountBaseline",
+    "AccountBaselineArgs",
     "AlarmThresholds",
     "AlarmTopic",
     "AlarmTopicArgs",
     "Architecture",
     "Autoscaling",
+    "Backup",
+    "BackupArgs",
     "BlueGreen",
     "BlueGreenArgs",
     "BlueGreenMode",
@@ -85,12 +93,18 @@ __all__ = [
     "ContainerImage",
     "ContainerImageArgs",
     "ContainerInsights",
+    "DashboardTarget",
+    "Dashboards",
+    "DashboardsArgs",
     "DataTierEgress",
     "DeploymentStrategy",
+    "Domain",
+    "DomainArgs",
     "EnvironmentKey",
     "EnvironmentKeyArgs",
     "FargateService",
     "FargateServiceArgs",
+    "FindingFrequency",
     "GeoRestrictionType",
     "HealthCheck",
     "IamPolicyError",
@@ -113,6 +127,7 @@ __all__ = [
     "S3Access",
     "S3Grant",
     "ScaleSchedule",
+    "ServiceDashboard",
     "StatementGrant",
     "SubnetRef",
     "Vpc",

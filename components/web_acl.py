@@ -60,6 +60,8 @@ class WebAcl(Component):
 
     arn: pulumi.Output[str]
     """The web ACL's ARN (CloudFront's ``web_acl_id`` takes the ARN for WAFv2)."""
+    metric_name: str
+    """The web ACL's CloudWatch metric name: the ``WebACL`` dimension of its ``AWS/WAFV2`` metrics."""
 
     def __init__(self, name: str, args: WebAclArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         _validate(name, args)
@@ -119,7 +121,8 @@ class WebAcl(Component):
         if args.logging:
             self._create_logging(name, acl, args)
         self.arn = acl.arn
-        self.register_outputs({"arn": self.arn})
+        self.metric_name = name
+        self.register_outputs({"arn": self.arn, "metric_name": self.metric_name})
 
     def _create_logging(self, name: str, acl: aws.wafv2.WebAcl, args: WebAclArgs) -> None:
         # WAF delivers only to groups named aws-waf-logs-*; it adds the log-delivery resource policy

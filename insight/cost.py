@@ -249,6 +249,9 @@ FREE_TYPES: frozenset[str] = frozenset(
         "aws:kms/alias:Alias",
         "aws:kms/keyPolicy:KeyPolicy",
         "aws:kms/grant:Grant",
+        # AWS Backup: the plan and selection are free; storage is priced on the vault
+        "aws:backup/plan:Plan",
+        "aws:backup/selection:Selection",
     }
 )
 
@@ -880,6 +883,16 @@ def _dashboard(res: Resource, ctx: Context) -> Parts:
     price = ctx.p("cloudwatch.dashboard.month")
     parts = Parts()
     parts.add(price, f"dashboard {_usd(price)}/mo")
+    return parts
+
+
+@pricer("aws:backup/vault:Vault")
+def _backup_vault(res: Resource, ctx: Context) -> Parts:
+    # RDS snapshots taken by AWS Backup count against the database's backup storage (priced there).
+    gb = ctx.u("backup_s3_gb_stored", res)
+    price = ctx.p("backup.s3.gb_month")
+    parts = Parts()
+    parts.add(gb * price, f"{_n(gb)} GB S3 recovery points × {_usd(price)}/GB-mo")
     return parts
 
 

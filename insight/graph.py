@@ -47,6 +47,7 @@ VPC_GROUPS = ("public", "private", "isolated")
 
 CLASS_GROUP = {
     "Cdn": "edge",
+    "Domain": "edge",
     "LoadBalancer": "public",
     "Vpc": "public",
     "Cluster": "private",
@@ -67,6 +68,8 @@ _PLACEMENT_TYPES = {
 _REVERSED_TYPES = {"aws:lb/targetGroup:TargetGroup"}
 _REVERSED_CLASSES = {"ContainerImage"}
 _CONTROL_CLASSES = {"BlueGreen", "ContainerImage"}
+#: Components that only watch others (their dependencies are ids on graphs, not traffic or control).
+_OBSERVER_CLASSES = {"Dashboards"}
 #: Dependencies that are configuration, not traffic (secrets are read at start, logs are written out).
 _NOT_FLOW_TYPES = {
     "aws:secretsmanager/secret:Secret",
@@ -219,6 +222,8 @@ def _details(cls: str, owned: list[Resource]) -> tuple[str, ...]:
         lines.append(f"{len(buckets)} S3 bucket{'s' if len(buckets) > 1 else ''}")
     if of("aws:wafv2/webAcl:WebAcl"):
         lines.append("WAF web ACL")
+    if dashboards := of("aws:cloudwatch/dashboard:Dashboard"):
+        lines.append(f"{len(dashboards)} CloudWatch dashboard{'s' if len(dashboards) > 1 else ''}")
     services = of("aws:ecs/service:Service")
     tds = of("aws:ecs/taskDefinition:TaskDefinition")
     for svc in services:
@@ -265,6 +270,10 @@ def _arrow_for(index: _Index, res: Resource, dep: Resource, a: str, b: str) -> t
     """The arrow implied by ``res`` (owned by component ``a``) depending on ``dep`` (owned by ``b``)."""
     a_cls = index.by_urn[a]["type"].rsplit(":", 1)[1]
     b_cls = index.by_urn[b]["type"].rsplit(":", 1)[1]
+    if a_cls in _OBSERVER_CLASSES or b_cls in _OBSERVER_CLASSES:
+        return None
+    if "Domain" in (a_cls, b_cls):  # certificates for, and DNS aliases to, the distribution and the ALB
+        return (a, b, "DNS, TLS", "control") if a_cls == "Domain" else (b, a, "DNS, TLS", "control")
     if dep["type"] in _PLACEMENT_TYPES or b_cls in ("Vpc", "Cluster") or a_cls == "Vpc":
         return None
     if dep["type"] in _NOT_FLOW_TYPES or dep["type"].startswith(_NOT_FLOW_PREFIXES):

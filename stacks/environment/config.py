@@ -26,6 +26,7 @@ from stacks.environment.profiles import PROFILES, Profile, deep_merge, lookup
 NAMESPACE = "streaming-platform"
 
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+_DNS_NAME = re.compile(r"^(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$")
 _WAF_ARN = re.compile(r"^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$")
 #: The error type of a rule across fields that names the sub-key to blame (see `_blame`).
 _BLAMED = "blamed"
@@ -113,6 +114,12 @@ class GeoRestriction(_Model):
 
 
 class EdgeConfig(_Model):
+    domain: str | None = None
+    """The viewers' domain (e.g. stream.example.com): the platform creates and DNS-validates both certificates and the records (replaces certificateArn, albDomainName, cdnDomainNames, cdnCertificateArn)."""
+    hosted_zone_id: str | None = None
+    """The public Route 53 hosted zone of domain; none looks the zone up by hostedZoneName."""
+    hosted_zone_name: str | None = None
+    """The zone looked up when hostedZoneId is not given (defaults to domain without its first label)."""
     certificate_arn: str | None
     """ACM certificate (in the stack's region) for the load balancer's HTTPS listener; none means HTTP only."""
     alb_domain_name: str | None
@@ -170,13 +177,63 @@ class EdgeConfig(_Model):
                 raise ValueError(f"{cidr!r} is not a CIDR such as 0.0.0.0/0 or 203.0.113.0/24") from None
         return value
 
+    @field_validator("domain", "hosted_zone_name")
+    @classmethod
+    def _dns_name(cls, value: str | None) -> str | None:
+        if value is not None and not _DNS_NAME.match(value):
+            raise ValueError("is not a lower-case DNS name with at least two labels, such as stream.example.com")
+        return value
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _zone_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"Z[A-Z0-9]{1,31}", value):
+            raise ValueError(
+                "is not a Route 53 hosted zone id (Z followed by upper-case letters and digits); "
+                "see `aws route53 list-hosted-zones`"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _domain_or_own_certificates(self) -> EdgeConfig:
+        if self.domain is None:
+            for zone_key, zone_value in (
+                ("hostedZoneId", self.hosted_zone_id),
+                ("hostedZoneName", self.hosted_zone_name),
+            ):
+                if zone_value is not None:
+                    raise _blame(
+                        zone_key, zone_value, "needs domain: the zone is where the domain's records are created"
+                    )
+            return self
+        own: dict[str, str | list[str] | None] = {
+            "certificateArn": self.certificate_arn,
+            "albDomainName": self.alb_domain_name,
+            "cdnDomainNames": self.cdn_domain_names or None,
+            "cdnCertificateArn": self.cdn_certificate_arn,
+        }
+        for key, value in own.items():
+            if value is not None:
+                raise _blame(
+                    key,
+                    value,
+                    "is set together with domain, which creates the certificates and names itself; "
+                    "remove it (or remove domain to bring your own certificates)",
+                )
+        if self.hosted_zone_id is not None and self.hosted_zone_name is not None:
+            raise _blame("hostedZoneName", self.hosted_zone_name, "is given with hostedZoneId; give one of them")
+        zone = self.hosted_zone_name
+        if zone is not None and not self.domain.endswith(f".{zone}") and self.domain != zone:
+            raise _blame("hostedZoneName", zone, f"does not contain domain {self.domain}; give the zone it is in")
+        return self
+
     @model_validator(mode="after")
     def _domain_needs_cert(self) -> EdgeConfig:
-        if self.alb_scheme == "internet-facing" and self.certificate_arn is None:
+        if self.alb_scheme == "internet-facing" and self.certificate_arn is None and self.domain is None:
             raise _blame(
                 "albScheme",
                 self.alb_scheme,
-                "needs certificateArn (and albDomainName): a public load balancer is reached from CloudFront "
+                "needs domain (the platform's certificates) or certificateArn and albDomainName: a public load balancer is reached from CloudFront "
                 "over the internet, so only over HTTPS; set them, or use albScheme: internal (a VPC origin)",
             )
         if self.certificate_arn is not None and self.alb_domain_name is None:
@@ -320,6 +377,17 @@ class AlarmsConfig(_Model):
     """An address subscribed to the encrypted alarm topic that every alarm notifies (confirmed by email)."""
     topic_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")] | None
     """An existing SNS topic every alarm also notifies (e.g. one a chat integration or pager watches)."""
+    dashboards: bool
+    """CloudWatch dashboards: one per service and one for the environment ($3/month each beyond 3 per account)."""
+
+
+class BackupConfig(_Model):
+    enabled: bool
+    """An AWS Backup vault and plan covering the database and the media bucket."""
+    schedule: Annotated[str, Field(pattern=r"^cron\([^()]+\)$")]
+    """When recovery points are taken, an AWS Backup cron expression in UTC (cron(0 3 * * ? *) is 03:00 daily)."""
+    retention_days: Annotated[int, Field(ge=1, le=36500)]
+    """Days each recovery point is kept."""
 
 
 BlueGreenService = Literal["catalog", "accounts"]
@@ -471,6 +539,8 @@ class PlatformConfig(_Model):
     """Alarm notifications."""
     encryption: EncryptionConfig
     """Encryption at rest beyond the AWS-managed keys."""
+    backup: BackupConfig
+    """AWS Backup of the database and the media bucket."""
     blue_green: dict[BlueGreenService, BlueGreenServiceConfig]
     """Per service: activeColor, weights, blue/green image and desiredCount, testHeader (see docs/blue_green.md)."""
     budget_monthly_usd: float | int | None

@@ -21,6 +21,9 @@ _COMMON: dict[str, Any] = {
         "interfaceEndpoints": [],
     },
     "edge": {
+        "domain": None,
+        "hostedZoneId": None,
+        "hostedZoneName": None,
         "certificateArn": None,
         "albDomainName": None,
         "cdnDomainNames": [],
@@ -53,8 +56,9 @@ _COMMON: dict[str, Any] = {
         "enabled": True,
         "engine": "valkey",
     },
-    "alarms": {"email": None, "topicArn": None},
+    "alarms": {"email": None, "topicArn": None, "dashboards": True},
     "encryption": {"customerManagedKey": False},
+    "backup": {"enabled": False, "schedule": "cron(0 3 * * ? *)", "retentionDays": 7},
     "blueGreen": {},
     "budgetMonthlyUsd": None,
     "invariantOverrides": [],
@@ -85,6 +89,8 @@ _DEV: dict[str, Any] = {
     # No ElastiCache in dev: the app falls back to its in-process cache (one per task), which saves the
     # node, its AUTH secret and its log group (about $10/month). Set cache.enabled: true to test Redis.
     "cache": {"enabled": False, "nodeType": "cache.t4g.micro", "nodes": 1, "snapshotRetentionDays": 0},
+    # Dashboards cost $3/month each beyond the account's first three: dev opts in when it wants them.
+    "alarms": {"dashboards": False},
     "budgetMonthlyUsd": 65,  # a guard above the $50 target (us-east-1), so dev also fits pricier regions
 }
 
@@ -106,6 +112,7 @@ _STAGING: dict[str, Any] = {
         "deletionProtection": False,
     },
     "cache": {"nodeType": "cache.t4g.micro", "nodes": 2, "snapshotRetentionDays": 1},
+    "backup": {"enabled": True, "retentionDays": 14},
     "budgetMonthlyUsd": 200,
 }
 
@@ -137,6 +144,7 @@ _PROD: dict[str, Any] = {
     },
     "cache": {"nodeType": "cache.t4g.micro", "nodes": 2, "snapshotRetentionDays": 7},
     "encryption": {"customerManagedKey": True},
+    "backup": {"enabled": True, "retentionDays": 35},
     "budgetMonthlyUsd": 400,
 }
 
@@ -236,6 +244,12 @@ _PROD_INVARIANTS = (
         "prod keeps Container Insights on (FSBP ECS.12)",
         "services.containerInsights",
         lambda raw: lookup(raw, "services.containerInsights") in ("enabled", "enhanced"),
+    ),
+    Invariant(
+        "backups",
+        "prod backs up its database and media to AWS Backup, kept at least 35 days",
+        "backup.enabled",
+        lambda raw: lookup(raw, "backup.enabled") is True and _min("backup.retentionDays", 35)(raw),
     ),
     Invariant(
         "alb-access-logs", "prod keeps load balancer access logs", "edge.albAccessLogs", _is("edge.albAccessLogs", True)

@@ -50,6 +50,8 @@ from components import (
     AlarmTopicArgs,
     Architecture,
     Autoscaling,
+    Backup,
+    BackupArgs,
     BlueGreen,
     BlueGreenArgs,
     Cache,
@@ -64,7 +66,12 @@ from components import (
     ContainerImage,
     ContainerImageArgs,
     ContainerInsights,
+    Dashboards,
+    DashboardsArgs,
+    DashboardTarget,
     DataTierEgress,
+    Domain,
+    DomainArgs,
     EnvironmentKey,
     EnvironmentKeyArgs,
     FargateService,
@@ -84,12 +91,14 @@ from components import (
     S3Access,
     S3Grant,
     ScaleSchedule,
+    ServiceDashboard,
     StatementGrant,
     Vpc,
     VpcArgs,
     WebAcl,
     WebAclArgs,
 )
+from components.dashboards import arn_suffix
 from stacks.environment.config import PlatformConfig, ServiceSize
 
 
@@ -186,6 +195,10 @@ class StreamingPlatform(Component):
         )
 
         image = self._image()
+        # edge.domain: the platform makes the certificates and records; otherwise the stack file's own.
+        domain = self._domain()
+        alb_certificate = domain.origin_certificate_arn if domain else c.edge.certificate_arn
+        alb_domain_name = domain.origin_domain_name if domain else c.edge.alb_domain_name
         internal = c.edge.alb_scheme == "internal"
         # Only CloudFront reaches the load balancer: its origin-facing prefix list, on the serving port.
         cloudfront = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING, opts=self.lookup_opts())
@@ -200,7 +213,7 @@ class StreamingPlatform(Component):
                 vpc,
                 internal=internal,
                 routes=[self._route(s) for s in SERVICES],
-                certificate_arn=c.edge.certificate_arn,
+                certificate_arn=alb_certificate,
                 ingress_cidrs=tuple(c.edge.alb_ingress_cidrs),
                 ingress_prefix_list_ids=(cloudfront.id,),
                 deletion_protection=c.edge.alb_deletion_protection,
@@ -231,17 +244,17 @@ class StreamingPlatform(Component):
             CdnArgs(
                 # The custom origin name is a DNS alias of the ALB: keep the dependency on the ALB explicit.
                 api_origin_domain=(
-                    lb.dns_name.apply(lambda _: str(c.edge.alb_domain_name)) if c.edge.alb_domain_name else lb.dns_name
+                    lb.dns_name.apply(lambda _: str(alb_domain_name)) if alb_domain_name else lb.dns_name
                 ),
                 # HTTP only without a certificate, and then only inside AWS: from the edge to the VPC origin.
-                api_origin_protocol=OriginProtocol.HTTPS_ONLY if c.edge.certificate_arn else OriginProtocol.HTTP_ONLY,
+                api_origin_protocol=OriginProtocol.HTTPS_ONLY if alb_certificate else OriginProtocol.HTTP_ONLY,
                 api_vpc_origin_arn=lb.arn if internal else None,
                 origin_verify_secret=origin_secret.result if origin_secret is not None else None,
                 api_test_key_sha256=(
                     test_key.apply(lambda k: hashlib.sha256(k.encode()).hexdigest()) if test_key is not None else None
                 ),
-                aliases=tuple(c.edge.cdn_domain_names),
-                certificate_arn=c.edge.cdn_certificate_arn,
+                aliases=(domain.domain,) if domain else tuple(c.edge.cdn_domain_names),
+                certificate_arn=domain.cdn_certificate_arn if domain else c.edge.cdn_certificate_arn,
                 media_public_key_pem=signing_key.public_key_pem if signing_key is not None else None,
                 price_class=PriceClass(c.edge.price_class),
                 access_logs=c.edge.cdn_access_logs,
@@ -315,7 +328,7 @@ class StreamingPlatform(Component):
             else None
         )
 
-        aliases = tuple(c.edge.cdn_domain_names)
+        aliases = (domain.domain,) if domain else tuple(c.edge.cdn_domain_names)
         environment: dict[str, pulumi.Input[str]] = {
             "DATABASE_HOST": db.address,
             "DATABASE_PORT": db.port.apply(str),
@@ -355,6 +368,7 @@ class StreamingPlatform(Component):
         if cache is not None:
             data_egress.append(DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379))
         self.service_names = {}
+        boards: list[ServiceDashboard] = []
         for service in SERVICES:
             size: ServiceSize = getattr(c.services, service)
             role_secret = self._database_role_secret(service)
@@ -408,6 +422,14 @@ class StreamingPlatform(Component):
                 security_groups = list(pair.security_group_ids.values())
                 for color, service_name in pair.service_names.items():
                     self.service_names[f"{service}-{color}"] = service_name
+                targets = tuple(
+                    DashboardTarget(
+                        label=color,
+                        service_name=service_name,
+                        target_group_arn_suffix=arn_suffix(pair.target_group_arns[color]),
+                    )
+                    for color, service_name in pair.service_names.items()
+                )
             else:
                 svc = FargateService(
                     f"{name}-{service}",
@@ -420,6 +442,14 @@ class StreamingPlatform(Component):
                 )
                 security_groups = [svc.security_group_id]
                 self.service_names[service] = svc.service_name
+                targets = (
+                    DashboardTarget(
+                        label=service,
+                        service_name=svc.service_name,
+                        target_group_arn_suffix=lb.target_group(service).arn_suffix,
+                    ),
+                )
+            boards.append(ServiceDashboard(service=service, targets=targets))
             for i, group in enumerate(security_groups):
                 label = service if len(security_groups) == 1 else f"{service}-{i + 1}"
                 db.allow_from(label, group)
@@ -427,9 +457,48 @@ class StreamingPlatform(Component):
                     cache.allow_from(label, group)
 
         self._upload_site(cdn)
+        if domain is not None:
+            domain.alias_distribution(cdn.domain_name, cdn.hosted_zone_id)
+            domain.alias_load_balancer(lb.dns_name, lb.zone_id)
+        if c.backup.enabled:
+            # The media bucket is versioned (CdnArgs.versioning, on by default): AWS Backup needs it for S3.
+            Backup(
+                f"{name}-backup",
+                BackupArgs(
+                    resource_arns=(db.arn, cdn.media_bucket_arn),
+                    schedule=c.backup.schedule,
+                    retention_days=c.backup.retention_days,
+                    # The environment's key where it has one (prod); else AWS Backup's AWS managed key.
+                    kms_key_arn=key_arn,
+                    force_destroy=not c.database.deletion_protection,
+                    tags=args.tags,
+                ),
+                child,
+            )
+        if c.alarms.dashboards:
+            Dashboards(
+                f"{name}-dashboards",
+                DashboardsArgs(
+                    dashboard_prefix=f"{name}-{pulumi.get_stack()}",
+                    cluster_name=cluster.name,
+                    load_balancer_arn_suffix=lb.arn_suffix,
+                    services=tuple(boards),
+                    distribution_id=cdn.distribution_id,
+                    web_acl_metric_name=self._web_acl_metric_name,
+                    database_identifier=db.identifier,
+                    cache_replication_group_id=(
+                        cache.arn.apply(lambda arn: arn.rsplit(":", 1)[-1]) if cache is not None else None
+                    ),
+                    cache_nodes=c.cache.nodes,
+                    tags=args.tags,
+                ),
+                child,
+            )
 
         self.url = (
-            pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}")
+            pulumi.Output.from_input(f"https://{c.edge.domain}")
+            if c.edge.domain
+            else pulumi.Output.from_input(f"https://{c.edge.cdn_domain_names[0]}")
             if c.edge.cdn_domain_names
             else cdn.domain_name.apply(lambda d: f"https://{d}")
         )
@@ -507,8 +576,25 @@ class StreamingPlatform(Component):
         )
         return topic.alarm_actions
 
+    def _domain(self) -> Domain | None:
+        """The custom domain's certificates and records, when ``edge.domain`` is set."""
+        edge = self._args.config.edge
+        if edge.domain is None:
+            return None
+        return Domain(
+            f"{self._name}-domain",
+            DomainArgs(
+                domain=edge.domain,
+                hosted_zone_id=edge.hosted_zone_id,
+                hosted_zone_name=edge.hosted_zone_name,
+                tags=self._args.tags,
+            ),
+            self.child_opts(),
+        )
+
     def _web_acl_arn(self) -> pulumi.Input[str] | None:
         edge = self._args.config.edge
+        self._web_acl_metric_name: str | None = None
         if not edge.waf:
             return edge.waf_web_acl_arn
         # CloudFront-scoped web ACLs live in us-east-1 whatever the stack's region.
@@ -525,6 +611,7 @@ class StreamingPlatform(Component):
             WebAclArgs(logging=edge.waf_logging, log_retention_days=self._log_retention(), tags=self._args.tags),
             pulumi.ResourceOptions(parent=self, providers={"aws": east}),
         )
+        self._web_acl_metric_name = acl.metric_name
         return acl.arn
 
     def _route(self, service: str) -> Route:

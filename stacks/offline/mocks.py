@@ -331,7 +331,8 @@ class AwsMocks(_mocks.Mocks):
             if args.typ == "pulumi:providers:aws" and isinstance(inputs.get("region"), str):
                 self._provider_regions[pid] = str(inputs["region"])
             return pid, inputs
-        region = self.region_of(args.provider)
+        # pulumi-aws v7 resources take a `region` of their own, which wins over their provider's.
+        region = str(inputs["region"]) if isinstance(inputs.get("region"), str) else self.region_of(args.provider)
         prefix, arn_format = _SHAPES.get(args.typ, ("", None))
         physical = next((str(inputs[k]) for k in _NAME_INPUTS if isinstance(inputs.get(k), str)), None)
         if physical is None:
@@ -489,6 +490,22 @@ class AwsMocks(_mocks.Mocks):
             )
         elif typ == "aws:wafv2/webAcl:WebAcl":
             out.update(id=str(uuid.UUID(seed[:32])))
+        elif typ == "aws:acm/certificate:Certificate":
+            names = [str(inputs.get("domainName", physical)), *(inputs.get("subjectAlternativeNames") or [])]
+            out.update(
+                status="PENDING_VALIDATION",
+                domainValidationOptions=[
+                    {
+                        "domainName": n,
+                        "resourceRecordName": f"_{_digest(seed, n)[:32]}.{n}.",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": f"_{_digest(n, seed)[:32]}.acm-validations.aws.",
+                    }
+                    for n in names
+                ],
+            )
+        elif typ == "aws:route53/record:Record":
+            out.update(fqdn=str(inputs.get("name", physical)).rstrip("."))
         return out
 
     # -- calls -------------------------------------------------------------------------------
@@ -524,6 +541,10 @@ class AwsMocks(_mocks.Mocks):
                 "id": "aws",
                 "reverseDnsPrefix": "com.amazonaws",
             }, None
+        if tok == "aws:route53/getZone:getZone":
+            zone = str(a.get("name", "")).rstrip(".")
+            zid = "Z" + _digest("zone", zone)[:20].upper()
+            return {"zoneId": zid, "id": zid, "name": zone, "privateZone": False, "nameServers": []}, None
         if tok == "aws:elb/getServiceAccount:getServiceAccount":
             acct = ELB_ACCOUNTS.get(r, "127311923021")
             return {"arn": f"arn:aws:iam::{acct}:root", "id": acct}, None

@@ -15,8 +15,12 @@ import pulumi_aws as aws
 import pytest
 
 from components import (
+    AccountBaseline,
+    AccountBaselineArgs,
     AlarmTopic,
     AlarmTopicArgs,
+    Backup,
+    BackupArgs,
     BlueGreen,
     BlueGreenArgs,
     BlueGreenMode,
@@ -166,6 +170,15 @@ def build_container_image(opts: Opts) -> None:
     ContainerImage("image", ContainerImageArgs(prebuilt_image=DIGEST), opts)
 
 
+def build_backup(opts: Opts) -> None:
+    db = Postgres("orders-db", PostgresArgs.in_vpc(_net(opts)), opts)
+    Backup("data", BackupArgs(resource_arns=(db.arn,), includes_s3=False), opts)
+
+
+def build_account_baseline(opts: Opts) -> None:
+    AccountBaseline("baseline", AccountBaselineArgs(), opts)
+
+
 BUILDERS: dict[str, Callable[[Opts], None]] = {
     "Vpc": build_vpc,
     "LoadBalancer": build_load_balancer,
@@ -179,6 +192,8 @@ BUILDERS: dict[str, Callable[[Opts], None]] = {
     "WebAcl": build_web_acl,
     "AlarmTopic": build_alarm_topic,
     "ContainerImage": build_container_image,
+    "Backup": build_backup,
+    "AccountBaseline": build_account_baseline,
 }
 
 

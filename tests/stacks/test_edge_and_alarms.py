@@ -192,7 +192,7 @@ def test_an_internet_facing_load_balancer_without_a_certificate_is_refused() -> 
         )
     message = str(refused.value)
     assert message.startswith(
-        'Pulumi.dev.yaml: streaming-platform:edge.albScheme = "internet-facing": needs certificateArn'
+        'Pulumi.dev.yaml: streaming-platform:edge.albScheme = "internet-facing": needs domain (the platform\'s certificates) or certificateArn'
     )
     assert "use albScheme: internal" in message
 

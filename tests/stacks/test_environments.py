@@ -167,6 +167,7 @@ def test_services_get_endpoints_as_environment_and_credentials_as_secrets(runs: 
     assert environment["APP_SERVICE"] == "catalog"
     assert environment["DATABASE_HOST"].endswith(".rds.amazonaws.com")
     assert environment["REDIS_HOST"].startswith("master.") and environment["REDIS_TLS"] == "true"
+    # prod's stack file sets edge.domain: signed URLs name it (tests/components/test_domain.py)
     assert environment["CDN_DOMAIN"] == "streaming.example.com" and environment["CDN_KEY_PAIR_ID"].startswith("K")
     # The database credentials are the service's own role, read at connect time (tests/stacks/test_service_secrets.py)
     assert environment["DATABASE_SECRET_ARN"].startswith(

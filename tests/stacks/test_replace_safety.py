@@ -111,6 +111,9 @@ NAMING: dict[str, Naming] = {
     "aws:kms/alias:Alias": Naming("name", source=TF + "kms/alias.go"),
     "aws:wafv2/webAcl:WebAcl": Naming("name", ("scope",), source=TF + "wafv2/web_acl.go"),
     "aws:iam/role:Role": Naming("name", source=TF + "iam/role.go"),
+    # A record is identified by (zone, name, type[, set identifier]): the inputs that force a
+    # replacement are that identity, so a replacement is always a record of its own.
+    "aws:route53/record:Record": Naming("name", source=TF + "route53/record.go"),
 }
 
 #: Name-like inputs that are not a unique physical name of their resource.
