@@ -1,4 +1,4 @@
-"""``python -m stacks cost <env> [--json] [--usage FILE] [--plan FILE]`` and ``cost --compare [--markdown]``.
+"""``python -m stacks cost <env> [--json] [--usage FILE] [--plan FILE]``, ``cost --all`` and ``cost --compare [--markdown]``.
 
 The monthly cost of an environment from its offline plan (see `insight.cost`).
 """
@@ -13,6 +13,7 @@ from insight.cost import CostError, estimate, render_compare, render_markdown, r
 from insight.plan import Plan
 from insight.usage import UsageError, load_usage
 from stacks.cli import UserError
+from stacks.cli.environments import run_each, selected_environments
 from stacks.offline.plan import build_plan
 
 COMPARE_ENVS = ("dev", "staging", "prod")
@@ -31,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
     parser.add_argument("--usage", metavar="FILE", type=Path, help="usage profile overriding the default")
     parser.add_argument("--plan", metavar="FILE", type=Path, help="price this plan document instead of planning ENV")
+    parser.add_argument(
+        "--all", action="store_true", help="every environment of the project (each Pulumi.<env>.yaml), in one process"
+    )
     parser.add_argument("--compare", action="store_true", help="dev, staging and prod side by side")
     parser.add_argument("--markdown", action="store_true", help="with --compare: the README's Markdown table")
     parser.set_defaults(handler=run)
@@ -88,11 +92,21 @@ def run(args: argparse.Namespace) -> int:
             return 1 if any(r.unpriced for r in reports) else 0
         if args.markdown:
             raise UserError("--markdown goes with --compare")
-        report = estimate(load_plan(args.env, args.plan), usage=usage)
+        if args.all and args.plan is not None:
+            raise UserError("cost --all plans every environment itself; drop --plan")
+        envs = selected_environments(args, "cost") if args.all or args.plan is None else [args.env]
     except (UsageError, CostError) as exc:
         raise UserError(str(exc)) from exc
-    if args.json:
-        sys.stdout.write(report.to_json())
-    else:
-        print(render_text(report))
-    return 0
+
+    def run_one(env: str | None) -> int:
+        try:
+            report = estimate(load_plan(env, args.plan), usage=usage)
+        except (UsageError, CostError) as exc:
+            raise UserError(str(exc)) from exc
+        if args.json:
+            sys.stdout.write(report.to_json())
+        else:
+            print(render_text(report))
+        return 0
+
+    return run_each(envs, run_one)
