@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from .config import WEB_DIR, Settings, load_settings
 from .db import make_engine, migrate, ping, retry
 from .deps import AppContext
 from .errors import ApiError
+from .metrics import Metrics, MetricsMiddleware
 from .middleware import BodyLimitMiddleware, RequestContextMiddleware
 from .seed import load_seed
 from .storage import Media
@@ -52,6 +54,25 @@ def start(ctx: AppContext, *, attempts: int = 8) -> None:
             retry(ctx.media.publish_seed_media, what="seed media upload", attempts=attempts, retry_on=(Exception,))
 
 
+#: The collector's thresholds once the app is ready. The default first generation (700 allocations)
+#: makes a request-heavy process run young collections every few requests, and each full collection
+#: used to walk the ~135,000 start-up objects (modules, routes, pydantic schemas): ~70 ms pauses,
+#: the p99 of the whole app. Requests allocate mostly acyclic, short-lived objects (freed by
+#: reference counting), so collecting less often frees the same memory.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def freeze_startup_heap() -> None:
+    """Move everything alive after start-up into the permanent generation and tune the collector.
+
+    Start-up objects live as long as the process: ``gc.freeze()`` takes them out of every future
+    collection, so a full collection walks only what requests left behind (issue 18).
+    """
+    gc.collect()  # start-up's own garbage is freed, not frozen
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -> FastAPI:
     settings = settings or load_settings()
     ctx = build_context(settings)
@@ -59,6 +80,7 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(start, ctx, attempts=startup_attempts)
+        freeze_startup_heap()
         log.info(
             "started",
             extra={
@@ -172,5 +194,8 @@ def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -
             expose_headers=["X-Request-ID"],
             max_age=600,
         )
+    metrics = Metrics(ctx.engine)
+    app.state.metrics = metrics
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # inside the request context: /metrics gets its headers
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -32,7 +32,6 @@ from stacks.offline.mocks import SECRET, ProgramRun, run_program
 PLAN_GC_THRESHOLDS = (100_000, 50, 100)
 
 
-
 def run_platform(env: str, *, root: Path | None = None, overrides: Mapping[str, Any] | None = None) -> ProgramRun:
     """Run ``platform/__main__.py`` for ``env`` under the mocks and return what it registered.
 
