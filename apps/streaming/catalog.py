@@ -12,7 +12,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import ColumnElement, Connection, Integer, Select, String, bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from .db import title_genres, titles, watchlist
 from .deps import AdminPrincipal, AppContext, Ctx, CurrentPrincipal
@@ -315,17 +316,38 @@ def _json_bytes(content: bytes, cache_state: str) -> Response:
 
 
 # -- routes ------------------------------------------------------------------------------------
-@router.get("/rows", response_model=RowsOut, summary="Rows of titles for the home page")
-def get_rows(ctx: Ctx) -> Response:
+async def _cached_read(ctx: AppContext, key: str, load: Callable[[Connection], Any], missing: str) -> Response:
+    """A cached read: the cached bytes, else ``load`` from the database (``None``: 404 ``missing``).
+
+    The in-process cache is a dict lookup, answered on the event loop without a thread hop; a
+    network cache (Redis) and the database are blocking I/O, so they run in the thread pool.
+    """
     ttl = ctx.settings.cache_ttl_seconds
-    cached = ctx.cache.get(ROWS_KEY) if ttl else None
-    if cached is not None:
-        return _json_bytes(cached, "hit")
-    with ctx.engine.connect() as conn:
-        body = _dumps(load_rows(conn))
     if ttl:
-        ctx.cache.set(ROWS_KEY, body, ttl)
+        in_process = ctx.cache.kind == "memory"
+        cached = ctx.cache.get(key) if in_process else await run_in_threadpool(ctx.cache.get, key)
+        if cached is not None:
+            return _json_bytes(cached, "hit")
+
+    def from_database() -> bytes | None:
+        with ctx.engine.connect() as conn:
+            found = load(conn)
+        if found is None:
+            return None
+        body = _dumps(found)
+        if ttl:
+            ctx.cache.set(key, body, ttl)
+        return body
+
+    body = await run_in_threadpool(from_database)
+    if body is None:
+        raise ApiError(404, missing)
     return _json_bytes(body, "miss")
+
+
+@router.get("/rows", response_model=RowsOut, summary="Rows of titles for the home page")
+async def get_rows(ctx: Ctx) -> Response:
+    return await _cached_read(ctx, ROWS_KEY, load_rows, "No rows.")
 
 
 @router.get("/titles", response_model=SearchOut, summary="Search titles (paginated)")
@@ -345,19 +367,10 @@ def search_titles(
 
 
 @router.get("/titles/{title_id}", response_model=TitleOut, summary="One title")
-def get_title(ctx: Ctx, title_id: TitleId) -> Response:
-    key, ttl = title_key(title_id), ctx.settings.cache_ttl_seconds
-    cached = ctx.cache.get(key) if ttl else None
-    if cached is not None:
-        return _json_bytes(cached, "hit")
-    with ctx.engine.connect() as conn:
-        found = load_title(conn, title_id)
-    if found is None:
-        raise ApiError(404, f"Title {title_id!r} not found.")
-    body = _dumps(found)
-    if ttl:
-        ctx.cache.set(key, body, ttl)
-    return _json_bytes(body, "miss")
+async def get_title(ctx: Ctx, title_id: TitleId) -> Response:
+    return await _cached_read(
+        ctx, title_key(title_id), lambda conn: load_title(conn, title_id), f"Title {title_id!r} not found."
+    )
 
 
 @router.post("/titles", status_code=201, response_model=TitleOut, summary="Register a title (admin)")
