@@ -19,10 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-
 from stacks.environment.stack_files import StackFileError, project_name, project_root, stack_path
-from stacks.operations.config_writeback import DEFAULT_NAMESPACE, WriteBackError, write_back
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,6 +82,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _namespace(stack_file: Path) -> str:
+    from stacks.operations.config_writeback import DEFAULT_NAMESPACE
+
     try:
         return project_name(stack_file.parent)
     except StackFileError:
@@ -92,9 +91,13 @@ def _namespace(stack_file: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here, not at the top: every command module is imported to build the parser, and
+    # `check`/`plan` have no use for botocore or the YAML round-tripper
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     from stacks.operations import switch as sw
+    from stacks.operations.config_writeback import WriteBackError, write_back
 
     try:
         steps = sw.parse_steps(args.steps or ("100" if args.rollback else ",".join(map(str, sw.DEFAULT_STEPS))))
