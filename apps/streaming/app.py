@@ -73,14 +73,17 @@ def freeze_startup_heap() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def create_app(settings: Settings | None = None, *, startup_attempts: int = 8) -> FastAPI:
+def create_app(settings: Settings | None = None, *, startup_attempts: int = 8, freeze_heap: bool = False) -> FastAPI:
+    """The app. ``freeze_heap`` (what ``python -m apps.streaming`` passes) freezes the heap once it
+    has started (`freeze_startup_heap`); in-process clients (tests) leave their process's collector alone."""
     settings = settings or load_settings()
     ctx = build_context(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(start, ctx, attempts=startup_attempts)
-        freeze_startup_heap()
+        if freeze_heap:
+            freeze_startup_heap()
         log.info(
             "started",
             extra={

@@ -22,11 +22,12 @@ own address and port (docs/operations.md: "Metrics").
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -65,6 +66,24 @@ class _PoolCollector:
         return [connections, size]
 
 
+class _RuntimeCollector:
+    """The collector's state: objects frozen out of collection (`app.freeze_startup_heap`) and
+    collections per generation, so a p99 spike can be told from a full collection."""
+
+    def describe(self) -> list[Any]:
+        return []
+
+    def collect(self) -> list[Any]:
+        frozen = GaugeMetricFamily("python_gc_frozen_objects", "Objects in the permanent generation (gc.freeze)")
+        frozen.add_metric([], float(gc.get_freeze_count()))
+        collections = CounterMetricFamily(
+            "python_gc_collections", "Garbage collections, by generation", labels=["generation"]
+        )
+        for generation, stats in enumerate(gc.get_stats()):
+            collections.add_metric([str(generation)], float(stats["collections"]))
+        return [frozen, collections]
+
+
 class Metrics:
     """One app's metrics: the registry, the instruments and the ASGI middleware that feeds them."""
 
@@ -87,6 +106,7 @@ class Metrics:
         )
         self._cache_hit, self._cache_miss = self.cache.labels("hit"), self.cache.labels("miss")
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self.registry.register(_RuntimeCollector())
         if engine is not None:
             self.registry.register(_PoolCollector(engine))
 

@@ -58,6 +58,9 @@ def test_the_running_server_exposes_the_request_histogram_by_route_template(serv
     assert samples[("db_pool_connections", _labels(state="checked_out"))] == 0
     assert samples[("db_pool_size", ())] >= 1
     assert re.search(r"^# TYPE http_request_duration_seconds histogram$", text, re.M)
+    # the served process froze its start-up heap out of the collector's reach (issue 18)
+    assert samples[("python_gc_frozen_objects", ())] > 50_000
+    assert ("python_gc_collections_total", _labels(generation="2")) in samples
 
 
 def test_metrics_count_cached_reads_on_the_cloud_backends_too(make_client: Any) -> None:
