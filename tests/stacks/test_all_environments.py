@@ -89,7 +89,12 @@ def test_a_user_error_in_one_environment_does_not_hide_the_others(tmp_path: Path
 def test_env_and_all_together_or_neither_is_a_clear_error() -> None:
     both = _cli("policy", "dev", "--all")
     neither = _cli("check")
+    json_of_all = _cli("cost", "--all", "--json")
 
-    assert both.returncode == 2 and neither.returncode == 2
+    assert both.returncode == neither.returncode == json_of_all.returncode == 2
     assert both.stderr.strip() == "error: policy: give an environment or --all, not both (got 'dev' and --all)"
     assert neither.stderr.strip() == "error: check: name an environment (dev, staging, prod) or pass --all"
+    assert json_of_all.stderr.strip() == (
+        "error: cost --all --json: --json prints one environment's estimate; name the environment"
+    )
+    assert "Traceback" not in both.stderr + neither.stderr + json_of_all.stderr

@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("--markdown goes with --compare")
         if args.all and args.plan is not None:
             raise UserError("cost --all plans every environment itself; drop --plan")
+        if args.all and args.json:
+            raise UserError("cost --all --json: --json prints one environment's estimate; name the environment")
         envs = selected_environments(args, "cost") if args.all or args.plan is None else [args.env]
     except (UsageError, CostError) as exc:
         raise UserError(str(exc)) from exc

@@ -32,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace) -> int:
     envs = selected_environments(args, "policy")
+    if args.all and args.json:
+        raise UserError("policy --all --json: --json prints one environment's verdict; name the environment")
     if args.all and (args.plan is not None or args.config is not None):
         raise UserError(
             "policy --all plans each environment with its own policies/config/<env>.json; drop --plan/--config"
