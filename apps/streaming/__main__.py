@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
-    app = create_app(settings)
+    app = create_app(settings, freeze_heap=True)
     uvicorn.run(
         app,
         host=args.host,

@@ -59,6 +59,8 @@ titles = Table(
     Column("description", Text, nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+# the order of the title list, search and the top-rated row (migration 0002)
+Index("ix_titles_rating_id", titles.c.rating.desc(), titles.c.id)
 
 title_genres = Table(
     "title_genres",

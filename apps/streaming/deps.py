@@ -26,7 +26,9 @@ class AppContext:
     media: Media
 
 
-def get_ctx(request: Request) -> AppContext:
+async def get_ctx(request: Request) -> AppContext:
+    # async: FastAPI runs a sync dependency in the thread pool, a hop (two thread switches) per
+    # request for an attribute read
     ctx: AppContext = request.app.state.ctx
     return ctx
 

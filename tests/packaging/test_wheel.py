@@ -49,6 +49,8 @@ DATA_FILES = (
     "apps/streaming/migrations/env.py",
     "apps/streaming/migrations/script.py.mako",
     "apps/streaming/migrations/versions/0001_initial.py",
+    "apps/streaming/migrations/versions/0002_admin_role_and_token_version.py",
+    "apps/streaming/migrations/versions/0003_titles_rating_index.py",
 )
 
 #: What the repository's .gitignore keeps out of a checkout, and git's own directory.

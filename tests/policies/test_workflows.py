@@ -42,10 +42,9 @@ def test_pull_requests_plan_and_check_every_environment_then_preview_only_with_c
     wf = _load("pull-request.yml")
     assert "pull_request" in wf[True]  # YAML 1.1 reads the `on:` key as True
     policy = wf["jobs"]["policy"]
-    assert policy["strategy"]["matrix"]["env"] == ["dev", "staging", "prod"]
+    assert "strategy" not in policy  # one job, one process: the imports are paid once (issue 18)
     runs = " ".join(step.get("run", "") for step in policy["steps"])
-    assert 'python -m stacks plan "${{ matrix.env }}" --json plan.json' in runs
-    assert 'python -m stacks policy "${{ matrix.env }}" --plan plan.json' in runs
+    assert "python -m stacks check --all --json plans" in runs
     preview = wf["jobs"]["preview"]
     assert preview["if"] == "${{ vars.AWS_ROLE_ARN != '' }}" and preview["needs"] == "policy"
     pulumi = next(s for s in preview["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@v7"))

@@ -1,4 +1,4 @@
-"""``python -m stacks check <env>``: the main job, offline: plan, policy verdict and monthly cost.
+"""``python -m stacks check <env>`` (or ``check --all``): the main job, offline: plan, policy verdict and monthly cost.
 
 Plans the environment once, prints a one-screen summary of what it builds, runs the policy pack's
 rules over the plan, and prices it. Exits 1 when a mandatory policy fails, like ``policy``.
@@ -13,6 +13,8 @@ from pathlib import Path
 from insight.cost import age_note, estimate
 from insight.plan import Plan, component_class, is_component, is_provider
 from policies.offline import check_plan, render_text
+from stacks.cli.environments import add_env_arguments, run_each, selected_environments
+from stacks.cli.main import UserError
 from stacks.environment.stack_files import project_root
 from stacks.offline.plan import build_plan
 
@@ -22,8 +24,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "check",
         help="plan ENV offline, then print its policy verdict and its monthly cost (the quick start's main job)",
     )
-    parser.add_argument("env", help="environment (dev, staging, prod)")
-    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the plan document to FILE")
+    add_env_arguments(parser, "environment (dev, staging, prod)")
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        type=Path,
+        help="also write the plan document to FILE (with --all: a directory that gets one <env>.json each)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -41,24 +48,37 @@ def summary(plan: Plan) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    plan = build_plan(args.env)
+    envs = selected_environments(args, "check")
+    if not args.all:
+        return run_one(args.env, args.json)
     if args.json is not None:
-        args.json.write_text(plan.to_json())
+        if args.json.exists() and not args.json.is_dir():
+            raise UserError(
+                f"check --all --json {args.json}: not a directory; give a directory for the <env>.json files"
+            )
+        args.json.mkdir(parents=True, exist_ok=True)
+    return run_each(envs, lambda env: run_one(env, None if args.json is None else args.json / f"{env}.json"))
+
+
+def run_one(env: str, json_file: Path | None) -> int:
+    plan = build_plan(env)
+    if json_file is not None:
+        json_file.write_text(plan.to_json())
     print(summary(plan))
     print()
-    verdict = check_plan(plan, args.env, project=project_root())
+    verdict = check_plan(plan, env, project=project_root())
     if verdict.mandatory:
         print(render_text(verdict))
     else:
         advisory = sorted({f.rule for f in verdict.advisory})
         print(
             f"Policy: PASSED, {verdict.rules_run} rules, 0 mandatory violations, {len(verdict.advisory)} advisory"
-            + (f" ({', '.join(advisory)}; details: python -m stacks policy {args.env})" if advisory else "")
+            + (f" ({', '.join(advisory)}; details: python -m stacks policy {env})" if advisory else "")
         )
     print()
     report = estimate(plan)
     components = report.by_component(plan)
-    print(f"Monthly cost of {args.env}: ${report.total:,.2f} (USD, {report.region}, default usage profile)")
+    print(f"Monthly cost of {env}: ${report.total:,.2f} (USD, {report.region}, default usage profile)")
     width = max((len(label) for label in components), default=10) + 2
     for label, monthly in sorted(components.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"  {label:<{width}}${monthly:>9,.2f}")

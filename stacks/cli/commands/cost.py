@@ -1,5 +1,5 @@
-"""``python -m stacks cost <env> [--json] [--usage FILE] [--plan FILE] [--region R] [--diff BASE.json]``
-and ``cost [<env>] --compare [--region R ...] [--markdown]``.
+"""``python -m stacks cost <env> [--json] [--usage FILE] [--plan FILE] [--region R] [--diff BASE.json]``,
+``cost --all`` and ``cost [<env>] --compare [--region R ...] [--markdown]``.
 
 The monthly cost of an environment from its offline plan (see `insight.cost`): in the plan's own
 region or, with ``--region``, the same plan priced in another; ``--compare`` puts dev, staging and
@@ -31,6 +31,7 @@ from insight.cost import (
 from insight.plan import Plan
 from insight.usage import Usage, UsageError, load_usage
 from stacks.cli import UserError
+from stacks.cli.environments import run_each, selected_environments
 from stacks.offline.plan import build_plan
 
 COMPARE_ENVS = ("dev", "staging", "prod")
@@ -49,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help="print the estimate as JSON")
     parser.add_argument("--usage", metavar="FILE", type=Path, help="usage profile overriding the default")
     parser.add_argument("--plan", metavar="FILE", type=Path, help="price this plan document instead of planning ENV")
+    parser.add_argument(
+        "--all", action="store_true", help="every environment of the project (each Pulumi.<env>.yaml), in one process"
+    )
     parser.add_argument(
         "--region",
         metavar="R",
@@ -205,12 +209,24 @@ def run(args: argparse.Namespace) -> int:
             return _diff(args, usage, region)
         if args.markdown:
             raise UserError("--markdown goes with --compare or --diff")
-        report = estimate(load_plan(args.env, args.plan), usage=usage, region=region)
+        if args.all and args.plan is not None:
+            raise UserError("cost --all plans every environment itself; drop --plan")
+        if args.all and args.json:
+            raise UserError("cost --all --json: --json prints one environment's estimate; name the environment")
+        envs = selected_environments(args, "cost") if args.all or args.plan is None else [args.env]
     except (UsageError, CostError) as exc:
         raise UserError(str(exc)) from exc
-    if args.json:
-        sys.stdout.write(report.to_json())
-        _note(args, report)
-    else:
-        print(render_text(report))
-    return 0
+
+    def run_one(env: str | None) -> int:
+        try:
+            report = estimate(load_plan(env, args.plan), usage=usage, region=region)
+        except (UsageError, CostError) as exc:
+            raise UserError(str(exc)) from exc
+        if args.json:
+            sys.stdout.write(report.to_json())
+            _note(args, report)
+        else:
+            print(render_text(report))
+        return 0
+
+    return run_each(envs, run_one)

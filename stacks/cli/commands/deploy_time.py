@@ -11,7 +11,6 @@ import json
 import sys
 from pathlib import Path
 
-from insight.deploy_time import estimate, render, to_document
 from stacks.cli.commands.cost import load_plan
 
 
@@ -28,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from insight.deploy_time import estimate, render, to_document
+
     plan = load_plan(args.env, args.plan)
     est = estimate(plan)
     if args.json:

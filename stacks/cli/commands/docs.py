@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from stacks.devtools.docgen import stale_pages, write_pages
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -16,6 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from stacks.devtools.docgen import stale_pages, write_pages
+
     if args.check:
         stale = stale_pages()
         for path in stale:

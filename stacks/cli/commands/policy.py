@@ -1,4 +1,4 @@
-"""``python -m stacks policy <env> [--plan FILE] [--config FILE] [--json]``: the offline policy check."""
+"""``python -m stacks policy <env> [--plan FILE] [--config FILE] [--json]`` or ``policy --all``: the offline policy check."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from stacks.cli import UserError
+from stacks.cli.environments import add_env_arguments, run_each, selected_environments
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
@@ -18,8 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "written by `plan --json`), with policies/config/ENV.json. Exits 1 on any mandatory violation."
         ),
     )
-    parser.add_argument(
-        "env", help="environment (dev, staging, prod): picks policies/config/<env>.json and the stack to plan"
+    add_env_arguments(
+        parser, "environment (dev, staging, prod): picks policies/config/<env>.json and the stack to plan"
     )
     parser.add_argument("--plan", metavar="FILE", type=Path, help="check this plan document instead of planning ENV")
     parser.add_argument(
@@ -30,6 +31,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
+    envs = selected_environments(args, "policy")
+    if args.all and args.json:
+        raise UserError("policy --all --json: --json prints one environment's verdict; name the environment")
+    if args.all and (args.plan is not None or args.config is not None):
+        raise UserError(
+            "policy --all plans each environment with its own policies/config/<env>.json; drop --plan/--config"
+        )
+    return run_each(envs, lambda env: run_one(env, args))
+
+
+def run_one(env: str, args: argparse.Namespace) -> int:
     from insight.plan import Plan
     from policies.offline import check_plan, render_json, render_text
     from policies.rules.config import PolicyConfigError
@@ -43,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"{args.plan}: cannot read the plan document: {exc.strerror}") from exc
         plan = Plan.from_json(text, source=str(args.plan))
     else:
-        plan = build_plan(args.env)
+        plan = build_plan(env)
     try:
-        verdict = check_plan(plan, args.env, config_file=args.config, project=project_root())
+        verdict = check_plan(plan, env, config_file=args.config, project=project_root())
     except PolicyConfigError as exc:
         raise UserError(str(exc)) from exc
     sys.stdout.write(render_json(verdict) if args.json else render_text(verdict) + "\n")

@@ -24,16 +24,7 @@ import os
 import sys
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
-
 from stacks.environment.stack_files import StackFileError, project_name, project_root, stack_path
-from stacks.operations.config_writeback import (
-    DEFAULT_NAMESPACE,
-    WriteBackError,
-    check_write_back,
-    read_region,
-    write_back,
-)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -103,6 +94,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _namespace(stack_file: Path) -> str:
+    from stacks.operations.config_writeback import DEFAULT_NAMESPACE
+
     try:
         return project_name(stack_file.parent)
     except StackFileError:
@@ -115,6 +108,8 @@ def _region(args: argparse.Namespace, stack_file: Path) -> tuple[str | None, str
         return args.region, "--region"
     if os.environ.get("AWS_REGION"):
         return os.environ["AWS_REGION"], "AWS_REGION"
+    from stacks.operations.config_writeback import read_region
+
     from_file = read_region(stack_file)
     if from_file:
         return from_file, f"aws:region in {stack_file.name}"
@@ -138,9 +133,13 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here, not at the top: every command module is imported to build the parser, and
+    # `check`/`plan` have no use for botocore or the YAML round-tripper
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     from stacks.operations import switch as sw
+    from stacks.operations.config_writeback import WriteBackError, check_write_back, write_back
 
     last: dict[str, object] = {}
     try:
