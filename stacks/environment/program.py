@@ -10,6 +10,7 @@ from pulumi.runtime.config import CONFIG, get_config_env
 
 from components import MANAGED_BY
 from stacks.environment.config import PlatformConfig, load_config
+from stacks.environment.regions import DEFAULT_REGION
 from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
 
 #: The StreamingPlatform's logical name; every resource's name starts with it.
@@ -29,7 +30,14 @@ def read_config() -> PlatformConfig:
 
 def main() -> None:
     config = read_config()
-    region = pulumi.Config("aws").get("region") or "us-east-1"
+    region = pulumi.Config("aws").get("region")
+    if region is None:
+        region = DEFAULT_REGION
+        stack = pulumi.get_stack()
+        pulumi.log.warn(
+            f"Pulumi.{stack}.yaml: aws:region is not set; using {region} "
+            f"(set it with `pulumi config set aws:region <region> -s {stack}`)"
+        )
     provider = aws.Provider(
         "aws",
         region=region,
