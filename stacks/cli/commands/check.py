@@ -10,9 +10,11 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from insight.cost import estimate
+from insight.cost import CostError, estimate
 from insight.plan import Plan, component_class, is_component, is_provider
 from policies.offline import check_plan, render_text
+from policies.rules.config import PolicyConfigError
+from stacks.cli import UserError
 from stacks.environment.stack_files import project_root
 from stacks.offline.plan import build_plan
 
@@ -24,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("env", help="environment (dev, staging, prod)")
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the plan document to FILE")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="policy config to use instead of policies/config/<profile>.json (the stack's profile)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -46,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
         args.json.write_text(plan.to_json())
     print(summary(plan))
     print()
-    verdict = check_plan(plan, args.env, project=project_root())
+    try:
+        verdict = check_plan(plan, args.env, config_file=args.config, project=project_root())
+    except PolicyConfigError as exc:
+        raise UserError(str(exc)) from exc
     if verdict.mandatory:
         print(render_text(verdict))
     else:
@@ -56,7 +67,11 @@ def run(args: argparse.Namespace) -> int:
             + (f" ({', '.join(advisory)}; details: python -m stacks policy {args.env})" if advisory else "")
         )
     print()
-    report = estimate(plan)
+    try:
+        report = estimate(plan)
+    except CostError as exc:
+        print(f"Monthly cost of {args.env}: not priced ({exc}; the policy verdict above does not depend on it)")
+        return 0 if verdict.passed else 1
     components = report.by_component(plan)
     print(f"Monthly cost of {args.env}: ${report.total:,.2f} (USD, {report.region}, default usage profile)")
     width = max((len(label) for label in components), default=10) + 2

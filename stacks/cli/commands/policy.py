@@ -26,6 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<env>.json"
     )
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    parser.add_argument(
+        "--allow-stack-mismatch",
+        action="store_true",
+        help="check a --plan document of another stack than ENV (refused by default: ENV's config would judge it)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -42,6 +47,12 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UserError(f"{args.plan}: cannot read the plan document: {exc.strerror}") from exc
         plan = Plan.from_json(text, source=str(args.plan))
+        if plan.stack != args.env and not args.allow_stack_mismatch:
+            raise UserError(
+                f"--plan {args.plan}: the plan is of stack {plan.stack!r}, not {args.env!r}; checking it as "
+                f"{args.env!r} would judge it by the wrong config. Run `python -m stacks policy {plan.stack} "
+                f"--plan {args.plan}`, or pass --allow-stack-mismatch if that is what you mean"
+            )
     else:
         plan = build_plan(args.env)
     try:
