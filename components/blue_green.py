@@ -555,7 +555,9 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
         # Each colour's service as FargateService will check it, now, before any target group or rule exists.
         for color in Color:
             try:
-                validate_service_args(f"{name}-{color.value}", _color_args(args, color, _PLANNED_GROUP_ARN, "targetgroup/planned/0"))
+                validate_service_args(
+                    f"{name}-{color.value}", _color_args(args, color, _PLANNED_GROUP_ARN, "targetgroup/planned/0")
+                )
             except ComponentArgsError as exc:
                 fail(f"service_template.{exc.argument}", f"{color.value}: {str(exc).split('] ', 1)[-1]}")
     if not args.settings.test_header:

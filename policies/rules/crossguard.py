@@ -12,7 +12,6 @@ Stack policies get `PolicyResource` objects (parent/dependencies as objects), tu
 from __future__ import annotations
 
 import sys
-
 from collections.abc import Mapping
 from typing import Any
 
