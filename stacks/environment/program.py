@@ -8,7 +8,8 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from components import MANAGED_BY
+from components import MANAGED_BY, ComponentArgsError
+from stacks.environment.blame import config_error
 from stacks.environment.config import PlatformConfig, load_config
 from stacks.environment.regions import DEFAULT_REGION
 from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
@@ -48,9 +49,12 @@ def main() -> None:
         # listener rule; Pulumi must neither remove them nor report them as drift.
         ignore_tags=aws.ProviderIgnoreTagsArgs(key_prefixes=["Switch"]),
     )
-    platform = StreamingPlatform(
-        PLATFORM_NAME, StreamingPlatformArgs(config=config), pulumi.ResourceOptions(providers={"aws": provider})
-    )
+    try:
+        platform = StreamingPlatform(
+            PLATFORM_NAME, StreamingPlatformArgs(config=config), pulumi.ResourceOptions(providers={"aws": provider})
+        )
+    except ComponentArgsError as exc:  # a value from the stack file: name the file and the key
+        raise config_error(exc, config, PLATFORM_NAME, f"Pulumi.{pulumi.get_stack()}.yaml") from None
     pulumi.export("profile", config.profile)
     pulumi.export("region", region)
     pulumi.export("url", platform.url)

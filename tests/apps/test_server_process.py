@@ -46,8 +46,32 @@ def test_the_server_logs_one_json_line_per_request_with_its_request_id(server: S
     assert all("level" in entry and "time" in entry for entry in lines)
 
 
-def test_sigterm_lets_an_in_flight_download_finish_then_exits_cleanly(server: Server) -> None:
-    # GIVEN a large media file being downloaded slowly
+def test_sigterm_lets_an_in_flight_download_finish_then_exits_cleanly(tmp_path: Path) -> None:
+    # GIVEN a server whose shutdown window the test sets far beyond any download here (the default 20 s
+    # cut a slow 48 MiB download on a loaded machine), and a large media file being downloaded slowly
+    server = start_server(tmp_path / "data", env={"SHUTDOWN_TIMEOUT": "600"})
+    try:
+        _download_through_sigterm(server)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+            server.process.wait(timeout=15)
+
+
+def test_a_shutdown_window_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "apps.streaming", "--shutdown-timeout", "soon", "--data-dir", str(tmp_path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "argument --shutdown-timeout: 'soon' is not a whole number of seconds" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _download_through_sigterm(server: Server) -> None:
     size = 48 * 1024 * 1024
     (server.data_dir / "media" / "uploads").mkdir(parents=True)
     (server.data_dir / "media" / "uploads" / "big.webm").write_bytes(os.urandom(1024) * (size // 1024))
