@@ -49,7 +49,12 @@ def with_region(region: str) -> str:
 PROD_OVERRIDE = (REPO_ROOT / "Pulumi.prod.yaml").read_text() + (
     f"  {NS}:database:\n    multiAz: false\n  {NS}:invariantOverrides: [database-multi-az]\n"
 )
-NO_SITE = (PY, "-S", "-c", f"import sys, runpy; sys.path.insert(0, {str(REPO_ROOT)!r}); runpy.run_module('stacks')")
+NO_SITE = (
+    PY,
+    "-S",
+    "-c",
+    f"import sys, runpy; sys.path.insert(0, {str(REPO_ROOT)!r}); runpy.run_module('stacks', run_name='__main__')",
+)
 
 
 def _prod_plan(root: Path) -> None:
