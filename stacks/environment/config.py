@@ -19,10 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components._fargate_sizes import size_problem
-from components._iso_countries import country_code_problem
-from components._rds_classes import instance_class_problem
-from components.aws_formats import IMAGE_BY_DIGEST, LOG_RETENTION_DAYS
+from components.aws_formats import (
+    IMAGE_BY_DIGEST,
+    LOG_RETENTION_DAYS,
+    country_code_problem,
+    fargate_size_problem,
+    postgres_instance_class_problem,
+)
 from components.blue_green import DEFAULT_TEST_HEADER, HEADER_NAME, BlueGreenSettings, Color, ColorSettings
 from stacks.environment.profiles import PROFILES, Profile, deep_merge, lookup
 from stacks.environment.regions import region_problem
@@ -202,7 +205,7 @@ class ServiceSize(_Model):
 
     @model_validator(mode="after")
     def _order(self) -> ServiceSize:
-        problem = size_problem(self.cpu, self.memory)
+        problem = fargate_size_problem(self.cpu, self.memory)
         if problem:
             raise _blame("memory", self.memory, problem[1].removeprefix(f"{self.memory} ").replace("cpu=", "cpu "))
         if self.min_count > self.max_count:
@@ -284,7 +287,7 @@ class DatabaseConfig(_Model):
     @field_validator("instance_class")
     @classmethod
     def _instance_class(cls, value: str) -> str:
-        problem = instance_class_problem(value)
+        problem = postgres_instance_class_problem(value)
         if problem:
             raise ValueError(problem.removeprefix(f"{value!r}: "))
         return value
