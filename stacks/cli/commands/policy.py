@@ -15,15 +15,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="check an environment's plan against the CrossGuard policy pack, offline",
         description=(
             "Run the rules of the policy pack in policies/ over the offline plan of ENV (or a plan document "
-            "written by `plan --json`), with policies/config/ENV.json. Exits 1 on any mandatory violation."
+            "written by `plan --json`), with policies/config/<profile>.json (the stack's profile). Exits 1 on any "
+            "mandatory violation, 2 on bad input (including a --plan of another stack, unless --allow-stack-mismatch)."
         ),
     )
     parser.add_argument(
-        "env", help="environment (dev, staging, prod): picks policies/config/<env>.json and the stack to plan"
+        "env",
+        help="the stack to plan (dev, staging, prod, dev-alice, …); its profile picks policies/config/<profile>.json",
     )
     parser.add_argument("--plan", metavar="FILE", type=Path, help="check this plan document instead of planning ENV")
     parser.add_argument(
-        "--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<env>.json"
+        "--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<profile>.json"
     )
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
     parser.add_argument(
