@@ -40,8 +40,10 @@ from components.fargate_service import (
     LifecycleHook,
     LifecycleStage,
     LoadBalancerAdvanced,
+    ScaleSchedule,
 )
 from components.iam import IamPolicyError, S3Access, S3Grant, StatementGrant
+from components.kms_key import EnvironmentKey, EnvironmentKeyArgs
 from components.load_balancer import HealthCheck, LoadBalancer, LoadBalancerArgs, Route, RuleMode
 from components.postgres import LogStatement, Postgres, PostgresArgs
 from components.subnet import SubnetRef
@@ -81,6 +83,8 @@ __all__ = [
     "ContainerInsights",
     "DataTierEgress",
     "DeploymentStrategy",
+    "EnvironmentKey",
+    "EnvironmentKeyArgs",
     "FargateService",
     "FargateServiceArgs",
     "GeoRestrictionType",
@@ -103,6 +107,7 @@ __all__ = [
     "RuleMode",
     "S3Access",
     "S3Grant",
+    "ScaleSchedule",
     "StatementGrant",
     "SubnetRef",
     "Vpc",

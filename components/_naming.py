@@ -8,6 +8,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+#: What a replacement suffix hashes for a KMS key given as an Output (a key created in the same
+#: program, whose ARN is unknown when names are chosen): turning a customer key on or off changes the
+#: name; the key itself is never replaced by this library (rotation is in place).
+CUSTOMER_KEY = "customer-managed-key"
+
+
+def key_identity(key: object) -> object:
+    """A KMS key input as a replacement suffix hashes it: the ARN when known, else `CUSTOMER_KEY`."""
+    return key if isinstance(key, str) else CUSTOMER_KEY
+
+
 _INVALID = re.compile(r"[^a-zA-Z0-9-]+")
 
 

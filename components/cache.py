@@ -54,7 +54,7 @@ from components._data_rules import (
     weekly_window_problem,
     windows_overlap,
 )
-from components._naming import physical_name, replacement_suffix, with_suffix
+from components._naming import key_identity, physical_name, replacement_suffix, with_suffix
 from components.base import Component
 from components.subnet import SubnetRef
 
@@ -175,6 +175,10 @@ class CacheArgs:
 
     log_retention_days: int = 30
     """Retention of the slow-log log group (a CloudWatch Logs value). Default: ``30``."""
+
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """ARN of a customer-managed KMS key encrypting the slow-log group (its key policy must let
+    ``logs.<region>.amazonaws.com`` use it). Default: ``None`` (CloudWatch Logs' own encryption)."""
 
     secret_recovery_window_days: int = 7
     """Days Secrets Manager keeps the deleted auth secret recoverable (0 = delete at once, else 7-30).
@@ -314,6 +318,7 @@ class Cache(Component):
             f"{self._name}-slow-log",
             name=f"/aws/elasticache/{self._rgid}/slow-log",
             retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.log_kms_key_arn,
             tags=self._tags(f"{self._rgid}-slow-log"),
             opts=self._opts(),
         )
@@ -435,8 +440,8 @@ REPLICATION_GROUP_NAME_DEFAULTS: dict[str, object] = {"port": PORT, "atRestEncry
 def replication_group_forcing_inputs(a: CacheArgs) -> dict[str, object]:
     """The replacement-forcing inputs of the replication group, as wire names and values."""
     forcing: dict[str, object] = {"port": PORT, "atRestEncryptionEnabled": True}
-    if isinstance(a.kms_key_id, str):  # an Output ARN is not known when the name is chosen
-        forcing["kmsKeyId"] = a.kms_key_id
+    if a.kms_key_id is not None:  # an Output ARN is not known when the name is chosen: see key_identity
+        forcing["kmsKeyId"] = key_identity(a.kms_key_id)
     return forcing
 
 

@@ -215,7 +215,9 @@ class Cdn(Component):
         headers = self._response_headers_policy()
         key_group, public_key = self._key_group() if args.media_public_key_pem is not None else (None, None)
         spa = self._spa_function() if args.spa_fallback else None
-        log_bucket, log_acl = self._log_bucket() if args.access_logs else (None, None)
+        log_bucket, log_acl = self._log_bucket(site, media) if args.access_logs else (None, None)
+        if log_bucket is not None:
+            self._server_access_logs(site, media, log_bucket)
 
         distribution = self._distribution(site, media, oac, headers, key_group, spa, log_bucket, log_acl)
         for role, private in (("site", site), ("media", media)):
@@ -285,7 +287,18 @@ class Cdn(Component):
             force_destroy=args.force_destroy,
         )
 
-    def _log_bucket(self) -> tuple[PrivateBucket, aws.s3.BucketAcl]:
+    def _server_access_logs(self, site: PrivateBucket, media: PrivateBucket, log_bucket: PrivateBucket) -> None:
+        """S3 server access logs of the site and media buckets (FSBP S3.9) into the log bucket."""
+        for role, private in (("site", site), ("media", media)):
+            aws.s3.BucketLogging(
+                f"{self._name}-{role}-access-logging",
+                bucket=private.bucket.bucket,
+                target_bucket=log_bucket.bucket.bucket,
+                target_prefix=f"s3/{role}/",
+                opts=self.child_opts(),
+            )
+
+    def _log_bucket(self, site: PrivateBucket, media: PrivateBucket) -> tuple[PrivateBucket, aws.s3.BucketAcl]:
         args, name = self._args, self._name
         private = create_private_bucket(
             self,
@@ -321,7 +334,28 @@ class Cdn(Component):
             ),
             opts=self.child_opts(depends_on=[private.ownership, private.public_access_block]),
         )
-        attach_policy(self, name, "logs", private)
+        account = aws.get_caller_identity_output(opts=self.lookup_output_opts()).account_id
+        # S3 server access logs of the content buckets arrive from the logging service (bucket policy,
+        # not ACLs), only from this account's two buckets and only under s3/.
+        attach_policy(
+            self,
+            name,
+            "logs",
+            private,
+            [
+                {
+                    "Sid": "S3ServerAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": pulumi.Output.concat(private.bucket.arn, "/s3/*"),
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {"aws:SourceArn": [site.bucket.arn, media.bucket.arn]},
+                    },
+                }
+            ],
+        )
         return private, acl
 
     def _response_headers_policy(self) -> aws.cloudfront.ResponseHeadersPolicy:

@@ -50,7 +50,7 @@ import pulumi_docker as docker
 
 from components._context_hash import StagedContext, stage_context
 from components._fargate_sizes import Architecture
-from components._naming import physical_name, replacement_suffix, with_suffix
+from components._naming import key_identity, physical_name, replacement_suffix, with_suffix
 from components.base import Component
 from components.iam import ecr_image_parts
 
@@ -191,8 +191,8 @@ def replace_safe_repository_name(base: str, args: ContainerImageArgs) -> str:
     repository, and the new one must not collide with the old one's name; CI reads
     ``repository_url`` from the stack's outputs)."""
     config: dict[str, object] = {"encryptionType": args.encryption.value}
-    if args.encryption is RepositoryEncryption.KMS and isinstance(args.kms_key_arn, str):
-        config["kmsKey"] = args.kms_key_arn
+    if args.encryption is RepositoryEncryption.KMS and args.kms_key_arn is not None:
+        config["kmsKey"] = key_identity(args.kms_key_arn)
     suffix = replacement_suffix({"encryptionConfigurations": [config]}, REPOSITORY_NAME_DEFAULTS)
     return with_suffix(base, suffix, max_length=256)
 

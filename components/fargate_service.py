@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import re
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -84,6 +85,7 @@ __all__ = [
     "LifecycleHook",
     "LifecycleStage",
     "LoadBalancerAdvanced",
+    "ScaleSchedule",
     "container_definition",
     "execution_policy_document",
 ]
@@ -147,6 +149,32 @@ class ContainerHealthCheck:
     """Grace after start during which failures do not count (0-300). Default: 30."""
 
 
+#: The cron form `ScaleSchedule` accepts: ``cron(<minute> <hour> ? * <days> *)``, days ``*`` or a
+#: comma-separated list of ``MON``-``SUN`` names and ``MON-FRI`` style ranges (Application Auto Scaling's syntax).
+SCHEDULE_CRON = re.compile(
+    r"^cron\((?P<minute>[0-5]?[0-9]) (?P<hour>1?[0-9]|2[0-3]) \? \* "
+    r"(?P<days>\*|(?:MON|TUE|WED|THU|FRI|SAT|SUN)(?:-(?:MON|TUE|WED|THU|FRI|SAT|SUN))?"
+    r"(?:,(?:MON|TUE|WED|THU|FRI|SAT|SUN)(?:-(?:MON|TUE|WED|THU|FRI|SAT|SUN))?)*) \*\)$"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScaleSchedule:
+    """Put the service to sleep (0 tasks) and wake it again on a weekly schedule, e.g. a dev
+    environment outside working hours. Two Application Auto Scaling scheduled actions: ``sleep`` sets
+    the scalable target's min and max to 0, ``wake`` restores `Autoscaling`'s min and max. The cost
+    estimate prices the service's tasks for the hours it is awake."""
+
+    sleep: str = "cron(0 20 ? * MON-FRI *)"
+    """When to scale to zero: ``cron(<minute> <hour> ? * <days> *)``, here 20:00 Monday to Friday.
+    Default: ``"cron(0 20 ? * MON-FRI *)"``."""
+    wake: str = "cron(0 7 ? * MON-FRI *)"
+    """When to scale back to `Autoscaling.min_count`: same form, here 07:00 Monday to Friday (so the
+    service sleeps from Friday 20:00 to Monday 07:00). Default: ``"cron(0 7 ? * MON-FRI *)"``."""
+    timezone: str = "UTC"
+    """The IANA time zone both expressions are read in (e.g. ``Europe/Berlin``). Default: ``"UTC"``."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Autoscaling:
     """Target-tracking autoscaling of the service's desired count."""
@@ -165,6 +193,8 @@ class Autoscaling:
     """Seconds after a scale-in before another. Default: 300."""
     scale_out_cooldown_seconds: int = 60
     """Seconds after a scale-out before another. Default: 60."""
+    schedule: ScaleSchedule | None = None
+    """Sleep and wake the service on a weekly schedule (scale to zero and back). Default: None (always on)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -823,6 +853,8 @@ class FargateService(Component):
             tags=self._tags("scaling-target"),
             opts=child,
         )
+        if scaling.schedule is not None:
+            self._create_schedule(child, target, scaling)
         metrics: list[tuple[str, str, float, pulumi.Input[str] | None]] = []
         if scaling.cpu_target_percent is not None:
             metrics.append(("cpu", "ECSServiceAverageCPUUtilization", scaling.cpu_target_percent, None))
@@ -854,6 +886,28 @@ class FargateService(Component):
                 ),
                 # The name is fixed and resource_id/scalable_dimension force a replacement; a policy of
                 # the same name on the same target would be overwritten, then deleted: delete first.
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)),
+            )
+
+    def _create_schedule(
+        self, child: pulumi.ResourceOptions, target: aws.appautoscaling.Target, scaling: Autoscaling
+    ) -> None:
+        schedule = scaling.schedule
+        assert schedule is not None
+        steps = (("sleep", schedule.sleep, 0, 0), ("wake", schedule.wake, scaling.min_count, scaling.max_count))
+        for role, cron, low, high in steps:
+            aws.appautoscaling.ScheduledAction(
+                f"{self._name}-{role}",
+                # Unique per scalable target, and resource_id forces a replacement: delete the old first.
+                name=f"{self._name}-{role}",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                schedule=cron,
+                timezone=schedule.timezone,
+                scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
+                    min_capacity=low, max_capacity=high
+                ),
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)),
             )
 
@@ -1212,6 +1266,28 @@ def _validate_autoscaling(a: FargateServiceArgs, fail: _Fail) -> None:
     for attr in ("scale_in_cooldown_seconds", "scale_out_cooldown_seconds"):
         if getattr(s, attr) < 0:
             fail("autoscaling", f"{attr}={getattr(s, attr)} is negative.")
+    if s.schedule is not None:
+        _validate_schedule(s.schedule, fail)
+
+
+def _validate_schedule(schedule: ScaleSchedule, fail: _Fail) -> None:
+    for attr in ("sleep", "wake"):
+        value = getattr(schedule, attr)
+        if not SCHEDULE_CRON.fullmatch(value):
+            fail(
+                "autoscaling.schedule",
+                f"{attr}={value!r} is not of the form 'cron(<minute> <hour> ? * <days> *)' "
+                "(e.g. 'cron(0 20 ? * MON-FRI *)'; days '*' or MON-SUN names, lists and ranges).",
+            )
+    if schedule.sleep == schedule.wake:
+        fail("autoscaling.schedule", f"sleep and wake are both {schedule.sleep!r}; the service would never run.")
+    try:
+        zoneinfo.ZoneInfo(schedule.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        fail(
+            "autoscaling.schedule",
+            f"timezone={schedule.timezone!r} is not an IANA time zone (e.g. 'UTC', 'Europe/Berlin', 'America/New_York').",
+        )
 
 
 def _validate_alarms(t: AlarmThresholds, fail: _Fail) -> None:

@@ -54,7 +54,7 @@ from components._data_rules import (
     weekly_window_problem,
     windows_overlap,
 )
-from components._naming import replacement_suffix, with_suffix
+from components._naming import key_identity, replacement_suffix, with_suffix
 from components._rds_classes import instance_class_problem
 from components.base import Component
 from components.iam import service_trust_policy
@@ -233,6 +233,10 @@ class PostgresArgs:
     """Retention of the exported PostgreSQL and upgrade log groups (a CloudWatch Logs value).
     Default: ``30``."""
 
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """ARN of a customer-managed KMS key encrypting the exported log groups (its key policy must let
+    ``logs.<region>.amazonaws.com`` use it). Default: ``None`` (CloudWatch Logs' own encryption)."""
+
     apply_immediately: bool = False
     """Apply modifications now instead of in the maintenance window. Default: ``False``."""
 
@@ -365,6 +369,7 @@ class Postgres(Component):
                 f"{self._name}-log-{log}",
                 name=f"/aws/rds/instance/{self._identifier}/{log}",
                 retention_in_days=self._args.log_retention_days,
+                kms_key_id=self._args.log_kms_key_arn,
                 tags=self._tags(f"{self._identifier}-{log}"),
                 opts=self.child_opts(),
             )
@@ -477,8 +482,8 @@ def instance_forcing_inputs(a: PostgresArgs) -> dict[str, object]:
         "dbName": a.database_name,
         "username": a.username,
     }
-    if isinstance(a.kms_key_id, str):  # an Output ARN is not known when the name is chosen
-        forcing["kmsKeyId"] = a.kms_key_id
+    if a.kms_key_id is not None:  # an Output ARN is not known when the name is chosen: see key_identity
+        forcing["kmsKeyId"] = key_identity(a.kms_key_id)
     return forcing
 
 

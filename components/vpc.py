@@ -90,6 +90,10 @@ class VpcArgs:
     flow_log_retention_days: int = 90
     """Retention of the flow-log group, one of CloudWatch's allowed values (1, 3, 5, 7, 14, 30, 60, 90, ...). Default: 90."""
 
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """ARN of a customer-managed KMS key encrypting the flow-log group (its key policy must let
+    ``logs.<region>.amazonaws.com`` use it). Default: ``None`` (CloudWatch Logs' own encryption)."""
+
     interface_endpoints: Sequence[str] = ()
     """Interface endpoint service short names (e.g. "ecr.api", "ecr.dkr", "logs", "secretsmanager"), each $7.30/month per AZ. Default: () (none)."""
 
@@ -375,6 +379,7 @@ class Vpc(Component):
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             retention_in_days=self._args.flow_log_retention_days,
+            kms_key_id=self._args.log_kms_key_arn,
             tags=self._tags(f"{name}-flow-logs"),
             opts=self.child_opts(),
         )

@@ -26,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._waf_groups import rule_group_problem
+from components.aws_formats import LOG_RETENTION_DAYS
 from components.base import Component
 
 __all__ = ["MANAGED_RULE_GROUPS", "WebAcl", "WebAclArgs"]
@@ -46,6 +47,11 @@ class WebAclArgs:
     """Requests one IP may send in any five minutes before it is blocked (100 to 2,000,000,000). Default: 2000."""
     managed_rule_groups: tuple[str, ...] = MANAGED_RULE_GROUPS
     """AWS managed rule groups to apply, in order. Default: AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList."""
+    logging: bool = False
+    """Log every request WAF inspects to a CloudWatch log group ``aws-waf-logs-<name>`` (created here, in
+    the ACL's region, us-east-1), with the ``authorization`` and ``cookie`` headers redacted. Default: False."""
+    log_retention_days: int = 90
+    """Days to keep the WAF logs (a CloudWatch Logs value). Default: 90."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags. Default: {}."""
 
@@ -111,8 +117,35 @@ class WebAcl(Component):
             opts=self.child_opts(),
         )
         del visibility
+        if args.logging:
+            self._create_logging(name, acl, args)
         self.arn = acl.arn
         self.register_outputs({"arn": self.arn})
+
+    def _create_logging(self, name: str, acl: aws.wafv2.WebAcl, args: WebAclArgs) -> None:
+        # WAF delivers only to groups named aws-waf-logs-*; it adds the log-delivery resource policy
+        # itself when the deployer may call logs:PutResourcePolicy. CloudWatch Logs' own encryption:
+        # the environment's KMS key lives in the stack's region, and this group must be in us-east-1.
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"aws-waf-logs-{pulumi.get_project()}-{pulumi.get_stack()}-{name}",
+            retention_in_days=args.log_retention_days,
+            tags=self.tags(f"{name}-logs"),
+            opts=self.child_opts(),
+        )
+
+        def redacted(header: str) -> aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs:
+            return aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs(
+                single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(name=header)
+            )
+
+        aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-logging",
+            resource_arn=acl.arn,
+            log_destination_configs=[group.arn],
+            redacted_fields=[redacted("authorization"), redacted("cookie")],
+            opts=self.child_opts(),
+        )
 
 
 def _validate(name: str, args: WebAclArgs) -> None:
@@ -128,3 +161,9 @@ def _validate(name: str, args: WebAclArgs) -> None:
             WebAcl.fail(name, "managed_rule_groups", f"{problem}.")
     if len(set(args.managed_rule_groups)) != len(args.managed_rule_groups):
         WebAcl.fail(name, "managed_rule_groups", "lists a group twice; list each group once.")
+    if args.log_retention_days not in LOG_RETENTION_DAYS:
+        WebAcl.fail(
+            name,
+            "log_retention_days",
+            f"{args.log_retention_days} is not a CloudWatch Logs retention; use one of {list(LOG_RETENTION_DAYS)}.",
+        )

@@ -17,6 +17,7 @@ exceeds the budget, else ``None``.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -25,9 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from insight.plan import Plan, as_number, component_class, is_component
+from insight.schedule import ScheduleError, awake_fraction
 from insight.usage import Usage, load_usage
 
 PRICES_FILE = Path(__file__).resolve().parent / "prices" / "aws.json"
+#: A price table older than this many days gets a warning with every estimate.
+STALE_AFTER_DAYS = 180
 
 Resource = dict[str, Any]
 
@@ -68,6 +72,19 @@ class PriceTable:
             raise MissingPriceError(f"no price for '{key}' in {region}")
         return row.price
 
+    def as_of(self, region: str) -> str:
+        """The date of the region's oldest row (``YYYY-MM`` or ``YYYY-MM-DD``): the table's age there."""
+        dates = [row.as_of for (_, r), row in self.rows.items() if r == region]
+        return min(dates, key=_as_date) if dates else ""
+
+    def exactness(self, region: str) -> dict[str, int]:
+        """The region's rows by status: V verified, U transcribed, D derived (see insight/prices/aws.json)."""
+        out: dict[str, int] = {}
+        for (_, r), row in self.rows.items():
+            if r == region:
+                out[row.status] = out.get(row.status, 0) + 1
+        return dict(sorted(out.items()))
+
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> PriceTable:
         rows: dict[tuple[str, str], PriceRow] = {}
@@ -88,6 +105,34 @@ class PriceTable:
 
 def load_prices(path: Path = PRICES_FILE) -> PriceTable:
     return PriceTable.from_document(json.loads(path.read_text()))
+
+
+def _as_date(as_of: str) -> datetime.date:
+    """``2026-08`` is read as the first of the month (the oldest day it may mean)."""
+    parts = [int(p) for p in as_of.split("-")[:3]]
+    while len(parts) < 3:
+        parts.append(1)
+    return datetime.date(parts[0], parts[1], parts[2])
+
+
+def table_age(as_of: str, today: datetime.date | None = None) -> int:
+    """Days from ``as_of`` to ``today`` (default: the current date)."""
+    return ((today or datetime.date.today()) - _as_date(as_of)).days
+
+
+def age_note(report: CostReport, today: datetime.date | None = None) -> str:
+    """The line every estimate prints: how old its prices are, how exact, and a warning past 180 days."""
+    if not report.prices_as_of:
+        return ""
+    days = table_age(report.prices_as_of, today)
+    exact = ", ".join(f"{n} {s}" for s, n in report.price_status.items())
+    line = f"Prices: bundled table, oldest row for {report.region} from {report.prices_as_of} ({days} days old; rows {exact})"
+    if days > STALE_AFTER_DAYS:
+        line += (
+            f"\nwarning: the price table is older than {STALE_AFTER_DAYS} days; refresh it with "
+            f"`python -m stacks prices update --region {report.region}` (needs AWS credentials)"
+        )
+    return line
 
 
 # -- free types ---------------------------------------------------------------------------------
@@ -246,6 +291,8 @@ class CostReport:
     free: list[Resource]
     unpriced: list[Resource]
     usage_source: str = ""
+    prices_as_of: str = ""
+    price_status: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -254,7 +301,9 @@ class CostReport:
     def to_document(self) -> dict[str, Any]:
         return {
             "env": self.env,
+            "region": self.region,
             "currency": "USD",
+            "prices_as_of": self.prices_as_of,
             "total": self.total,
             "resources": [
                 {"urn": i.urn, "type": i.type, "monthly": round(i.monthly, 2), "basis": i.basis} for i in self.items
@@ -522,6 +571,30 @@ def _spot_share(strategies: list[dict[str, Any]], tasks: float) -> tuple[float, 
     return on_demand, spot
 
 
+def _awake_hours(res: Resource, ctx: Context) -> tuple[float, str]:
+    """Hours a month the service's tasks run, and a note for the basis when a schedule puts it to sleep.
+
+    The schedule is the pair of scheduled actions on the service's scalable target: one whose action
+    sets max capacity 0 (sleep), the others (wake). An unreadable schedule prices the service always on.
+    """
+    wakes: list[str] = []
+    sleeps: list[str] = []
+    for target in ctx.dependents_of(res, "aws:appautoscaling/target:Target"):
+        for action in ctx.dependents_of(target, "aws:appautoscaling/scheduledAction:ScheduledAction"):
+            inputs = action["inputs"]
+            schedule, limits = inputs.get("schedule"), inputs.get("scalableTargetAction") or {}
+            if not isinstance(schedule, str) or not isinstance(limits, dict):
+                continue
+            (sleeps if _num(limits.get("maxCapacity"), 1.0) == 0 else wakes).append(schedule)
+    if not sleeps:
+        return ctx.hours, ""
+    try:
+        fraction = awake_fraction(wakes, sleeps)
+    except ScheduleError:
+        return ctx.hours, " (schedule not read: priced always on)"
+    return ctx.hours * fraction, f" awake ({_n(round(fraction * 168, 2))} of 168 h a week)"
+
+
 @pricer("aws:ecs/service:Service")
 def _ecs_service(res: Resource, ctx: Context) -> Parts:
     inputs = res["inputs"]
@@ -540,18 +613,21 @@ def _ecs_service(res: Resource, ctx: Context) -> Parts:
     tasks = _num(inputs.get("desiredCount"), 1.0)
     strategies = inputs.get("capacityProviderStrategies") or []
     on_demand, spot = _spot_share(strategies, tasks) if strategies else (tasks, 0.0)
+    hours, asleep = _awake_hours(res, ctx)
     p_cpu, p_mem = ctx.p(f"fargate.{arch}.vcpu_hour"), ctx.p(f"fargate.{arch}.gb_hour")
     per_task_hour = vcpu * p_cpu + gb * p_mem
     label = "ARM64" if arch == "arm" else "X86_64"
     size = f"({_n(vcpu)} vCPU × {_usd(p_cpu)} + {_n(gb)} GB × {_usd(p_mem)})/h {label}"
     parts = Parts()
     if on_demand:
-        parts.add(on_demand * ctx.hours * per_task_hour, f"{_n(on_demand)} tasks × {_n(ctx.hours)} h × {size}")
+        parts.add(
+            on_demand * hours * per_task_hour, f"{_n(on_demand)} tasks × {_n(round(hours, 2))} h{asleep} × {size}"
+        )
     if spot:
         discount = ctx.usage.spot_discount
         parts.add(
-            spot * ctx.hours * per_task_hour * (1 - discount),
-            f"{_n(spot)} Spot tasks × {_n(ctx.hours)} h × {size} × {_n(1 - discount)} (Spot {_n(discount * 100)}% off)",
+            spot * hours * per_task_hour * (1 - discount),
+            f"{_n(spot)} Spot tasks × {_n(round(hours, 2))} h{asleep} × {size} × {_n(1 - discount)} (Spot {_n(discount * 100)}% off)",
         )
     if not tasks:
         parts.add(0.0, "0 tasks")
@@ -892,7 +968,14 @@ def estimate(
             continue
         items.append(LineItem(urn=urn, type=typ, name=res["name"], monthly=parts.total, basis=parts.basis))
     return CostReport(
-        env=plan.stack, region=region, items=items, free=free, unpriced=unpriced, usage_source=usage.source
+        env=plan.stack,
+        region=region,
+        items=items,
+        free=free,
+        unpriced=unpriced,
+        usage_source=usage.source,
+        prices_as_of=prices.as_of(region),
+        price_status=prices.exactness(region),
     )
 
 
@@ -922,7 +1005,7 @@ def budget_violation(plan: Plan, budget_usd: float, *, usage: Usage | None = Non
 # -- rendering ----------------------------------------------------------------------------------
 
 
-def render_text(report: CostReport) -> str:
+def render_text(report: CostReport, today: datetime.date | None = None) -> str:
     rows = sorted(report.items, key=lambda i: (-round(i.monthly, 2), i.urn))
     type_w = max((len(_short_type(i.type)) for i in rows), default=4)
     name_w = max((len(i.name) for i in rows), default=4)
@@ -937,6 +1020,9 @@ def render_text(report: CostReport) -> str:
     if report.unpriced:
         lines += ["", "Unpriced (the total is a lower bound):"]
         lines += [f"  {u['type']}  {u['urn'].rsplit('::', 1)[-1]}: {u['reason']}" for u in report.unpriced]
+    note = age_note(report, today)
+    if note:
+        lines += ["", note]
     return "\n".join(lines)
 
 
@@ -988,8 +1074,10 @@ COMPARE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def compare_rows(reports: Iterable[CostReport]) -> tuple[list[str], list[tuple[str, list[float]]]]:
-    """(env names, [(group label, monthly per env)]) including an "Other" row and the "Total" row."""
+def compare_rows(reports: Iterable[CostReport], by: str = "env") -> tuple[list[str], list[tuple[str, list[float]]]]:
+    """(column names, [(group label, monthly per column)]) including an "Other" row and the "Total" row.
+
+    The columns are the reports' environments (``by="env"``) or regions (``by="region"``)."""
     reports = list(reports)
     grouped = {t for _, types in COMPARE_GROUPS for t in types}
     rows: list[tuple[str, list[float]]] = []
@@ -1001,23 +1089,36 @@ def compare_rows(reports: Iterable[CostReport]) -> tuple[list[str], list[tuple[s
     if any(other):
         rows.append(("Other", other))
     rows.append(("Total", [r.total for r in reports]))
-    return [r.env for r in reports], rows
+    return [r.region if by == "region" else r.env for r in reports], rows
 
 
-def render_compare(reports: Iterable[CostReport]) -> str:
-    envs, rows = compare_rows(reports)
-    label_w = max(len(label) for label, _ in rows)
-    lines = [f"{'Monthly, USD':<{label_w}}" + "".join(f"  {e:>10}" for e in envs)]
+def render_compare(reports: Iterable[CostReport], by: str = "env") -> str:
+    reports = list(reports)
+    envs, rows = compare_rows(reports, by)
+    label_w = max(len(label) for label, _ in [*rows, (f"vs {reports[0].region}" if reports else "", [])])
+    widths = [max(10, len(e)) for e in envs]
+    lines = [f"{'Monthly, USD':<{label_w}}" + "".join(f"  {e:>{w}}" for e, w in zip(envs, widths, strict=True))]
     for label, values in rows:
         if label == "Total":
             lines.append("-" * len(lines[0]))
-        lines.append(f"{label:<{label_w}}" + "".join(f"  {_money(v):>10}" for v in values))
+        lines.append(
+            f"{label:<{label_w}}" + "".join(f"  {_money(v):>{w}}" for v, w in zip(values, widths, strict=True))
+        )
+    if by == "region" and reports:
+        base = reports[0]
+        lines.append(
+            f"{'vs ' + base.region:<{label_w}}"
+            + "".join(
+                f"  {(r.total / base.total - 1) * 100 if base.total else 0.0:>+{w - 1}.1f}%"
+                for r, w in zip(reports, widths, strict=True)
+            )
+        )
     return "\n".join(lines)
 
 
-def render_markdown(reports: Iterable[CostReport]) -> str:
-    """The README's cost table: one row per group, one column per environment."""
-    envs, rows = compare_rows(reports)
+def render_markdown(reports: Iterable[CostReport], by: str = "env") -> str:
+    """The README's cost table: one row per group, one column per environment (or region)."""
+    envs, rows = compare_rows(reports, by)
     lines = ["| Monthly (USD) | " + " | ".join(envs) + " |", "|---|" + "---:|" * len(envs)]
     for label, values in rows:
         cells = [_money(v) for v in values]
@@ -1025,4 +1126,153 @@ def render_markdown(reports: Iterable[CostReport]) -> str:
             lines.append("| **Total** | " + " | ".join(f"**{c}**" for c in cells) + " |")
         else:
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# -- the cost of a change -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One resource whose monthly cost differs between a base and a head estimate."""
+
+    urn: str
+    type: str
+    name: str
+    change: str  # "added", "removed" or "changed"
+    base: float
+    head: float
+    base_basis: str = ""
+    head_basis: str = ""
+
+    @property
+    def delta(self) -> float:
+        return round(round(self.head, 2) - round(self.base, 2), 2)
+
+
+@dataclass(frozen=True)
+class CostDiff:
+    """The monthly delta by resource between two estimates (a base plan and the current one)."""
+
+    env: str
+    base: CostReport
+    head: CostReport
+    lines: list[DiffLine]
+    unchanged: int
+
+    @property
+    def delta(self) -> float:
+        return round(self.head.total - self.base.total, 2)
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "env": self.env,
+            "currency": "USD",
+            "base": {"region": self.base.region, "total": self.base.total},
+            "head": {"region": self.head.region, "total": self.head.total},
+            "delta": self.delta,
+            "resources": [
+                {
+                    "urn": line.urn,
+                    "type": line.type,
+                    "change": line.change,
+                    "base": round(line.base, 2),
+                    "head": round(line.head, 2),
+                    "delta": line.delta,
+                }
+                for line in self.lines
+            ],
+            "unchanged": self.unchanged,
+            "unpriced": {"base": self.base.unpriced, "head": self.head.unpriced},
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_document(), indent=2) + "\n"
+
+
+def diff(base: CostReport, head: CostReport) -> CostDiff:
+    """Match the two estimates' line items by URN: added, removed, or changed by at least a cent.
+
+    Lines are sorted by the size of their delta (largest first), then by URN, so the output is stable.
+    """
+    before = {i.urn: i for i in base.items}
+    after = {i.urn: i for i in head.items}
+    lines: list[DiffLine] = []
+    unchanged = 0
+    for urn in sorted(before.keys() | after.keys()):
+        b, h = before.get(urn), after.get(urn)
+        item = h or b
+        assert item is not None
+        change = "added" if b is None else "removed" if h is None else "changed"
+        line = DiffLine(
+            urn=urn,
+            type=item.type,
+            name=item.name,
+            change=change,
+            base=b.monthly if b else 0.0,
+            head=h.monthly if h else 0.0,
+            base_basis=b.basis if b else "",
+            head_basis=h.basis if h else "",
+        )
+        if change == "changed" and line.delta == 0:
+            unchanged += 1
+            continue
+        lines.append(line)
+    lines.sort(key=lambda line: (-abs(line.delta), line.urn))
+    return CostDiff(env=head.env, base=base, head=head, lines=lines, unchanged=unchanged)
+
+
+def _signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}${abs(value):,.2f}"
+
+
+def render_diff_text(d: CostDiff) -> str:
+    where = d.head.region if d.base.region == d.head.region else f"{d.base.region} -> {d.head.region}"
+    lines = [f"Monthly cost change of {d.env} ({where}, USD, usage: {d.head.usage_source})", ""]
+    if not d.lines:
+        lines.append(f"  no resource changes its monthly cost ({d.unchanged} priced resources unchanged)")
+    else:
+        type_w = max(len(_short_type(line.type)) for line in d.lines)
+        name_w = max(len(line.name) for line in d.lines)
+        lines.append(
+            f"  {'Delta':>10}  {'Change':<7}  {'Type':<{type_w}}  {'Name':<{name_w}}  {'Base':>10}  {'Head':>10}"
+        )
+        for line in d.lines:
+            lines.append(
+                f"  {_signed(line.delta):>10}  {line.change:<7}  {_short_type(line.type):<{type_w}}  "
+                f"{line.name:<{name_w}}  {_money(line.base):>10}  {_money(line.head):>10}"
+            )
+    lines += [
+        "",
+        f"  {_signed(d.delta):>10}  total per month: {_money(d.base.total)} -> {_money(d.head.total)} "
+        f"({len(d.lines)} changed, {d.unchanged} unchanged)",
+    ]
+    for label, report in (("base", d.base), ("head", d.head)):
+        if report.unpriced:
+            lines.append(f"  the {label} has {len(report.unpriced)} unpriced resource(s): its total is a lower bound")
+    return "\n".join(lines)
+
+
+def render_diff_markdown(d: CostDiff) -> str:
+    """The pull-request comment: the delta by resource and the total, as a Markdown table."""
+    lines = [
+        f"#### Monthly cost of `{d.env}`: {_money(d.base.total)} → {_money(d.head.total)} (**{_signed(d.delta)}**)",
+        "",
+    ]
+    if not d.lines:
+        lines.append("No resource changes its monthly cost.")
+    else:
+        lines += ["| Change | Resource | Type | Base | Head | Delta |", "|---|---|---|---:|---:|---:|"]
+        for line in d.lines:
+            lines.append(
+                f"| {line.change} | `{line.name}` | `{_short_type(line.type)}` | {_money(line.base)} | "
+                f"{_money(line.head)} | {_signed(line.delta)} |"
+            )
+        lines.append(
+            f"| | **Total** | | **{_money(d.base.total)}** | **{_money(d.head.total)}** | **{_signed(d.delta)}** |"
+        )
+    lines += [
+        "",
+        f"USD per month, {d.head.region}, usage profile {d.head.usage_source}; `python -m stacks cost {d.env} --diff BASE.json`.",
+    ]
     return "\n".join(lines) + "\n"

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import pytest
+from hypothesis import settings
 
 from components.errors import ComponentArgsError
 from stacks.offline.mocks import ProgramRun, run_program
+
+# Property tests judge results, never speed: hypothesis's default 200 ms deadline per example fails
+# them on a loaded 2-core CI machine (seen: test_cidr beside parallel builds), so it is off.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 class MockRuntime:

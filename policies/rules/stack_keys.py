@@ -34,6 +34,10 @@ INVARIANT_RULES: dict[str, tuple[str, ...]] = {
     "accounts-two-tasks": (),
     "alb-access-logs": ("alb-access-logs",),
     "waf": ("cloudfront-waf-enabled",),
+    "cache-enabled": (),
+    "always-on": (),
+    "customer-managed-key": (),
+    "container-insights": ("ecs-cluster-container-insights",),
 }
 
 #: Rule -> the stack-file setting that fixes its finding in a stack built from a stack file.
@@ -53,6 +57,7 @@ RULE_KEYS: dict[str, str] = {
     "cloudfront-origin-https": "edge.certificateArn and edge.albDomainName",
     "cost-instance-class-allowed": "database.instanceClass / cache.nodeType",
     "cost-nat-gateway-limit": "network.natMode: single",
+    "ecs-cluster-container-insights": "services.containerInsights: enabled",
 }
 
 

@@ -142,6 +142,8 @@ class EdgeConfig(_Model):
     """CloudFront price class."""
     waf: bool
     """Create a WAFv2 web ACL (AWS managed rules + per-IP rate limit) for CloudFront (~$9/month)."""
+    waf_logging: bool
+    """Log the web ACL's requests to a CloudWatch log group ``aws-waf-logs-…`` (us-east-1)."""
     waf_web_acl_arn: str | None
     """An existing WAFv2 web ACL (global scope, us-east-1) to attach instead of creating one."""
     geo_restriction: GeoRestriction
@@ -229,6 +231,15 @@ class ServiceSize(_Model):
         return self
 
 
+class ScheduleConfig(_Model):
+    sleep: str
+    """When the services scale to zero: ``cron(<minute> <hour> ? * <days> *)``."""
+    wake: str
+    """When they scale back to minCount: same form."""
+    timezone: str
+    """IANA time zone of both expressions."""
+
+
 class ServicesConfig(_Model):
     architecture: Literal["ARM64", "X86_64"]
     """CPU architecture of the tasks (ARM64 is about 20% cheaper)."""
@@ -240,8 +251,12 @@ class ServicesConfig(_Model):
     """The app's port."""
     enable_execute_command: bool
     """Allow ECS Exec into tasks."""
+    container_insights: Literal["enhanced", "enabled", "disabled"]
+    """The cluster's Container Insights mode (its metrics are billed as CloudWatch custom metrics; "disabled" fails FSBP ECS.12)."""
     log_retention_days: int
     """Days to keep service logs."""
+    schedule: ScheduleConfig | None
+    """Sleep (0 tasks) and wake the services on a weekly schedule; none keeps them always on."""
     catalog: ServiceSize
     """The catalog service's size."""
     accounts: ServiceSize
@@ -283,6 +298,10 @@ class DatabaseConfig(_Model):
     """Refuse deletion (a final snapshot is taken whenever this is on)."""
     performance_insights: bool
     """Performance Insights (7 days free)."""
+    monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60]
+    """Seconds between RDS enhanced monitoring samples (0 = off)."""
+    iam_authentication: bool
+    """Enable IAM database authentication (FSBP RDS.10)."""
 
     @field_validator("instance_class")
     @classmethod
@@ -303,6 +322,8 @@ class DatabaseConfig(_Model):
 
 
 class CacheConfig(_Model):
+    enabled: bool
+    """Create the ElastiCache replication group; false leaves each task its in-process cache."""
     engine: Literal["valkey", "redis"]
     """Cache engine."""
     node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
@@ -311,6 +332,11 @@ class CacheConfig(_Model):
     """Nodes (2+ enables automatic failover and Multi-AZ)."""
     snapshot_retention_days: Annotated[int, Field(ge=0, le=35)]
     """Days of snapshots."""
+
+
+class EncryptionConfig(_Model):
+    customer_managed_key: bool
+    """One customer-managed KMS key for the environment's logs, secrets, buckets, images, data tier and alarms."""
 
 
 class AlarmsConfig(_Model):
@@ -472,6 +498,8 @@ class PlatformConfig(_Model):
     """ElastiCache."""
     alarms: AlarmsConfig
     """Alarm notifications."""
+    encryption: EncryptionConfig
+    """Encryption at rest beyond the AWS-managed keys."""
     blue_green: dict[BlueGreenService, BlueGreenServiceConfig]
     """Per service: activeColor, weights, blue/green image and desiredCount, testHeader (see docs/blue_green.md)."""
     budget_monthly_usd: float | int | None

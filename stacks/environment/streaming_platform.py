@@ -56,7 +56,10 @@ from components import (
     Component,
     ContainerImage,
     ContainerImageArgs,
+    ContainerInsights,
     DataTierEgress,
+    EnvironmentKey,
+    EnvironmentKeyArgs,
     FargateService,
     FargateServiceArgs,
     GeoRestrictionType,
@@ -67,10 +70,12 @@ from components import (
     Postgres,
     PostgresArgs,
     PriceClass,
+    RepositoryEncryption,
     Route,
     RuleMode,
     S3Access,
     S3Grant,
+    ScaleSchedule,
     Vpc,
     VpcArgs,
     WebAcl,
@@ -158,6 +163,9 @@ class StreamingPlatform(Component):
         self._args = args
         c = args.config
         child = self.child_opts()
+        key = self._environment_key()
+        self._key_arn: pulumi.Output[str] | None = key.arn if key is not None else None
+        key_arn = self._key_arn
 
         vpc = Vpc(
             f"{name}-net",
@@ -168,6 +176,7 @@ class StreamingPlatform(Component):
                 flow_logs=c.network.flow_logs,
                 flow_log_retention_days=c.network.flow_log_retention_days,
                 interface_endpoints=tuple(c.network.interface_endpoints),
+                log_kms_key_arn=key_arn,
                 tags=args.tags,
             ),
             child,
@@ -215,6 +224,7 @@ class StreamingPlatform(Component):
                 geo_restriction=GeoRestrictionType(c.edge.geo_restriction.mode),
                 geo_countries=tuple(c.edge.geo_restriction.countries),
                 force_destroy=not c.database.deletion_protection,
+                kms_key_arn=key_arn,
                 tags=args.tags,
             ),
             child,
@@ -232,30 +242,45 @@ class StreamingPlatform(Component):
                 backup_retention_days=c.database.backup_retention_days,
                 deletion_protection=c.database.deletion_protection,
                 performance_insights=c.database.performance_insights,
+                monitoring_interval=c.database.monitoring_interval,
+                iam_authentication=c.database.iam_authentication,
                 log_retention_days=c.services.log_retention_days,
                 identifier=f"{name}-{pulumi.get_stack()}-db",
+                kms_key_id=key_arn,
+                master_user_secret_kms_key_id=key_arn,
+                log_kms_key_arn=key_arn,
                 tags=args.tags,
             ),
             child,
         )
-        cache = Cache(
-            f"{name}-cache",
-            CacheArgs.in_vpc(
-                vpc,
-                engine=CacheEngine(c.cache.engine),
-                node_type=c.cache.node_type,
-                num_nodes=c.cache.nodes,
-                snapshot_retention_limit=c.cache.snapshot_retention_days,
-                log_retention_days=c.services.log_retention_days,
-                replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
-                # A fixed name: a rebuilt dev must not find it "scheduled for deletion".
-                secret_recovery_window_days=self._secret_recovery_days(),
-                tags=args.tags,
-            ),
-            child,
-        )
+        # cache.enabled: false (dev) plans no cache: each task then keeps its in-process cache.
+        cache: Cache | None = None
+        if c.cache.enabled:
+            cache = Cache(
+                f"{name}-cache",
+                CacheArgs.in_vpc(
+                    vpc,
+                    engine=CacheEngine(c.cache.engine),
+                    node_type=c.cache.node_type,
+                    num_nodes=c.cache.nodes,
+                    snapshot_retention_limit=c.cache.snapshot_retention_days,
+                    log_retention_days=c.services.log_retention_days,
+                    replication_group_id=f"{name}-{pulumi.get_stack()}-cache",
+                    # A fixed name: a rebuilt dev must not find it "scheduled for deletion".
+                    secret_recovery_window_days=self._secret_recovery_days(),
+                    kms_key_id=key_arn,
+                    secret_kms_key_id=key_arn,
+                    log_kms_key_arn=key_arn,
+                    tags=args.tags,
+                ),
+                child,
+            )
 
-        cluster = Cluster(f"{name}-cluster", ClusterArgs(tags=args.tags), child)
+        cluster = Cluster(
+            f"{name}-cluster",
+            ClusterArgs(container_insights=ContainerInsights(c.services.container_insights), tags=args.tags),
+            child,
+        )
         jwt_secret = self._generated_secret("jwt-secret", "JWT signing secret of the accounts service")
         signing_secret = (
             self._secret_holding(
@@ -265,36 +290,41 @@ class StreamingPlatform(Component):
             else None
         )
 
+        aliases = tuple(c.edge.cdn_domain_names)
         environment: dict[str, pulumi.Input[str]] = {
             "DATABASE_HOST": db.address,
             "DATABASE_PORT": db.port.apply(str),
             "DATABASE_NAME": db.database_name,
             "DATABASE_SSLMODE": "require",
-            "REDIS_HOST": cache.primary_endpoint,
-            "REDIS_PORT": cache.port.apply(str),
-            "REDIS_TLS": "true",
             "MEDIA_BUCKET": cdn.media_bucket_name,
             "AWS_REGION": aws.get_region(opts=self.lookup_opts()).region,
-            "CDN_DOMAIN": cdn.domain_name,
-            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: f"https://{d}"),
+            # The page is served from the first alias when there are aliases: media URLs are signed
+            # for that origin (the page's CSP allows media from its own origin) and CORS allows every
+            # name the distribution answers to.
+            "CDN_DOMAIN": aliases[0] if aliases else cdn.domain_name,
+            "ALLOWED_ORIGINS": cdn.domain_name.apply(lambda d: ",".join(f"https://{n}" for n in (*aliases, d))),
             "TRUSTED_PROXY_HOPS": "2",  # CloudFront, then the ALB
         }
+        if cache is not None:
+            environment.update(
+                {"REDIS_HOST": cache.primary_endpoint, "REDIS_PORT": cache.port.apply(str), "REDIS_TLS": "true"}
+            )
         if cdn.public_key_id is not None:
             environment["CDN_KEY_PAIR_ID"] = cdn.public_key_id
         secrets: dict[str, pulumi.Input[str]] = {
             "DATABASE_USER": db.secret_arn.apply(lambda arn: f"{arn}:username::"),
             "DATABASE_PASSWORD": db.secret_arn.apply(lambda arn: f"{arn}:password::"),
-            "REDIS_AUTH_TOKEN": cache.auth_secret_arn,
             "JWT_SECRET": jwt_secret.arn,
         }
         if signing_secret is not None:
             secrets["CDN_PRIVATE_KEY"] = signing_secret.arn
+        if cache is not None:
+            secrets["REDIS_AUTH_TOKEN"] = cache.auth_secret_arn
 
         alarm_actions = self._alarm_topic()
-        data_egress = (
-            DataTierEgress(role="db", security_group_id=db.security_group_id, port=5432),
-            DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379),
-        )
+        data_egress = [DataTierEgress(role="db", security_group_id=db.security_group_id, port=5432)]
+        if cache is not None:
+            data_egress.append(DataTierEgress(role="cache", security_group_id=cache.security_group_id, port=6379))
         self.service_names = {}
         for service in SERVICES:
             size: ServiceSize = getattr(c.services, service)
@@ -314,12 +344,14 @@ class StreamingPlatform(Component):
                 capacity=self._capacity(),
                 load_balancer_security_group_id=lb.security_group_id,
                 load_balancer_arn_suffix=lb.arn_suffix,
-                data_tier_egress=data_egress,
+                data_tier_egress=tuple(data_egress),
                 enable_execute_command=c.services.enable_execute_command,
                 log_retention_days=c.services.log_retention_days,
+                log_kms_key_arn=key_arn,
+                secrets_kms_key_arns=(key_arn,) if key_arn is not None else (),
                 task_role_grants=self._grants(service, cdn),
                 alarm_actions=alarm_actions,
-                autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count),
+                autoscaling=Autoscaling(min_count=size.min_count, max_count=size.max_count, schedule=self._schedule()),
                 tags={**args.tags, "Service": service},
                 service_name=f"{name}-{pulumi.get_stack()}-{service}",
             )
@@ -353,7 +385,8 @@ class StreamingPlatform(Component):
             for i, group in enumerate(security_groups):
                 label = service if len(security_groups) == 1 else f"{service}-{i + 1}"
                 db.allow_from(label, group)
-                cache.allow_from(label, group)
+                if cache is not None:
+                    cache.allow_from(label, group)
 
         self._upload_site(cdn)
 
@@ -366,7 +399,8 @@ class StreamingPlatform(Component):
         self.cluster_name = cluster.name
         self.image_uri = image.image_uri
         self.database_endpoint = db.endpoint
-        self.cache_endpoint = cache.primary_endpoint
+        # No cache (cache.enabled: false): an empty endpoint, so the stack's outputs keep their shape.
+        self.cache_endpoint = cache.primary_endpoint if cache is not None else pulumi.Output.from_input("")
         self.site_bucket_name = cdn.site_bucket_name
         self.media_bucket_name = cdn.media_bucket_name
         self.register_outputs(
@@ -385,6 +419,10 @@ class StreamingPlatform(Component):
 
     # -- steps ---------------------------------------------------------------------------------
 
+    def _schedule(self) -> ScaleSchedule | None:
+        s = self._args.config.services.schedule
+        return None if s is None else ScaleSchedule(sleep=s.sleep, wake=s.wake, timezone=s.timezone)
+
     def _image(self) -> ContainerImage:
         c = self._args.config
         image_args = (
@@ -394,10 +432,25 @@ class StreamingPlatform(Component):
                 context=str(self._args.app_dir),
                 architecture=Architecture(c.services.architecture),
                 force_delete=not c.database.deletion_protection,
+                encryption=RepositoryEncryption.KMS if self._key_arn is not None else RepositoryEncryption.AES256,
+                kms_key_arn=self._key_arn,
                 tags=self._args.tags,
             )
         )
         return ContainerImage(f"{self._name}-image", image_args, self.child_opts())
+
+    def _log_retention(self) -> int:
+        return self._args.config.services.log_retention_days
+
+    def _environment_key(self) -> EnvironmentKey | None:
+        """The environment's customer-managed key (``encryption.customerManagedKey``), else none."""
+        if not self._args.config.encryption.customer_managed_key:
+            return None
+        return EnvironmentKey(
+            f"{self._name}-key",
+            EnvironmentKeyArgs(alias_prefix=f"{pulumi.get_project()}/{pulumi.get_stack()}", tags=self._args.tags),
+            self.child_opts(),
+        )
 
     def _alarm_topic(self) -> tuple[pulumi.Input[str], ...]:
         """An encrypted SNS topic with an email subscription, when ``alarms.email`` is set."""
@@ -405,41 +458,45 @@ class StreamingPlatform(Component):
         if email is None:
             return ()
         opts = self.child_opts()
-        account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
-        # CloudWatch can publish to an encrypted topic only through a customer key that lets it.
-        key = aws.kms.Key(
-            f"{self._name}-alarms-key",
-            description="Encrypts the alarm topic; CloudWatch may use it to publish",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "AccountAdministers",
-                            "Effect": "Allow",
-                            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                            "Action": "kms:*",
-                            "Resource": "*",
-                        },
-                        {
-                            "Sid": "CloudWatchPublishes",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                            "Resource": "*",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
-                        },
-                    ],
-                }
-            ),
-            tags=self.tags(f"{self._name}-alarms-key"),
-            opts=opts,
-        )
+        # CloudWatch can publish to an encrypted topic only through a customer key that lets it: the
+        # environment's key does (EnvironmentKey's CloudWatchAlarmsPublish); otherwise a key of its own.
+        key_arn = self._key_arn
+        if key_arn is None:
+            account = aws.get_caller_identity(opts=self.lookup_opts()).account_id
+            key = aws.kms.Key(
+                f"{self._name}-alarms-key",
+                description="Encrypts the alarm topic; CloudWatch may use it to publish",
+                enable_key_rotation=True,
+                deletion_window_in_days=30,
+                policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "AccountAdministers",
+                                "Effect": "Allow",
+                                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                                "Action": "kms:*",
+                                "Resource": "*",
+                            },
+                            {
+                                "Sid": "CloudWatchPublishes",
+                                "Effect": "Allow",
+                                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                "Resource": "*",
+                                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                            },
+                        ],
+                    }
+                ),
+                tags=self.tags(f"{self._name}-alarms-key"),
+                opts=opts,
+            )
+            key_arn = key.arn
         topic = aws.sns.Topic(
             f"{self._name}-alarms",
-            kms_master_key_id=key.arn,
+            kms_master_key_id=key_arn,
             tags=self.tags(f"{self._name}-alarms"),
             opts=opts,
         )
@@ -463,7 +520,7 @@ class StreamingPlatform(Component):
         )
         acl = WebAcl(
             f"{self._name}-waf",
-            WebAclArgs(tags=self._args.tags),
+            WebAclArgs(logging=edge.waf_logging, log_retention_days=self._log_retention(), tags=self._args.tags),
             pulumi.ResourceOptions(parent=self, providers={"aws": east}),
         )
         return acl.arn
@@ -491,7 +548,11 @@ class StreamingPlatform(Component):
             # the prefix) lets the seeding step tell a missing object (404) from a forbidden one (403).
             return (
                 S3Grant(
-                    bucket_arn=cdn.media_bucket_arn, prefix="media/*", access=S3Access.READ_WRITE, list_bucket=True
+                    bucket_arn=cdn.media_bucket_arn,
+                    prefix="media/*",
+                    access=S3Access.READ_WRITE,
+                    list_bucket=True,
+                    kms_key_arn=self._key_arn,
                 ),
             )
         return ()
@@ -516,6 +577,7 @@ class StreamingPlatform(Component):
             name=f"{pulumi.get_project()}/{pulumi.get_stack()}/{role}",
             description=description,
             recovery_window_in_days=self._secret_recovery_days(),
+            kms_key_id=self._key_arn,
             tags=self.tags(f"{self._name}-{role}"),
             opts=opts,
         )

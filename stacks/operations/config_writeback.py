@@ -19,6 +19,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
 
 DEFAULT_NAMESPACE = "streaming-platform"
 COLORS = ("blue", "green")
@@ -154,6 +155,63 @@ def write_back(
             os.unlink(tmp)
         raise
     return True
+
+
+def check_write_back(path: Path, *, service: str, namespace: str = DEFAULT_NAMESPACE) -> None:
+    """Raise `WriteBackError` unless ``path`` can take a write-back of ``service``: it exists, is a
+    regular file, the file and its directory are writable (the atomic replace writes a temporary
+    file beside it), it parses as YAML, and it holds ``<namespace>:blueGreen.<service>``.
+
+    The switch calls this before it moves any traffic (and in ``--dry-run``), so a switch never
+    moves traffic that it then cannot record."""
+    fix = "pass --stack-file PATH (the stack's Pulumi.<env>.yaml) or --no-write-back"
+    if not path.exists():
+        raise WriteBackError(f"{path}: no such stack file; {fix}")
+    if not path.is_file():
+        raise WriteBackError(f"{path}: is not a regular file; {fix}")
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise WriteBackError(f"{path}: is not readable and writable by this user; fix its permissions or {fix}")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise WriteBackError(
+            f"{path}: its directory {path.parent} is not writable (the file is replaced atomically through a "
+            f"temporary file beside it); fix the directory's permissions or {fix}"
+        )
+    data = _load(path)
+    config = data.get("config") if isinstance(data, Mapping) else None
+    section = config.get(f"{namespace}:blueGreen") if isinstance(config, Mapping) else None
+    entry = section.get(service) if isinstance(section, Mapping) else None
+    if not isinstance(entry, Mapping):
+        raise WriteBackError(
+            f"{path}: has no {namespace}:blueGreen.{service} entry to write the weights back to; "
+            f"add one (see docs/blue_green.md) or pass the stack file of the environment that runs {service} "
+            "blue-green"
+        )
+
+
+def read_region(path: Path) -> str | None:
+    """The ``aws:region`` of the stack file at ``path`` (None when the file or the key is absent)."""
+    if not path.is_file():
+        return None
+    data = _load(path)
+    config = data.get("config") if isinstance(data, Mapping) else None
+    region = config.get("aws:region") if isinstance(config, Mapping) else None
+    if region is None:
+        return None
+    if not isinstance(region, str) or not region.strip():
+        raise WriteBackError(f"{path}: aws:region = {region!r} is not a region name such as us-east-1")
+    return region.strip()
+
+
+def _load(path: Path) -> Any:
+    try:
+        return _yaml().load(path.read_text())
+    except YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise WriteBackError(f"{path}: not valid YAML{line}: {problem}; fix the file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WriteBackError(f"{path}: cannot be read: {exc}") from None
 
 
 def read_blue_green(path: Path, namespace: str = DEFAULT_NAMESPACE) -> dict[str, Any]:

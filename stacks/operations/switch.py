@@ -66,6 +66,17 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3  # preflight failed or the lock is held: nothing was changed
 EXIT_GATE_FAILED = 4  # a gate failed during a bake: the weights were restored
 EXIT_ABORTED = 5  # someone else changed the weights or took the lock: stopped, nothing restored
+EXIT_AWS = 6  # AWS could not be reached or refused a call (endpoint, credentials, permissions)
+EXIT_INTERRUPTED = 130  # Ctrl-C: stopped between AWS calls; the stack file holds the last live weights
+
+#: Images named by the live and the rollback task definitions carry ``keep-<holder>-<digest>``
+#: tags, which the repository's lifecycle never expires (``components.container_image.keep_tag``
+#: makes the same tag; this layer imports no first-party code, a test checks they agree).
+KEEP_TAG_PREFIX = "keep-"
+_ECR_IMAGE = re.compile(
+    r"^(?P<registry>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
+    r"(?P<repository>[a-z0-9][a-z0-9._/-]*?)(?:@(?P<digest>sha256:[0-9a-f]{64})|:(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))$"
+)
 
 DEFAULT_STEPS = (10, 50, 100)
 
@@ -169,6 +180,14 @@ def parse_service_arn(arn: str) -> tuple[str, str]:
     return parts[1], parts[2]
 
 
+def keep_tag(holder: str, digest: str) -> str:
+    """``keep-<holder>-<first 16 hex of the digest>``; with ``digest=""`` the prefix of every keep tag of
+    ``holder``. The same tag as ``components.container_image.keep_tag``: at most 128 characters of
+    ``[A-Za-z0-9._-]``, unique per holder and image, so adding one never collides with an IMMUTABLE tag."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", holder).strip("-")[:90]
+    return f"{KEEP_TAG_PREFIX}{safe}-{digest.removeprefix('sha256:')[:16]}"
+
+
 def alarm_name(arn: str) -> str:
     return arn.split(":alarm:", 1)[1] if ":alarm:" in arn else arn
 
@@ -189,6 +208,7 @@ class AwsLive:
         self.ecs = session.client("ecs", config=config)
         self.cloudwatch = session.client("cloudwatch", config=config)
         self.tagging = session.client("resourcegroupstaggingapi", config=config)
+        self.ecr = session.client("ecr", config=config)
         self._retry_sleep = retry_sleep
         self._images: dict[str, str] = {}
 
@@ -291,6 +311,57 @@ class AwsLive:
             chosen = next((c for c in containers if c.get("name") == container), containers[0] if containers else {})
             self._images[key] = str(chosen.get("image", "?"))
         return self._images[key]
+
+    def service_image(self, service_arn: str) -> str:
+        """The image of the service's container behind the load balancer (its task definition's)."""
+        return self.service_state(service_arn).image
+
+    # keep tags on ECR images
+    def keep_image(self, image: str, holder: str) -> str:
+        """Tag the ECR ``image`` (``<registry>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:…`` or
+        ``…:<tag>``) with ``keep_tag(holder, digest)`` and release ``holder``'s keep tag from any other
+        image of the repository. Idempotent. Returns what was done, for the progress display."""
+        match = _ECR_IMAGE.match(image)
+        if not match:
+            return f"{image} is not an ECR image; nothing to keep"
+        repo, registry = match["repository"], match["registry"]
+        image_id = {"imageDigest": match["digest"]} if match["digest"] else {"imageTag": match["tag"]}
+        found = self._call(
+            lambda: self.ecr.batch_get_image(repositoryName=repo, registryId=registry, imageIds=[image_id])
+        )
+        if not found.get("images"):
+            failure = (found.get("failures") or [{}])[0]
+            return f"{image} not found in ECR ({failure.get('failureCode', 'ImageNotFound')}); nothing to keep"
+        got = found["images"][0]
+        digest = got["imageId"]["imageDigest"]
+        tag = keep_tag(holder, digest)
+        kwargs: dict[str, Any] = {
+            "repositoryName": repo,
+            "registryId": registry,
+            "imageManifest": got["imageManifest"],
+            "imageTag": tag,
+            "imageDigest": digest,
+        }
+        if got.get("imageManifestMediaType"):
+            kwargs["imageManifestMediaType"] = got["imageManifestMediaType"]
+        try:
+            self._call(lambda: self.ecr.put_image(**kwargs))
+            done = f"tagged {repo}@{digest[:19]}… {tag}"
+        except self.ecr.exceptions.ImageAlreadyExistsException:
+            done = f"{repo}@{digest[:19]}… already tagged {tag}"
+        stale = [t for t in self._tags_with_prefix(repo, registry, keep_tag(holder, "")) if t != tag]
+        if stale:
+            ids = [{"imageTag": t} for t in stale]
+            self._call(lambda: self.ecr.batch_delete_image(repositoryName=repo, registryId=registry, imageIds=ids))
+            done += f"; released {', '.join(sorted(stale))}"
+        return done
+
+    def _tags_with_prefix(self, repo: str, registry: str, prefix: str) -> list[str]:
+        tags: list[str] = []
+        paginator = self.ecr.get_paginator("list_images")
+        for page in paginator.paginate(repositoryName=repo, registryId=registry, filter={"tagStatus": "TAGGED"}):
+            tags.extend(i["imageTag"] for i in page.get("imageIds", []) if i.get("imageTag", "").startswith(prefix))
+        return tags
 
     def alarm_states(self, alarm_names: Sequence[str]) -> dict[str, str]:
         states: dict[str, str] = {}
@@ -822,6 +893,7 @@ class Switcher:
             self.say(f"{to} already takes 100% of traffic; nothing to shift")
             if not dry_run:
                 self._record_complete(to, tags)
+                self.keep_images(to)
             return Outcome(to, start, changed=False)
 
         problems = self.preflight(to)
@@ -880,9 +952,25 @@ class Switcher:
                     )
             self._record_complete(to, self.aws.rule_tags(self.pair.rule_arn))
             self.say(f"done: {to} takes 100% of {self.pair.service} traffic")
+            self.keep_images(to)
             return Outcome(to, {to: 100, src: 0}, changed=True)
         finally:
             lock.release()
+
+    def keep_images(self, live: str) -> None:
+        """Keep-tag the images of the live colour's and the rollback colour's task definitions, so
+        the repository's lifecycle never expires an image a rollback needs. A failure is reported,
+        not raised: the traffic has already moved."""
+        for color, role in ((live, "live"), (other(live), "rollback")):
+            holder = f"{self.pair.env}-{self.pair.service}-{color}"
+            try:
+                image = self.aws.service_image(self.pair.services[color])
+                self.say(f"keep {role} image of {color}: {self.aws.keep_image(image, holder)}")
+            except Exception as exc:  # any AWS failure here is a warning: the traffic has moved
+                self.say(
+                    f"warning: could not keep-tag the {role} image of {color} ({type(exc).__name__}: {exc}); "
+                    "the ECR lifecycle may expire it: rerun the switch or tag it by hand (docs/operations.md)"
+                )
 
     def _record_complete(self, to: str, tags: Mapping[str, str]) -> None:
         active = tags.get(TAG_ACTIVE)

@@ -55,13 +55,14 @@ def build_world(
     steady: tuple[str, ...] = ("blue", "green"),
     targets: dict[str, int] | None = None,
     weights: dict[str, int] | None = None,
+    region: str = REGION,
 ) -> World:
     targets = {"blue": 2, "green": 2} if targets is None else targets
     weights = weights or {"blue": 100, "green": 0}
     ec2, elb, ecs, cw = (session.client(n) for n in ("ec2", "elbv2", "ecs", "cloudwatch"))
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
-        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"]["SubnetId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{region}{az}")["Subnet"]["SubnetId"]
         for i, az in ((1, "a"), (2, "b"))
     ]
     sg = ec2.create_security_group(GroupName=f"{service}-sg", Description="tasks", VpcId=vpc)["GroupId"]
@@ -157,3 +158,53 @@ def build_world(
     for color in steady:
         world.make_steady(color)
     return world
+
+
+def push_image(session: boto3.session.Session, repository: str, tag: str) -> str:
+    """Put an image (a manifest with one layer unique to ``tag``) into a moto ECR repository, creating
+    the repository (IMMUTABLE tags, as ContainerImage makes it) if needed; return ``<repo uri>@<digest>``."""
+    import hashlib
+    import json
+
+    ecr = session.client("ecr")
+    try:
+        uri = ecr.create_repository(repositoryName=repository, imageTagMutability="IMMUTABLE")["repository"][
+            "repositoryUri"
+        ]
+    except ecr.exceptions.RepositoryAlreadyExistsException:
+        uri = ecr.describe_repositories(repositoryNames=[repository])["repositories"][0]["repositoryUri"]
+    layer = "sha256:" + hashlib.sha256(tag.encode()).hexdigest()
+    media = "application/vnd.docker.distribution.manifest.v2+json"
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": media,
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7, "digest": layer},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 7, "digest": layer}],
+    }
+    image = ecr.put_image(
+        repositoryName=repository, imageManifest=json.dumps(manifest), imageManifestMediaType=media, imageTag=tag
+    )["image"]
+    return f"{uri}@{image['imageId']['imageDigest']}"
+
+
+def deploy_image(world: World, color: str, image: str) -> None:
+    """What `pulumi up` does for a colour with a new image: a new task definition revision, the service on it."""
+    ecs = world.client("ecs")
+    family = f"catalog-{color}"
+    td = ecs.register_task_definition(
+        family=family,
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "app", "image": image, "memory": 512}],
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster=world.cluster, service=world.services[color], taskDefinition=td, desiredCount=2)
+
+
+def image_tags(session: boto3.session.Session, repository: str) -> dict[str, set[str]]:
+    """{digest: its tags} of a repository."""
+    out: dict[str, set[str]] = {}
+    for detail in session.client("ecr").describe_images(repositoryName=repository)["imageDetails"]:
+        out[detail["imageDigest"]] = set(detail.get("imageTags", []))
+    return out

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stacks.operations.config_writeback import WriteBackError, read_blue_green, update_blue_green, write_back
+from stacks.operations.config_writeback import (
+    WriteBackError,
+    check_write_back,
+    read_blue_green,
+    read_region,
+    update_blue_green,
+    write_back,
+)
 
 STACK = """\
 # prod: the production stack
@@ -133,3 +140,50 @@ def test_the_idle_colour_is_not_scaled_down_while_it_still_takes_traffic() -> No
         update_blue_green(
             STACK, service="catalog", active_color="green", weights={"blue": 50, "green": 50}, idle_desired_count=0
         )
+
+
+def _file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_usable_stack_file_passes_the_check(tmp_path: Path) -> None:
+    check_write_back(_file(tmp_path, STACK), service="catalog")
+    check_write_back(_file(tmp_path, STACK), service="accounts")
+
+
+@pytest.mark.parametrize(
+    ("text", "service", "message"),
+    [
+        (STACK, "search", "has no streaming-platform:blueGreen.search entry to write the weights back to"),
+        ("config:\n  aws:region: us-east-1\n", "catalog", "has no streaming-platform:blueGreen.catalog entry"),
+        ("", "catalog", "has no streaming-platform:blueGreen.catalog entry"),
+        ("config:\n  a:b: 1\n  a:b: 2\n", "catalog", "not valid YAML (line 3)"),
+        ("config:\n\t- tab\n", "catalog", "not valid YAML (line 2)"),
+    ],
+    ids=["other-service", "no-section", "empty", "duplicate-key", "tab"],
+)
+def test_an_unusable_stack_file_is_refused_naming_the_file(
+    tmp_path: Path, text: str, service: str, message: str
+) -> None:
+    path = _file(tmp_path, text)
+    with pytest.raises(WriteBackError) as caught:
+        check_write_back(path, service=service)
+    assert str(caught.value).startswith(f"{path}: ") and message in str(caught.value)
+
+
+def test_the_check_refuses_a_missing_file_and_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(WriteBackError, match=r"Pulumi.nope.yaml: no such stack file; pass --stack-file PATH"):
+        check_write_back(tmp_path / "Pulumi.nope.yaml", service="catalog")
+    (tmp_path / "Pulumi.dir.yaml").mkdir()
+    with pytest.raises(WriteBackError, match=r"Pulumi.dir.yaml: is not a regular file"):
+        check_write_back(tmp_path / "Pulumi.dir.yaml", service="catalog")
+
+
+def test_the_region_is_read_from_the_stack_file(tmp_path: Path) -> None:
+    assert read_region(_file(tmp_path, STACK)) == "us-east-1"
+    assert read_region(_file(tmp_path, "config:\n  streaming-platform:x: 1\n")) is None
+    assert read_region(tmp_path / "absent.yaml") is None
+    with pytest.raises(WriteBackError, match=r"aws:region = 5 is not a region name such as us-east-1"):
+        read_region(_file(tmp_path, "config:\n  aws:region: 5\n"))

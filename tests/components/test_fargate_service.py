@@ -24,6 +24,7 @@ from components.fargate_service import (
     LifecycleHook,
     LifecycleStage,
     LoadBalancerAdvanced,
+    ScaleSchedule,
     execution_policy_document,
 )
 from components.iam import S3Access, S3Grant, StatementGrant, wildcard_problems
@@ -500,6 +501,51 @@ def test_autoscaling_tracks_cpu_memory_and_requests_per_target(pulumi_mocks: Moc
     for r in run.of_type("aws:appautoscaling/policy:Policy"):
         assert r.inputs["policyType"] == "TargetTrackingScaling"
         assert r.inputs["resourceId"] == "service/streaming-dev/catalog-green"
+
+
+def test_a_schedule_scales_the_service_to_zero_and_back_to_its_own_range(pulumi_mocks: MockRuntime) -> None:
+    # GIVEN a service scaled 2..5 that sleeps on weekday evenings in Berlin
+    schedule = ScaleSchedule(
+        sleep="cron(30 19 ? * MON-FRI *)", wake="cron(0 6 ? * MON-FRI *)", timezone="Europe/Berlin"
+    )
+    scaling = Autoscaling(min_count=2, max_count=5, schedule=schedule)
+    run = run_service(pulumi_mocks, autoscaling=scaling, desired_count=2, service_name="catalog-green")
+
+    # THEN two scheduled actions act on the service's scalable target: 0..0, then 2..5 again
+    actions = {r.name: r.inputs for r in run.of_type("aws:appautoscaling/scheduledAction:ScheduledAction")}
+    assert {
+        n: (a["scalableTargetAction"]["minCapacity"], a["scalableTargetAction"]["maxCapacity"])
+        for n, a in actions.items()
+    } == {
+        "catalog-sleep": (0, 0),
+        "catalog-wake": (2, 5),
+    }
+    assert actions["catalog-sleep"]["schedule"] == "cron(30 19 ? * MON-FRI *)"
+    assert {a["timezone"] for a in actions.values()} == {"Europe/Berlin"}
+    assert {a["resourceId"] for a in actions.values()} == {"service/streaming-dev/catalog-green"}
+    # AND a replacement deletes the old action first (its name is unique per target)
+    assert all(run.named(n).options["deleteBeforeReplace"] for n in actions)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "match"),
+    [
+        (ScaleSchedule(sleep="0 20 * * 1-5"), r"sleep='0 20 \* \* 1-5' is not of the form"),
+        (ScaleSchedule(wake="cron(0 25 ? * MON-FRI *)"), r"wake='cron\(0 25"),
+        (ScaleSchedule(wake="cron(0 7 ? * MON-FRY *)"), r"wake='cron\(0 7 \? \* MON-FRY"),
+        (ScaleSchedule(sleep="cron(0 7 ? * * *)", wake="cron(0 7 ? * * *)"), "the service would never run"),
+        (ScaleSchedule(timezone="Mars/Olympus"), "timezone='Mars/Olympus' is not an IANA time zone"),
+    ],
+)
+def test_a_bad_schedule_is_refused_before_anything_is_created(
+    pulumi_mocks: MockRuntime, schedule: ScaleSchedule, match: str
+) -> None:
+    def program() -> None:
+        with pytest.raises(ComponentArgsError, match=rf"^FargateService 'catalog': \[autoscaling.schedule\] .*{match}"):
+            FargateService("catalog", make_args(autoscaling=Autoscaling(schedule=schedule)))
+
+    run = pulumi_mocks.run(program)
+    assert run.registrations == {}
 
 
 def test_without_autoscaling_there_is_no_scaling_target(pulumi_mocks: MockRuntime) -> None:

@@ -120,3 +120,73 @@ def test_an_unpriced_plan_file_lists_the_type(tmp_path: Path, capsys: pytest.Cap
     path.write_text(single("aws:dynamodb/table:Table").to_json())
     assert main(["cost", "--plan", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["unpriced"][0]["type"] == "aws:dynamodb/table:Table"
+
+
+def test_cost_region_prices_the_same_plan_elsewhere(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = write_plan(tmp_path)
+    assert main(["cost", "--plan", str(plan), "--json"]) == 0
+    home = json.loads(capsys.readouterr().out)
+    assert main(["cost", "--plan", str(plan), "--json", "--region", "sa-east-1"]) == 0
+    captured = capsys.readouterr()
+    away = json.loads(captured.out)
+    assert (home["region"], away["region"]) == ("us-east-1", "sa-east-1")
+    assert away["total"] > home["total"] and [r["urn"] for r in away["resources"]] == [
+        r["urn"] for r in home["resources"]
+    ]
+    # AND with JSON on stdout, the table's age goes to stderr
+    assert captured.err.startswith("Prices: bundled table, oldest row for sa-east-1 from 2026-")
+
+
+def test_cost_compare_puts_regions_side_by_side(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = write_plan(tmp_path)
+    assert (
+        main(
+            ["cost", "--plan", str(plan), "--compare", "--region", "us-east-1,ap-southeast-2", "--region", "sa-east-1"]
+        )
+        == 0
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["Monthly,", "USD", "us-east-1", "ap-southeast-2", "sa-east-1"]
+    total = next(line for line in lines if line.startswith("Total")).split()[1:]
+    us, sydney, sao_paulo = (float(v.strip("$").replace(",", "")) for v in total)
+    assert us < sydney < sao_paulo
+    vs = next(line for line in lines if line.startswith("vs us-east-1")).split()[2:]
+    assert vs[0] == "+0.0%" and float(vs[2].rstrip("%")) == pytest.approx((sao_paulo / us - 1) * 100, abs=0.06)
+    assert lines[-1].startswith("Prices: bundled table, oldest row for ")
+
+
+def test_cost_compare_every_region(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cost", "--plan", str(write_plan(tmp_path)), "--compare", "--region", "all", "--markdown"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.count("|") - 2 >= 30 and "| af-south-1 |" in header and header.endswith("| us-west-2 |")
+
+
+def test_cost_compare_of_the_environments_in_another_region(
+    fake_envs: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cost", "--compare", "--region", "sa-east-1"]) == 0
+    away = capsys.readouterr().out
+    assert main(["cost", "--compare"]) == 0
+    home = capsys.readouterr().out
+
+    def totals(text: str) -> list[float]:
+        row = next(line for line in text.splitlines() if line.startswith("Total"))
+        return [float(v.strip("$").replace(",", "")) for v in row.split()[1:]]
+
+    assert all(a > h for a, h in zip(totals(away), totals(home), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--region", "mars-north-1"], "--region mars-north-1: no bundled prices for that region; use one of the"),
+        (["--region", "us-east-1,sa-east-1"], "--region: 2 regions given; price several side by side with --compare"),
+        (["--compare", "--region", "sa-east-1"], "--compare with ENV or --plan puts regions side by side: give two"),
+        (["--markdown"], "--markdown goes with --compare or --diff"),
+    ],
+)
+def test_bad_region_options_are_user_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["cost", "--plan", str(write_plan(tmp_path)), *args]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {message}")

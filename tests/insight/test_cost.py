@@ -358,8 +358,9 @@ def test_every_free_type_is_an_aws_type_token() -> None:
 def test_the_json_report_has_exactly_the_documented_shape() -> None:
     report = estimate(sample_environment())
     doc = json.loads(report.to_json())
-    assert list(doc) == ["env", "currency", "total", "resources", "free", "unpriced"]
-    assert doc["env"] == "dev" and doc["currency"] == "USD"
+    assert list(doc) == ["env", "region", "currency", "prices_as_of", "total", "resources", "free", "unpriced"]
+    assert doc["env"] == "dev" and doc["currency"] == "USD" and doc["region"] == "us-east-1"
+    assert doc["prices_as_of"] == "2026-08"  # the oldest us-east-1 row: the table's age
     assert all(list(r) == ["urn", "type", "monthly", "basis"] for r in doc["resources"])
     assert doc["total"] == pytest.approx(sum(r["monthly"] for r in doc["resources"]))
     assert doc["unpriced"] == []
@@ -413,9 +414,10 @@ def test_the_markdown_table_has_a_column_per_environment_and_a_bold_total() -> N
 
 def test_a_region_without_bundled_prices_is_refused_with_the_choices() -> None:
     with pytest.raises(
-        CostError, match=r"no bundled prices for region ap-south-1; bundled regions: eu-west-1, us-east-1"
+        CostError, match=r"no bundled prices for region cn-north-1; bundled regions: af-south-1, .*, us-west-2$"
     ):
-        estimate(single("aws:kms/key:Key", region="ap-south-1"))
+        # every commercial region is priced; the China and GovCloud partitions are not
+        estimate(single("aws:kms/key:Key", region="cn-north-1"))
 
 
 def test_every_price_row_names_its_source_and_date() -> None:

@@ -27,7 +27,7 @@ def test_every_component_and_its_args_import_from_the_package() -> None:
     # GIVEN `from components import …` WHEN a team imports a component THEN it and its Args are there
     classes = {cls.__name__ for cls in _component_classes()} - {"Component"}
     assert classes == {
-        "BlueGreen", "Cache", "Cdn", "Cluster", "ContainerImage", "FargateService", "LoadBalancer", "Postgres",
+        "BlueGreen", "Cache", "Cdn", "Cluster", "ContainerImage", "EnvironmentKey", "FargateService", "LoadBalancer", "Postgres",
         "Vpc", "WebAcl",
     }  # fmt: skip
     for name in classes:

@@ -151,3 +151,17 @@ def test_a_stack_with_another_name_must_name_its_profile() -> None:
 @pytest.mark.parametrize("profile", sorted(PROFILES))
 def test_every_profile_is_valid_on_its_own(profile: str) -> None:
     assert load_config({}, env=profile, source=f"Pulumi.{profile}.yaml").profile == profile
+
+
+def test_container_insights_is_off_in_dev_and_kept_on_in_prod() -> None:
+    # GIVEN the profiles: dev saves the Container Insights metrics, staging and prod keep them
+    assert load_config({}, env="dev", source="Pulumi.dev.yaml").services.container_insights == "disabled"
+    assert load_config({}, env="staging", source="Pulumi.staging.yaml").services.container_insights == "enabled"
+    # THEN prod refuses to turn them off (an invariant), naming the key and the way out
+    with pytest.raises(
+        ConfigError,
+        match=r'services.containerInsights = "disabled" breaks the \'prod\' profile\'s invariant \'container-insights\'',
+    ):
+        load_config({f"{NS}:services": '{"containerInsights": "disabled"}'}, env="prod", source="Pulumi.prod.yaml")
+    with pytest.raises(ConfigError, match=r"streaming-platform:services.containerInsights = \"off\": must be"):
+        load_config({f"{NS}:services": '{"containerInsights": "off"}'}, env="dev", source="Pulumi.dev.yaml")

@@ -45,10 +45,42 @@ def test_dev_is_the_cheap_shape(runs: dict[str, ProgramRun]) -> None:
         "db.t4g.micro",
         False,
     )
-    cache = _one(dev, "aws:elasticache/replicationGroup:ReplicationGroup")
-    assert (cache.inputs["numCacheClusters"], cache.inputs["automaticFailoverEnabled"]) == (1, False)
+    # no ElastiCache in dev: every task keeps its in-process cache, and nothing points it at Redis
+    assert dev.of_type("aws:elasticache/replicationGroup:ReplicationGroup") == []
+    for task in dev.of_type("aws:ecs/taskDefinition:TaskDefinition"):
+        container = json.loads(task.inputs["containerDefinitions"])[0]
+        names = {e["name"] for e in container["environment"]} | {e["name"] for e in container["secrets"]}
+        assert not {n for n in names if n.startswith("REDIS_")}, task.name
     service_logs = [g for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].startswith("/ecs/")]
     assert service_logs and {g.inputs["retentionInDays"] for g in service_logs} == {7}
+    # Container Insights off: its custom metrics are the dev budget's largest avoidable line
+    assert _one(dev, "aws:ecs/cluster:Cluster").inputs["settings"] == [
+        {"name": "containerInsights", "value": "disabled"}
+    ]
+
+
+def test_dev_services_sleep_outside_working_hours_and_prod_never_does(runs: dict[str, ProgramRun]) -> None:
+    # GIVEN dev's scheduled actions, keyed by the service's scalable target
+    actions = runs["dev"].of_type("aws:appautoscaling/scheduledAction:ScheduledAction")
+    by_name = {a.name: a.inputs for a in actions}
+
+    # THEN each running service sleeps (0..0) at 20:00 and wakes (its own min..max) at 07:00, Monday to Friday
+    assert sorted(by_name) == [
+        "streaming-accounts-sleep",
+        "streaming-accounts-wake",
+        "streaming-catalog-blue-sleep",
+        "streaming-catalog-blue-wake",
+    ]
+    for name, inputs in by_name.items():
+        role = name.rsplit("-", 1)[1]
+        limits = inputs["scalableTargetAction"]
+        expected = (0, 0) if role == "sleep" else (1, 2)
+        assert (limits["minCapacity"], limits["maxCapacity"]) == expected, name
+        assert inputs["schedule"] == ("cron(0 20 ? * MON-FRI *)" if role == "sleep" else "cron(0 7 ? * MON-FRI *)")
+        assert inputs["timezone"] == "UTC" and inputs["resourceId"].startswith("service/"), name
+    # AND prod and staging run always
+    for env in ("staging", "prod"):
+        assert runs[env].of_type("aws:appautoscaling/scheduledAction:ScheduledAction") == []
 
 
 def test_prod_is_highly_available_and_protected(runs: dict[str, ProgramRun]) -> None:
@@ -69,6 +101,9 @@ def test_prod_is_highly_available_and_protected(runs: dict[str, ProgramRun]) -> 
     assert _one(prod, "aws:lb/loadBalancer:LoadBalancer").inputs["accessLogs"]["enabled"] is True
     assert len(prod.of_type("aws:ec2/flowLog:FlowLog")) == 1
     assert len(prod.of_type("aws:wafv2/webAcl:WebAcl")) == 1
+    assert _one(prod, "aws:ecs/cluster:Cluster").inputs["settings"] == [
+        {"name": "containerInsights", "value": "enabled"}
+    ]
 
 
 def test_staging_has_prods_shape_at_smaller_sizes(runs: dict[str, ProgramRun]) -> None:
@@ -91,7 +126,7 @@ def test_the_security_group_chain_is_world_to_alb_to_services_to_data_and_nothin
         groups = {r.id: r for r in run.of_type("aws:ec2/securityGroup:SecurityGroup")}
         by_role = {r.name.rsplit("-", 1)[0] if r.name.endswith("-sg") else r.name: r.id for r in groups.values()}
         alb = by_role["streaming-lb"]
-        db, cache = by_role["streaming-db"], by_role["streaming-cache"]
+        db, cache = by_role["streaming-db"], by_role.get("streaming-cache")  # dev has no cache
         services = {
             gid for name, gid in by_role.items() if name.startswith(("streaming-catalog", "streaming-accounts"))
         }
@@ -126,7 +161,7 @@ def test_services_get_endpoints_as_environment_and_credentials_as_secrets(runs: 
     assert environment["APP_SERVICE"] == "catalog"
     assert environment["DATABASE_HOST"].endswith(".rds.amazonaws.com")
     assert environment["REDIS_HOST"].startswith("master.") and environment["REDIS_TLS"] == "true"
-    assert environment["CDN_DOMAIN"].endswith(".cloudfront.net") and environment["CDN_KEY_PAIR_ID"].startswith("K")
+    assert environment["CDN_DOMAIN"] == "streaming.example.com" and environment["CDN_KEY_PAIR_ID"].startswith("K")
     assert secrets["DATABASE_PASSWORD"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
     assert secrets["DATABASE_PASSWORD"].endswith(":password::")
     assert set(secrets) == {"DATABASE_USER", "DATABASE_PASSWORD", "REDIS_AUTH_TOKEN", "JWT_SECRET", "CDN_PRIVATE_KEY"}
@@ -139,7 +174,10 @@ def test_only_the_catalog_task_role_may_touch_media(runs: dict[str, ProgramRun])
     actions = {a for s in catalog["Statement"] for a in s["Action"]}
 
     assert {"s3:GetObject", "s3:PutObject"} <= actions
-    assert all(r.endswith("/media/*") or ":::" in r for s in catalog["Statement"] for r in s["Resource"])
+    s3 = [st for st in catalog["Statement"] if all(a.startswith("s3:") for a in st["Action"])]
+    assert all(r.endswith("/media/*") or ":::" in r for st in s3 for r in st["Resource"])
+    # the rest is decrypting the media objects with prod's environment key
+    assert [st["Action"] for st in catalog["Statement"] if st not in s3] == [["kms:Decrypt", "kms:GenerateDataKey"]]
     assert "streaming-accounts-task-policy" not in policies
 
 
@@ -190,7 +228,9 @@ def test_an_alarm_email_gets_an_encrypted_topic_that_every_alarm_notifies() -> N
     assert _one(run, "aws:sns/topicSubscription:TopicSubscription").inputs["endpoint"] == "ops@example.com"
     alarms = run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     assert alarms and all(a.inputs["alarmActions"] == [topic.outputs["arn"]] for a in alarms)
-    cloudwatch = json.loads(key.inputs["policy"])["Statement"][1]
+    # prod's environment key encrypts the topic, and lets CloudWatch publish to it
+    assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]
+    cloudwatch = next(s for s in json.loads(key.inputs["policy"])["Statement"] if s["Sid"] == "CloudWatchAlarmsPublish")
     assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert cloudwatch["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
 
@@ -211,7 +251,8 @@ def test_every_named_secret_is_deleted_at_once_where_the_data_tier_is_unprotecte
 ) -> None:
     # GIVEN the secrets of an environment: each has a fixed name (project/stack/role)
     secrets = runs[env].of_type("aws:secretsmanager/secret:Secret")
-    assert {s.name for s in secrets} >= {"streaming-cache-auth", "streaming-jwt-secret"}
+    expected = {"streaming-jwt-secret"} | ({"streaming-cache-auth"} if env != "dev" else set())
+    assert {s.name for s in secrets} >= expected
 
     # THEN outside prod every one is force-deleted on destroy (window 0), so `pulumi up` right after
     # `pulumi destroy` can create the same name again; prod keeps a 7-day recovery window

@@ -65,21 +65,21 @@ def _prod_plan(root: Path) -> None:
 CASES: list[tuple[str, dict[str, str], Callable[[Path], None] | None, tuple[str, ...], tuple[str, ...], int, str]] = [
     (
         "1: check in a region without bundled prices",
-        {"dev": with_region("us-west-2")},
+        {"dev": with_region("us-gov-west-1")},
         None,
         ("check", "dev"),
         (PY, "-m", "stacks"),
         0,
-        "Monthly cost of dev: not priced (no bundled prices for region us-west-2",
+        "Monthly cost of dev: not priced (no bundled prices for region us-gov-west-1",
     ),
     (
         "1: the budget rule says it cannot evaluate, and why",
-        {"dev": with_region("ap-southeast-2")},
+        {"dev": with_region("us-gov-east-1")},
         None,
         ("policy", "dev"),
         (PY, "-m", "stacks"),
         0,
-        "cannot check the budget of $85.00/month: no bundled prices for region ap-southeast-2",
+        "cannot check the budget of $85.00/month: no bundled prices for region us-gov-east-1",
     ),
     (
         "2: a per-developer stack is judged by its profile",

@@ -10,7 +10,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from insight.cost import CostError, estimate
+from insight.cost import CostError, age_note, estimate
 from insight.plan import Plan, component_class, is_component, is_provider
 from policies.offline import check_plan, render_text
 from policies.rules.config import PolicyConfigError
@@ -79,4 +79,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {label:<{width}}${monthly:>9,.2f}")
     if report.unpriced:
         print(f"  unpriced: {', '.join(sorted({u['type'] for u in report.unpriced}))}")
+    note = age_note(report)
+    if note:
+        print(note)
     return 0 if verdict.passed else 1
