@@ -42,6 +42,11 @@ def path_pattern_problem(pattern: str) -> str | None:
         return f"{pattern!r} is empty; use a pattern such as '/api/catalog/*'"
     if len(pattern) > MAX_VALUE_LENGTH:
         return f"{pattern[:40]!r}... is {len(pattern)} characters; ALB allows at most {MAX_VALUE_LENGTH}"
+    if pattern[0] not in "/*?":
+        return (
+            f"{pattern!r} does not start with '/', so it can never match a request (ALB matches it against the "
+            f"path, which always starts with '/'); write '/{pattern}'"
+        )
     if not _PATH_CHARS.fullmatch(pattern):
         bad = sorted({c for c in pattern if not _PATH_CHARS.fullmatch(c)})
         return (

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["IMAGE_BY_DIGEST", "LAMBDA_FUNCTION_ARN", "LOG_RETENTION_DAYS"]
+# The checks of the bundled tables (each module cites its AWS or ISO source), public for the stack config.
+from components._fargate_sizes import size_problem as fargate_size_problem
+from components._iso_countries import country_code_problem
+from components._rds_classes import instance_class_problem as postgres_instance_class_problem
+
+__all__ = [
+    "IMAGE_BY_DIGEST",
+    "LAMBDA_FUNCTION_ARN",
+    "LOG_RETENTION_DAYS",
+    "country_code_problem",
+    "fargate_size_problem",
+    "postgres_instance_class_problem",
+]
 
 #: The retention periods CloudWatch Logs accepts (days).
 LOG_RETENTION_DAYS = (

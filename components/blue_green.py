@@ -87,6 +87,7 @@ from components.fargate_service import (
     LifecycleStage,
     LoadBalancerAdvanced,
 )
+from components.fargate_service import _validate as validate_service_args
 from components.iam import policy_document, service_trust_policy, statement
 from components.load_balancer import HealthCheck, LoadBalancer
 
@@ -504,26 +505,9 @@ class BlueGreen(Component):
         )
 
     def _service(self, color: Color, group: aws.lb.TargetGroup, attached: list[aws.lb.ListenerRule]) -> FargateService:
-        a = self._args
-        t = a.service_template
-        own = a.settings.color(color)
         # ECS refuses a target group that no listener uses: carry the rules' ARNs as dependencies of the ARN.
         group_arn = pulumi.Output.all(group.arn, *[r.arn for r in attached]).apply(lambda v: str(v[0]))
-        count = own.desired_count
-        scaling = t.autoscaling if count > 0 else None
-        if scaling is not None and not scaling.min_count <= count <= scaling.max_count:
-            count = max(scaling.min_count, min(count, scaling.max_count))
-        args = dataclasses.replace(
-            t,
-            image=own.image or t.image,
-            desired_count=count,
-            autoscaling=scaling,
-            target_group_arn=group_arn,
-            target_group_arn_suffix=group.arn_suffix,
-            load_balancer_arn_suffix=a.load_balancer.arn_suffix,
-            tags={**dict(t.tags), "Service": a.service, "Color": color.value},
-            service_name=f"{t.service_name}-{color.value}" if t.service_name else None,
-        )
+        args = _color_args(self._args, color, group_arn, group.arn_suffix)
         return FargateService(f"{self._name}-{color.value}", args, self.child_opts())
 
 
@@ -542,6 +526,29 @@ def _test_conditions(header: str, value: str, key: pulumi.Input[str]) -> list[aw
     ]
 
 
+def _color_args(
+    a: BlueGreenArgs, color: Color, group_arn: pulumi.Input[str], group_arn_suffix: pulumi.Input[str]
+) -> FargateServiceArgs:
+    """The arguments of ``color``'s FargateService: the template with that colour's image, count and target group."""
+    t = a.service_template
+    own = a.settings.color(color)
+    count = own.desired_count
+    scaling = t.autoscaling if count > 0 else None
+    if scaling is not None and not scaling.min_count <= count <= scaling.max_count:
+        count = max(scaling.min_count, min(count, scaling.max_count))
+    return dataclasses.replace(
+        t,
+        image=own.image or t.image,
+        desired_count=count,
+        autoscaling=scaling,
+        target_group_arn=group_arn,
+        target_group_arn_suffix=group_arn_suffix,
+        load_balancer_arn_suffix=a.load_balancer.arn_suffix,
+        tags={**dict(t.tags), "Service": a.service, "Color": color.value},
+        service_name=f"{t.service_name}-{color.value}" if t.service_name else None,
+    )
+
+
 def _weighted_forward(
     groups: Mapping[Color, aws.lb.TargetGroup], weights: Mapping[Color, int]
 ) -> aws.lb.ListenerRuleActionArgs:
@@ -554,6 +561,10 @@ def _weighted_forward(
             stickiness=aws.lb.ListenerRuleActionForwardStickinessArgs(enabled=False, duration=1),
         ),
     )
+
+
+#: Stand-ins for a colour's target group while its service's arguments are checked (before it exists).
+_PLANNED_GROUP_ARN = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/planned/0"
 
 
 def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | None]:
@@ -571,6 +582,13 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
         priority = args.load_balancer.priority_of(args.route)
     except KeyError as exc:
         fail("route", f"{args.route!r}: {exc.args[0]}; add it with rule=RuleMode.EXTERNAL.")
+    if args.route in args.load_balancer.target_group_arns:
+        fail(
+            "route",
+            f"{args.route!r} is a forward route: the load balancer already creates its rule at priority "
+            f"{priority}, and BlueGreen's rule would take the same priority (AWS answers PriorityInUse); "
+            "create the route with rule=RuleMode.EXTERNAL.",
+        )
     if not 0 <= args.deregistration_delay <= 3600:
         fail("deregistration_delay", f"{args.deregistration_delay} is outside 0..3600 seconds.")
     if args.service_template.target_group_arn is not None:
@@ -587,6 +605,15 @@ def _validate(name: str, args: BlueGreenArgs) -> tuple[int, tuple[int, ...] | No
         _validate_native(args, fail)
     elif args.lifecycle_hooks:
         fail("lifecycle_hooks", "are only run in mode=BlueGreenMode.ECS_NATIVE; remove them or set that mode.")
+    else:
+        # Each colour's service as FargateService will check it, now, before any target group or rule exists.
+        for color in Color:
+            try:
+                validate_service_args(
+                    f"{name}-{color.value}", _color_args(args, color, _PLANNED_GROUP_ARN, "targetgroup/planned/0")
+                )
+            except ComponentArgsError as exc:
+                fail(f"service_template.{exc.argument}", f"{color.value}: {str(exc).split('] ', 1)[-1]}")
     if not args.settings.test_header:
         return priority, None
     _validate_test_key(args, fail)

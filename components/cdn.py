@@ -53,6 +53,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._alb_rules import certificate_arn_problem, certificate_region
+from components._iso_countries import country_code_problem
 from components._naming import physical_name
 from components._private_bucket import PrivateBucket, attach_policy, create_private_bucket
 from components.base import Component
@@ -125,7 +126,6 @@ function handler(event) {
 
 _DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _COMPONENT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _WEB_ACL = re.compile(r"^arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$")
 _ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 
@@ -769,11 +769,9 @@ def _validate(name: str, args: CdnArgs) -> None:
     if isinstance(args.geo_countries, str):
         fail("geo_countries", f"{args.geo_countries!r} is a string; pass a list such as ['US', 'CA'].")
     for code in countries:
-        if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
-            fail(
-                "geo_countries",
-                f"{code!r} is not an ISO 3166-1 alpha-2 code; use two capital letters, e.g. 'US', 'DE'.",
-            )
+        problem = country_code_problem(code)
+        if problem:
+            fail("geo_countries", f"{problem}.")
     if len(set(countries)) != len(countries):
         fail("geo_countries", f"{countries} lists a country twice; list each once.")
     if args.geo_restriction is GeoRestrictionType.NONE and countries:

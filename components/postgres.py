@@ -58,6 +58,7 @@ from components._data_rules import (
     windows_overlap,
 )
 from components._naming import key_identity, replacement_suffix, with_suffix
+from components._rds_classes import instance_class_problem
 from components.base import Component
 from components.iam import service_trust_policy
 from components.subnet import SubnetRef
@@ -525,11 +526,9 @@ def _validate(name: str, a: PostgresArgs) -> _Resolved:
             f"{a.engine_version!r} is not a supported major version; choose one of "
             f"{', '.join(SUPPORTED_MAJOR_VERSIONS)} (major only, e.g. '16').",
         )
-    if not a.instance_class.startswith("db.") or a.instance_class.count(".") != 2:
-        fail(
-            "instance_class",
-            f"{a.instance_class!r} is not an RDS instance class; use 'db.<family>.<size>', e.g. 'db.t4g.micro'.",
-        )
+    problem = instance_class_problem(a.instance_class)
+    if problem:
+        fail("instance_class", f"{problem}.")
     if not 20 <= a.allocated_storage <= 65536:
         fail("allocated_storage", f"{a.allocated_storage} GiB is outside 20-65536 (gp3 for PostgreSQL).")
     if a.max_allocated_storage != 0 and not a.allocated_storage <= a.max_allocated_storage <= 65536:

@@ -488,6 +488,14 @@ def _validate(name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None) -> 
                 fail("availability_zones", f"{az!r} is not an AZ name; use names such as 'us-east-1a'.")
         if len(set(azs)) != len(azs):
             fail("availability_zones", f"{azs} lists an AZ twice; list each AZ once.")
+        offered = list(aws.get_availability_zones(state="available", opts=validation_lookup_opts(opts)).names)
+        missing = [az for az in azs if az not in offered]
+        if missing:
+            fail(
+                "availability_zones",
+                f"{missing} {'is' if len(missing) == 1 else 'are'} not available in the Vpc's region, whose "
+                f"zones are {', '.join(offered)}; list zones of that region (or use az_count).",
+            )
         return azs
     count = 2 if args.az_count is None else args.az_count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= max_azs:

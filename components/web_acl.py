@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components._waf_groups import rule_group_problem
 from components.aws_formats import LOG_RETENTION_DAYS
 from components.base import Component
 
@@ -157,13 +158,10 @@ def _validate(name: str, args: WebAclArgs) -> None:
             "rate_limit_per_5_minutes",
             f"{args.rate_limit_per_5_minutes} is outside WAF's 100..2000000000; use e.g. 2000.",
         )
-    unknown = [g for g in args.managed_rule_groups if not g.startswith("AWSManagedRules")]
-    if unknown:
-        WebAcl.fail(
-            name,
-            "managed_rule_groups",
-            f"{unknown} are not AWS managed rule groups (names start with 'AWSManagedRules').",
-        )
+    for group in args.managed_rule_groups:
+        problem = rule_group_problem(group)
+        if problem:
+            WebAcl.fail(name, "managed_rule_groups", f"{problem}.")
     if len(set(args.managed_rule_groups)) != len(args.managed_rule_groups):
         WebAcl.fail(name, "managed_rule_groups", "lists a group twice; list each group once.")
     if args.log_retention_days not in LOG_RETENTION_DAYS:

@@ -1,7 +1,7 @@
 """The offline policy check: the pack's rules over a plan document, no engine, no account.
 
 ``python -m stacks policy <env>`` plans ``env`` offline (or reads ``--plan FILE``), resolves
-``policies/config/<env>.json`` exactly as ``pulumi preview --policy-pack-config`` would, runs every
+``policies/config/<profile>.json`` (the stack's profile, `config_env`) exactly as ``pulumi preview --policy-pack-config`` would, runs every
 enabled rule of `policies.rules` (the functions the CrossGuard pack runs) and returns a `Verdict`:
 violations grouped by rule, each with the resource's URN and the fix. Mandatory violations fail.
 """
@@ -30,6 +30,15 @@ def config_path(env: str, project: Path | None = None) -> Path:
         if own.is_file():
             return own
     return CONFIG_DIR / f"{env}.json"
+
+
+def config_env(plan: Plan, env: str) -> str:
+    """Whose policy config judges ``plan``: its profile (the program exports it), else ``env``.
+
+    A per-developer stack (``Pulumi.dev-alice.yaml`` with ``profile: dev``) is judged as dev is.
+    """
+    profile = plan.outputs.get("profile")
+    return profile if isinstance(profile, str) and profile else env
 
 
 def _display(path: Path) -> str:
@@ -107,7 +116,7 @@ def check_plan(
     (default: `config_path` of ``env`` in ``project``)."""
     source = "defaults"
     if config is None:
-        path = config_file if config_file is not None else config_path(env, project)
+        path = config_file if config_file is not None else config_path(config_env(plan, env), project)
         if path.is_file():
             config = load_config(path)
             source = _display(path)

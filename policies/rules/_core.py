@@ -58,6 +58,9 @@ class StackFinding:
 
     urn: str
     message: str
+    cannot_evaluate: bool = False
+    """The rule could not judge the stack (the message says why and what to do): reported as advisory
+    whatever the rule's level, since failing a deploy for what the pack does not know would block it."""
 
 
 ResourceCheck = Callable[[ResourceView, Mapping[str, Any]], Iterable[str]]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._core import REGISTRY, Level, ResourceView, Rule
+from .stack_keys import relaxed_note, relaxed_rules, stack_name, with_stack_key
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
@@ -117,9 +118,25 @@ def resolve_config(
 def evaluate(
     resources: Sequence[ResourceView], config: Mapping[str, RuleSetting] | None = None, rules: Sequence[Rule] = REGISTRY
 ) -> list[Finding]:
-    """Run every enabled rule over ``resources`` (resource rules on each, stack rules once)."""
+    """Run every enabled rule over ``resources`` (resource rules on each, stack rules once).
+
+    A stack built from a stack file gets the stack-file key in each fix, and its accepted invariant
+    overrides relax the matching mandatory rules to advisory (`stack_keys`).
+    """
     settings = config if config is not None else resolve_config(None, rules)
+    stack = stack_name(resources)
+    relaxed = relaxed_rules(resources)
     findings: list[Finding] = []
+
+    def finding(rule: Rule, level: Level, urn: str, message: str, cannot_evaluate: bool = False) -> Finding:
+        message = with_stack_key(rule.name, message, stack)
+        if level is Level.MANDATORY and cannot_evaluate:
+            level = Level.ADVISORY
+        elif level is Level.MANDATORY and rule.name in relaxed:
+            level = Level.ADVISORY
+            message += relaxed_note(relaxed[rule.name], stack)
+        return Finding(rule.name, level, urn, message)
+
     for rule in rules:
         setting = settings[rule.name]
         if setting.level is Level.DISABLED:
@@ -127,11 +144,11 @@ def evaluate(
         if rule.kind == "resource":
             for resource in resources:
                 findings.extend(
-                    Finding(rule.name, setting.level, resource.urn, m)
-                    for m in rule.check_resource(resource, setting.params)
+                    finding(rule, setting.level, resource.urn, m) for m in rule.check_resource(resource, setting.params)
                 )
         else:
             findings.extend(
-                Finding(rule.name, setting.level, f.urn, f.message) for f in rule.check_stack(resources, setting.params)
+                finding(rule, setting.level, f.urn, f.message, f.cannot_evaluate)
+                for f in rule.check_stack(resources, setting.params)
             )
     return findings

@@ -11,6 +11,7 @@ Stack policies get `PolicyResource` objects (parent/dependencies as objects), tu
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -122,6 +123,9 @@ def _stack_policy(rule: Rule) -> StackValidationPolicy:
             for r in args.resources
         ]
         for finding in rule.check_stack(views, {**rule.defaults, **dict(args.get_config() or {})}):
+            if finding.cannot_evaluate:  # a note, not a violation: say why the rule could not judge
+                print(f"{rule.name}: {finding.message}", file=sys.stderr)
+                continue
             report_violation(finding.message, finding.urn)
 
     return StackValidationPolicy(

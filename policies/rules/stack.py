@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from insight.cost import budget_violation
+from insight.cost import CostError, budget_violation
 from insight.plan import Plan
 
 from ._core import (
@@ -168,7 +168,17 @@ def monthly_budget(resources: Sequence[ResourceView], config: Mapping[str, Any])
                 ],
             }
         )
-        message = budget_violation(plan, float(budget))
+        try:
+            message = budget_violation(plan, float(budget))
+        except CostError as exc:
+            yield StackFinding(
+                platform.urn,
+                f"{platform.label}: cannot check the budget of ${float(budget):,.2f}/month: {exc}. The estimate "
+                f"needs prices for the stack's region: add them to insight/prices/aws.json, or plan in a priced "
+                f"region; until then this rule only advises.",
+                cannot_evaluate=True,
+            )
+            continue
         if message is not None:
             yield StackFinding(
                 platform.urn,

@@ -4,7 +4,7 @@ Each command lives in its own module in `stacks.cli.commands` that exposes ``reg
 the module adds its parser and sets ``handler`` (a function of the parsed args returning an exit
 code). Modules are discovered, so adding a command touches no other file. A user error
 (bad config, bad component argument, a bad plan file) prints one clear message, no traceback,
-and exits 2.
+and exits 2 (`EXIT_CODES`, listed in ``--help``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,22 @@ def command_modules() -> list[str]:
     import stacks.cli.commands
 
     return sorted(f"stacks.cli.commands.{m.name}" for m in pkgutil.iter_modules(stacks.cli.commands.__path__))
+
+
+#: What every command's exit status means (shown by ``--help``; commands add their own in their help).
+EXIT_CODES = """exit status:
+  0    success (check/policy: no mandatory policy violation)
+  1    check/policy: a mandatory policy violation (the verdict is printed)
+  2    a usage or input error: a bad argument, stack file (YAML, key, value), policy config or plan
+       document, or a missing dependency; one message naming the file or argument, no traceback
+  130  interrupted (Ctrl-C)"""
+
+
+def _missing_dependency(exc: ImportError) -> str:
+    return (
+        f"error: python -m stacks needs {exc.name or 'a dependency'!r}, which is not installed ({exc}); install the "
+        "project's dependencies with `pip install -e .` in a virtualenv (or `pip install streaming-platform`)"
+    )
 
 
 class UserError(Exception):
@@ -49,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m stacks",
         description="Plan, check, price, draw and operate the streaming platform's environments.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "-C",
@@ -65,14 +83,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+        user_errors = _user_error_types()
+    except ImportError as exc:  # the commands import the Pulumi SDKs: run outside the project's venv
+        print(_missing_dependency(exc), file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         if args.cwd is not None:
             _enter(args.cwd)
         return int(args.handler(args))
-    except _user_error_types() as exc:
+    except user_errors as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:
+        print(_missing_dependency(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # e.g. `python -m stacks plan dev | head`
         return 0

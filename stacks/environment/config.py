@@ -19,12 +19,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from components.aws_formats import IMAGE_BY_DIGEST, LOG_RETENTION_DAYS
+from components.aws_formats import (
+    IMAGE_BY_DIGEST,
+    LOG_RETENTION_DAYS,
+    country_code_problem,
+    fargate_size_problem,
+    postgres_instance_class_problem,
+)
 from components.blue_green import DEFAULT_TEST_HEADER, HEADER_NAME, BlueGreenSettings, Color, ColorSettings
 from stacks.environment.profiles import PROFILES, Profile, deep_merge, lookup
+from stacks.environment.regions import region_problem
 
 NAMESPACE = "streaming-platform"
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 _DNS_NAME = re.compile(r"^(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$")
 _WAF_ARN = re.compile(r"^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$")
@@ -101,9 +109,10 @@ class GeoRestriction(_Model):
     @field_validator("countries")
     @classmethod
     def _codes(cls, value: list[str]) -> list[str]:
-        bad = [c for c in value if not re.fullmatch(r"[A-Z]{2}", c)]
-        if bad:
-            raise ValueError(f"{bad} are not ISO 3166-1 alpha-2 codes such as 'US' or 'DE'")
+        for code in value:
+            problem = country_code_problem(code)
+            if problem:
+                raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -264,10 +273,26 @@ class ServiceSize(_Model):
 
     @model_validator(mode="after")
     def _order(self) -> ServiceSize:
-        if not self.min_count <= self.desired_count <= self.max_count:
-            raise ValueError(
-                f"needs minCount <= desiredCount <= maxCount, got {self.min_count} <= "
-                f"{self.desired_count} <= {self.max_count}"
+        problem = fargate_size_problem(self.cpu, self.memory)
+        if problem:
+            raise _blame("memory", self.memory, problem[1].removeprefix(f"{self.memory} ").replace("cpu=", "cpu "))
+        if self.min_count > self.max_count:
+            raise _blame(
+                "minCount",
+                self.min_count,
+                f"is above maxCount ({self.max_count}); the autoscaling floor must not exceed its ceiling",
+            )
+        if self.desired_count < self.min_count:
+            raise _blame(
+                "desiredCount",
+                self.desired_count,
+                f"is below minCount ({self.min_count}); start at least as many tasks as the floor",
+            )
+        if self.desired_count > self.max_count:
+            raise _blame(
+                "desiredCount",
+                self.desired_count,
+                f"is above maxCount ({self.max_count}); start at most as many tasks as the ceiling",
             )
         return self
 
@@ -325,7 +350,7 @@ class ServicesConfig(_Model):
 class DatabaseConfig(_Model):
     engine_version: Literal["14", "15", "16", "17"]
     """PostgreSQL major version."""
-    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+    instance_class: str
     """RDS instance class."""
     allocated_storage: Annotated[int, Field(ge=20, le=65536)]
     """Initial gp3 storage (GiB)."""
@@ -343,6 +368,14 @@ class DatabaseConfig(_Model):
     """Seconds between RDS enhanced monitoring samples (0 = off)."""
     iam_authentication: bool
     """Enable IAM database authentication (FSBP RDS.10)."""
+
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, value: str) -> str:
+        problem = postgres_instance_class_problem(value)
+        if problem:
+            raise ValueError(problem.removeprefix(f"{value!r}: "))
+        return value
 
     @model_validator(mode="after")
     def _storage(self) -> DatabaseConfig:
@@ -373,12 +406,19 @@ class EncryptionConfig(_Model):
 
 
 class AlarmsConfig(_Model):
-    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None
-    """An address subscribed to the encrypted alarm topic that every alarm notifies (confirmed by email)."""
+    email: str | None
+    """An address subscribed to an encrypted alarm topic that every alarm notifies (confirmed by email)."""
     topic_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")] | None
     """An existing SNS topic every alarm also notifies (e.g. one a chat integration or pager watches)."""
     dashboards: bool
     """CloudWatch dashboards: one per service and one for the environment ($3/month each beyond 3 per account)."""
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.fullmatch(value):
+            raise ValueError("is not an email address; write one such as ops@example.com (or null for none)")
+        return value
 
 
 class BackupConfig(_Model):
@@ -548,6 +588,13 @@ class PlatformConfig(_Model):
     invariant_overrides: list[str]
     """Names of profile invariants deliberately broken (e.g. database-multi-az)."""
 
+    @field_validator("budget_monthly_usd")
+    @classmethod
+    def _positive_budget(cls, value: float | int | None) -> float | int | None:
+        if value is not None and (isinstance(value, bool) or value <= 0):
+            raise ValueError("must be a positive amount of US dollars per month (e.g. 85), or null for no budget")
+        return value
+
     def blue_green_settings(self, service: str) -> BlueGreenSettings:
         """``service``'s ``blueGreen`` entry as the `BlueGreen` component's settings (KeyError if it has none)."""
         for name, entry in self.blue_green.items():
@@ -636,6 +683,10 @@ def load_config(values: Mapping[str, str], *, env: str, source: str) -> Platform
     ``env`` is the stack name, ``source`` the file named in errors (``Pulumi.dev.yaml``).
     """
     prefix = f"{NAMESPACE}:"
+    region = values.get("aws:region")
+    problem = region_problem(region) if region is not None else None
+    if problem:
+        raise ConfigError(f"{source}: aws:region = {json.dumps(region)}: {problem}")
     file_values: dict[str, Any] = {}
     for full_key, text in sorted(values.items()):
         if not full_key.startswith(prefix):

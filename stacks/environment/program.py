@@ -8,8 +8,10 @@ import pulumi
 import pulumi_aws as aws
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from components import MANAGED_BY
+from components import MANAGED_BY, ComponentArgsError
+from stacks.environment.blame import config_error
 from stacks.environment.config import PlatformConfig, load_config
+from stacks.environment.regions import DEFAULT_REGION
 from stacks.environment.streaming_platform import StreamingPlatform, StreamingPlatformArgs
 
 #: The StreamingPlatform's logical name; every resource's name starts with it.
@@ -29,7 +31,14 @@ def read_config() -> PlatformConfig:
 
 def main() -> None:
     config = read_config()
-    region = pulumi.Config("aws").get("region") or "us-east-1"
+    region = pulumi.Config("aws").get("region")
+    if region is None:
+        region = DEFAULT_REGION
+        stack = pulumi.get_stack()
+        pulumi.log.warn(
+            f"Pulumi.{stack}.yaml: aws:region is not set; using {region} "
+            f"(set it with `pulumi config set aws:region <region> -s {stack}`)"
+        )
     provider = aws.Provider(
         "aws",
         region=region,
@@ -40,9 +49,12 @@ def main() -> None:
         # listener rule; Pulumi must neither remove them nor report them as drift.
         ignore_tags=aws.ProviderIgnoreTagsArgs(key_prefixes=["Switch"]),
     )
-    platform = StreamingPlatform(
-        PLATFORM_NAME, StreamingPlatformArgs(config=config), pulumi.ResourceOptions(providers={"aws": provider})
-    )
+    try:
+        platform = StreamingPlatform(
+            PLATFORM_NAME, StreamingPlatformArgs(config=config), pulumi.ResourceOptions(providers={"aws": provider})
+        )
+    except ComponentArgsError as exc:  # a value from the stack file: name the file and the key
+        raise config_error(exc, config, PLATFORM_NAME, f"Pulumi.{pulumi.get_stack()}.yaml") from None
     pulumi.export("profile", config.profile)
     pulumi.export("region", region)
     pulumi.export("url", platform.url)

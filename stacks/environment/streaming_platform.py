@@ -170,7 +170,16 @@ class StreamingPlatform(Component):
                 name, "app_dir", f"{args.app_dir} has no web/ page to upload; point app_dir at the app's directory"
             )
         # The budget travels as the component's input so the policy pack's budget rule can read it.
-        super().__init__(name, opts, tags=args.tags, props={"budgetMonthlyUsd": args.config.budget_monthly_usd})
+        super().__init__(
+            name,
+            opts,
+            tags=args.tags,
+            props={
+                "budgetMonthlyUsd": args.config.budget_monthly_usd,
+                # Accepted by the typed config; the policy pack relaxes the matching rules to advisory.
+                "invariantOverrides": list(args.config.invariant_overrides),
+            },
+        )
         self._name = name
         self._args = args
         c = args.config

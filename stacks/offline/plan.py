@@ -43,6 +43,8 @@ def run_platform(env: str, *, root: Path | None = None, overrides: Mapping[str, 
     """
     root = root or project_root()
     stack_file = read_stack_file(env, root=root)
+    for warning in stack_file.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     config = dict(stack_file.config)
     secret_keys = set(stack_file.secret_keys)
     for key, value in (overrides or {}).items():

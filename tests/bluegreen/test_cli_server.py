@@ -215,8 +215,12 @@ def test_a_killed_switch_is_completed_by_a_rerun(env, world: World, stack_file: 
 
 
 def test_a_concurrent_switch_is_refused(env, world: World, stack_file: Path) -> None:
+    # The first switch must still hold the lock when the second starts: a 2 s bake was shorter than a
+    # second interpreter's start on a loaded machine, so the lock is held for a bake no start-up outlasts.
     first = subprocess.Popen(
-        cli(env, "--to", "green", "--steps", "10,100", "--bake", "2", "--poll", "0.2", "--stack-file", str(stack_file)),
+        cli(
+            env, "--to", "green", "--steps", "10,100", "--bake", "20", "--poll", "0.2", "--stack-file", str(stack_file)
+        ),
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -227,6 +231,6 @@ def test_a_concurrent_switch_is_refused(env, world: World, stack_file: Path) -> 
     second = run(env, "--to", "green", "--bake", "0", "--stack-file", str(stack_file))
     assert second.returncode == 3
     assert "another switch holds the lock on this listener rule" in second.stderr
-    first.communicate(timeout=60)
+    first.communicate(timeout=120)
     assert first.returncode == 0
     assert world.weights() == {"blue": 0, "green": 100}

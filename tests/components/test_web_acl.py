@@ -36,7 +36,11 @@ def test_the_acl_is_cloudfront_scoped_with_managed_rules_then_a_rate_limit(pulum
         ),
         (
             WebAclArgs(managed_rule_groups=("MyRules",)),
-            r"\[managed_rule_groups\] \['MyRules'\] are not AWS managed rule groups",
+            r"\[managed_rule_groups\] 'MyRules' is not an AWS managed rule group",
+        ),
+        (
+            WebAclArgs(managed_rule_groups=("AWSManagedRulesSQLiRuleset",)),
+            r"'AWSManagedRulesSQLiRuleset' is not an AWS managed rule group .*did you mean 'AWSManagedRulesSQLiRuleSet'",
         ),
         (WebAclArgs(managed_rule_groups=(MANAGED_RULE_GROUPS[0],) * 2), r"\[managed_rule_groups\] lists a group twice"),
     ],

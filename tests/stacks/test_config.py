@@ -108,7 +108,9 @@ def test_a_log_retention_cloudwatch_does_not_accept_is_refused() -> None:
 
 
 def test_service_counts_must_be_ordered() -> None:
-    with pytest.raises(ConfigError, match=r"needs minCount <= desiredCount <= maxCount, got 2 <= 1 <= 4"):
+    with pytest.raises(
+        ConfigError, match=r"services.catalog.desiredCount = 1: is below minCount \(2\); start at least as many tasks"
+    ):
         load_config(
             {
                 f"{NS}:services": '{"catalog": {"cpu": 256, "memory": 512, "desiredCount": 1, "minCount": 2, "maxCount": 4}}'

@@ -10,9 +10,10 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from insight.cost import age_note, estimate
+from insight.cost import CostError, age_note, estimate
 from insight.plan import Plan, component_class, is_component, is_provider
 from policies.offline import check_plan, render_text
+from policies.rules.config import PolicyConfigError
 from stacks.cli.environments import add_env_arguments, run_each, selected_environments
 from stacks.cli.main import UserError
 from stacks.environment.stack_files import project_root
@@ -30,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         type=Path,
         help="also write the plan document to FILE (with --all: a directory that gets one <env>.json each)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="policy config to use instead of policies/config/<profile>.json (the stack's profile)",
     )
     parser.set_defaults(handler=run)
 
@@ -50,23 +57,28 @@ def summary(plan: Plan) -> str:
 def run(args: argparse.Namespace) -> int:
     envs = selected_environments(args, "check")
     if not args.all:
-        return run_one(args.env, args.json)
+        return run_one(args.env, args.json, args.config)
     if args.json is not None:
         if args.json.exists() and not args.json.is_dir():
             raise UserError(
                 f"check --all --json {args.json}: not a directory; give a directory for the <env>.json files"
             )
         args.json.mkdir(parents=True, exist_ok=True)
-    return run_each(envs, lambda env: run_one(env, None if args.json is None else args.json / f"{env}.json"))
+    return run_each(
+        envs, lambda env: run_one(env, None if args.json is None else args.json / f"{env}.json", args.config)
+    )
 
 
-def run_one(env: str, json_file: Path | None) -> int:
+def run_one(env: str, json_file: Path | None, config_file: Path | None = None) -> int:
     plan = build_plan(env)
     if json_file is not None:
         json_file.write_text(plan.to_json())
     print(summary(plan))
     print()
-    verdict = check_plan(plan, env, project=project_root())
+    try:
+        verdict = check_plan(plan, env, config_file=config_file, project=project_root())
+    except PolicyConfigError as exc:
+        raise UserError(str(exc)) from exc
     if verdict.mandatory:
         print(render_text(verdict))
     else:
@@ -76,7 +88,11 @@ def run_one(env: str, json_file: Path | None) -> int:
             + (f" ({', '.join(advisory)}; details: python -m stacks policy {env})" if advisory else "")
         )
     print()
-    report = estimate(plan)
+    try:
+        report = estimate(plan)
+    except CostError as exc:
+        print(f"Monthly cost of {env}: not priced ({exc}; the policy verdict above does not depend on it)")
+        return 0 if verdict.passed else 1
     components = report.by_component(plan)
     print(f"Monthly cost of {env}: ${report.total:,.2f} (USD, {report.region}, default usage profile)")
     width = max((len(label) for label in components), default=10) + 2

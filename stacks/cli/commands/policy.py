@@ -16,17 +16,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="check an environment's plan against the CrossGuard policy pack, offline",
         description=(
             "Run the rules of the policy pack in policies/ over the offline plan of ENV (or a plan document "
-            "written by `plan --json`), with policies/config/ENV.json. Exits 1 on any mandatory violation."
+            "written by `plan --json`), with policies/config/<profile>.json (the stack's profile). Exits 1 on any "
+            "mandatory violation, 2 on bad input (including a --plan of another stack, unless --allow-stack-mismatch)."
         ),
     )
     add_env_arguments(
-        parser, "environment (dev, staging, prod): picks policies/config/<env>.json and the stack to plan"
+        parser,
+        "the stack to plan (dev, staging, prod, dev-alice, …); its profile picks policies/config/<profile>.json",
     )
     parser.add_argument("--plan", metavar="FILE", type=Path, help="check this plan document instead of planning ENV")
     parser.add_argument(
-        "--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<env>.json"
+        "--config", metavar="FILE", type=Path, help="policy config to use instead of policies/config/<profile>.json"
     )
     parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    parser.add_argument(
+        "--allow-stack-mismatch",
+        action="store_true",
+        help="check a --plan document of another stack than ENV (refused by default: ENV's config would judge it)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -54,6 +61,12 @@ def run_one(env: str, args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UserError(f"{args.plan}: cannot read the plan document: {exc.strerror}") from exc
         plan = Plan.from_json(text, source=str(args.plan))
+        if plan.stack != args.env and not args.allow_stack_mismatch:
+            raise UserError(
+                f"--plan {args.plan}: the plan is of stack {plan.stack!r}, not {args.env!r}; checking it as "
+                f"{args.env!r} would judge it by the wrong config. Run `python -m stacks policy {plan.stack} "
+                f"--plan {args.plan}`, or pass --allow-stack-mismatch if that is what you mean"
+            )
     else:
         plan = build_plan(env)
     try:
