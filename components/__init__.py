@@ -57,7 +57,7 @@ from components.tags import MANAGED_BY, REQUIRED_TAG_KEYS, layered_tags
 from components.vpc import NatMode, Vpc, VpcArgs
 from components.web_acl import WebAcl, WebAclArgs
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = [
     "MANAGED_BY",

@@ -63,7 +63,8 @@ def planned() -> Planned:
         "dev", overrides={"streaming-platform:edge": {"cdnDomainNames": [ALIAS], "cdnCertificateArn": cert}}
     )
     task = next(t for t in run.of_type("aws:ecs/taskDefinition:TaskDefinition") if "catalog" in t.name)
-    environment = {e["name"]: e["value"] for e in json.loads(task.inputs["containerDefinitions"])[0]["environment"]}
+    app = next(c for c in json.loads(task.inputs["containerDefinitions"]) if c["name"] != "migrate")
+    environment = {e["name"]: e["value"] for e in app["environment"]}
     (policy,) = run.of_type("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
     csp = policy.inputs["securityHeadersConfig"]["contentSecurityPolicy"]
     assert csp["override"] is True

@@ -47,9 +47,9 @@ def test_dev_is_the_cheap_shape(runs: dict[str, ProgramRun]) -> None:
     # no ElastiCache in dev: every task keeps its in-process cache, and nothing points it at Redis
     assert dev.of_type("aws:elasticache/replicationGroup:ReplicationGroup") == []
     for task in dev.of_type("aws:ecs/taskDefinition:TaskDefinition"):
-        container = json.loads(task.inputs["containerDefinitions"])[0]
-        names = {e["name"] for e in container["environment"]} | {e["name"] for e in container["secrets"]}
-        assert not {n for n in names if n.startswith("REDIS_")}, task.name
+        for container in json.loads(task.inputs["containerDefinitions"]):  # the app and its migrate step
+            names = {e["name"] for e in container["environment"]} | {e["name"] for e in container.get("secrets", [])}
+            assert not {n for n in names if n.startswith("REDIS_")}, task.name
     service_logs = [g for g in dev.of_type("aws:cloudwatch/logGroup:LogGroup") if g.inputs["name"].startswith("/ecs/")]
     assert service_logs and {g.inputs["retentionInDays"] for g in service_logs} == {7}
     # Container Insights off: its custom metrics are the dev budget's largest avoidable line
