@@ -38,6 +38,8 @@ INVARIANT_RULES: dict[str, tuple[str, ...]] = {
     "always-on": (),
     "customer-managed-key": (),
     "container-insights": ("ecs-cluster-container-insights",),
+    "alarm-subscriber": (),  # every alarm has the topic as its action either way
+    "backups": (),
 }
 
 #: Rule -> the stack-file setting that fixes its finding in a stack built from a stack file.

@@ -231,4 +231,5 @@ def update_document(
 def pricing_client() -> Any:
     import boto3
 
-    return boto3.client("pricing", region_name=PRICING_REGION)
+    # A session of its own: boto3's default session caches the credentials it found first.
+    return boto3.session.Session().client("pricing", region_name=PRICING_REGION)

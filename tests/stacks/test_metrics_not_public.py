@@ -44,8 +44,8 @@ def test_the_pattern_matcher_reads_patterns_as_aws_does() -> None:
 def test_cloudfront_routes_metrics_to_no_load_balancer_origin(plans: dict[str, Plan], env: str) -> None:
     (distribution,) = _of_type(plans[env], ":Distribution")
     inputs = distribution["inputs"]
-    # the load balancer's origins are the custom (non-S3) ones
-    alb_origins = {o["originId"] for o in inputs["origins"] if "customOriginConfig" in o}
+    # the load balancer's origins are the custom or VPC (non-S3) ones
+    alb_origins = {o["originId"] for o in inputs["origins"] if "customOriginConfig" in o or "vpcOriginConfig" in o}
     assert alb_origins == {"api"}
     # the first behaviour whose pattern matches /metrics decides (CloudFront's order), else the default
     chosen = next(
