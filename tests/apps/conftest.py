@@ -362,3 +362,41 @@ def server(tmp_path: Path) -> Iterator[Server]:
             srv.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             srv.process.kill()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def chromium(*extra_flags: str) -> Any:
+    """Headless Debian Chromium under chromedriver, with a throwaway profile (``driver.profile_dir``,
+    for the caller to remove after ``driver.quit()``); ``extra_flags`` are added to the usual ones."""
+    need(shutil.which(CHROMIUM) is not None, "`chromium` (Debian package chromium)")
+    need(shutil.which(CHROMEDRIVER) is not None, "`chromedriver` (Debian package chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--mute-audio",
+        "--autoplay-policy=no-user-gesture-required",
+        *extra_flags,
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    driver.profile_dir = profile
+    return driver

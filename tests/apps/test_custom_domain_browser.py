@@ -18,7 +18,6 @@ import http.server
 import json
 import shutil
 import ssl
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -35,10 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from tests.apps.conftest import Server, need, start_server
+from tests.apps.conftest import Server, chromium, start_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 ALIAS = "stream.example.test"
 SEED_MEDIA = Path(__file__).resolve().parents[2] / "apps" / "streaming" / "seed" / "media"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
@@ -197,36 +194,10 @@ def signing_key() -> rsa.RSAPrivateKey:
 
 
 def _browser(edge_port: int) -> Any:
-    need(shutil.which(CHROMIUM) is not None, "`chromium` (Debian package chromium)")
-    need(shutil.which(CHROMEDRIVER) is not None, "`chromedriver` (Debian package chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--mute-audio",
-        "--autoplay-policy=no-user-gesture-required",
+    return chromium(
         "--ignore-certificate-errors",  # the stand-in edge's certificate is self-signed
         f"--host-resolver-rules=MAP {ALIAS}:443 127.0.0.1:{edge_port}, MAP *.cloudfront.net:443 127.0.0.1:{edge_port}",
-        f"--user-data-dir={profile}",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    driver.profile_dir = profile
-    return driver
+    )
 
 
 @pytest.fixture
