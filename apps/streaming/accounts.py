@@ -14,7 +14,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -40,11 +40,25 @@ _EMAIL_RE = re.compile(
 )
 
 
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+
+
+def _not_common(value: str) -> str:
+    problem = password_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+#: A password being set (registration, change): also not a common or breached one (NIST SP 800-63B).
+NewPassword = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_not_common)]
+
+
 class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Annotated[str, Field(min_length=3, max_length=254)]
-    password: Annotated[str, Field(min_length=8, max_length=128)]
+    password: Password
 
     @field_validator("email")
     @classmethod
@@ -55,19 +69,10 @@ class Credentials(BaseModel):
         return value
 
 
-Password = Annotated[str, Field(min_length=8, max_length=128)]
-
-
 class NewCredentials(Credentials):
     """Registration: the password must also not be a common or breached one (NIST SP 800-63B)."""
 
-    @field_validator("password")
-    @classmethod
-    def _not_common(cls, value: str) -> str:
-        problem = password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    password: NewPassword
 
 
 class PasswordIn(BaseModel):
@@ -80,15 +85,7 @@ class PasswordChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     currentPassword: Password  # noqa: N815
-    newPassword: Password  # noqa: N815
-
-    @field_validator("newPassword")
-    @classmethod
-    def _not_common(cls, value: str) -> str:
-        problem = password_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+    newPassword: NewPassword  # noqa: N815
 
 
 class AccountOut(BaseModel):
