@@ -10,6 +10,7 @@ A missing system binary skips the tests that need it on a laptop, and fails them
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -106,15 +107,24 @@ def _as_postgres_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[Postgres]:
+@contextlib.contextmanager
+def running_postgres(
+    superuser: str, *, initdb_args: tuple[str, ...], settings: str, files: dict[str, str] | None = None
+) -> Iterator[tuple[int, Path]]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (as the ``postgres`` user when root): ``initdb``
+    with ``superuser`` and ``initdb_args`` (``{root}`` in them is the cluster's directory; ``files`` are written beside it first, e.g. a password
+    file), started with ``settings`` (``-c name=value …``) and fast, unsafe writes. Yields the port
+    and the directory holding the files; stops and removes the cluster afterwards."""
     bindir = _postgres_bin()
     need(bindir is not None, "PostgreSQL server (Debian package `postgresql`)")
     assert bindir is not None
     root = Path(tempfile.mkdtemp(prefix="streaming-pg-"))
     data = root / "data"
+    for name, content in (files or {}).items():
+        (root / name).write_text(content)
     if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
+        for path in (root, *(root / name for name in files or {})):
+            shutil.chown(path, "postgres", "postgres")
     port = free_port()
     prefix = _as_postgres_user()
     subprocess.run(
@@ -124,14 +134,15 @@ def postgres_server() -> Iterator[Postgres]:
             "-D",
             str(data),
             "-U",
-            "streaming",
-            "--auth=trust",
+            superuser,
+            *(a.format(root=root) for a in initdb_args),
             "--encoding=UTF8",
             "--no-sync",
         ],
         check=True,
         capture_output=True,
     )
+    options = f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off {settings}"
     subprocess.run(
         [
             *prefix,
@@ -145,18 +156,24 @@ def postgres_server() -> Iterator[Postgres]:
             "30",
             "start",
             "-o",
-            f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            options,
         ],
         check=True,
         capture_output=True,
     )
     try:
-        yield Postgres(port=port, user="streaming")
+        yield port, root
     finally:
         subprocess.run(
             [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    with running_postgres("streaming", initdb_args=("--auth=trust",), settings="-c full_page_writes=off") as (port, _):
+        yield Postgres(port=port, user="streaming")
 
 
 @dataclass

@@ -8,18 +8,14 @@ RDS master user, with its credentials in a Secrets Manager secret shaped as RDS 
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import shutil
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.apps.conftest import _as_postgres_user, _postgres_bin, free_port, need
+from tests.apps.conftest import running_postgres
 
 MASTER_USER = "master"
 
@@ -28,6 +24,8 @@ MASTER_USER = "master"
 class PasswordPostgres:
     port: int
     master_password: str
+    log: Path
+    """The server's log file."""
 
     def connect(self, user: str, password: str, database: str = "postgres", **kwargs: Any) -> Any:
         import psycopg
@@ -47,61 +45,14 @@ class PasswordPostgres:
 
 
 def start_password_postgres() -> Iterator[PasswordPostgres]:
-    bindir = _postgres_bin()
-    need(bindir is not None, "PostgreSQL server (Debian package `postgresql`)")
-    assert bindir is not None
-    root = Path(tempfile.mkdtemp(prefix="streaming-pgpw-"))
     password = secrets.token_hex(16)
-    pwfile = root / "pw"
-    pwfile.write_text(password)
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        shutil.chown(pwfile, "postgres", "postgres")
-    port = free_port()
-    prefix = _as_postgres_user()
-    data = root / "data"
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            MASTER_USER,
-            f"--pwfile={pwfile}",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-            "--encoding=UTF8",
-            "--no-sync",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *prefix,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(root / "log"),
-            "-w",
-            "-t",
-            "30",
-            "start",
-            "-o",
-            f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c log_statement=ddl",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield PasswordPostgres(port=port, master_password=password)
-    finally:
-        subprocess.run(
-            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
-        )
-        shutil.rmtree(root, ignore_errors=True)
+    with running_postgres(
+        MASTER_USER,
+        initdb_args=("--pwfile={root}/pw", "--auth-local=trust", "--auth-host=scram-sha-256"),
+        settings="-c log_statement=ddl",
+        files={"pw": password},
+    ) as (port, root):
+        yield PasswordPostgres(port=port, master_password=password, log=root / "log")
 
 
 def secretsmanager(endpoint: str) -> Any:

@@ -194,7 +194,7 @@ def test_the_migration_step_is_idempotent_and_sets_a_rotated_password(
 
 def test_no_clear_password_reaches_the_server_log(pg: PasswordPostgres, provisioned: str) -> None:
     # The server logs DDL (as the platform's parameter group does): ALTER ROLE carries a SCRAM verifier only.
-    logs = "\n".join(p.read_text(errors="replace") for p in Path("/tmp").glob("streaming-pgpw-*/log"))
+    logs = pg.log.read_text(errors="replace")
     assert "ALTER ROLE" in logs
     assert ACCOUNTS["password"] not in logs
     assert CATALOG["password"] not in logs
